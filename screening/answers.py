@@ -1,0 +1,65 @@
+"""Rules over a patient's answers that follow from the catalogue: what is shown, hidden, missing.
+
+Answers are a plain mapping of question key to a JSON value. A question hidden by branching is "not asked":
+its answer is cleared, never kept. Pure Python: no database, no clock (the caller passes ``today``).
+"""
+
+from datetime import date
+from typing import Any
+
+from screening import scoring
+from screening.catalogue import INDEX, PAGES, QUESTIONS, Page, Question
+
+
+def is_answered(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def context(answers: dict[str, Any], today: date) -> dict[str, Any]:
+    """Values that branching may use besides answers: the patient's age."""
+    birth = answers.get("date_of_birth")
+    age = scoring.age_on(date.fromisoformat(birth), today) if birth else None
+    return {"age": age}
+
+
+def question_shown(question: Question, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
+    page = INDEX.page_of[question.key]
+    return all(w.holds(answers, ctx) for w in (*page.show_if, *question.show_if))
+
+
+def page_shown(page: Page, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
+    if not all(w.holds(answers, ctx) for w in page.show_if):
+        return False
+    return any(question_shown(q, answers, ctx) for q in page.questions)
+
+
+def prune(answers: dict[str, Any], today: date) -> dict[str, Any]:
+    """Drop answers to questions that no longer apply, until nothing changes (hiding can cascade)."""
+    pruned = {k: v for k, v in answers.items() if k in QUESTIONS and is_answered(v)}
+    while True:
+        ctx = context(pruned, today)
+        hidden = [k for k in pruned if not question_shown(QUESTIONS[k], pruned, ctx)]
+        if not hidden:
+            return pruned
+        for key in hidden:
+            del pruned[key]
+
+
+def not_asked(answers: dict[str, Any], today: date) -> list[str]:
+    ctx = context(answers, today)
+    return [k for k, q in QUESTIONS.items() if not question_shown(q, answers, ctx)]
+
+
+def missing(answers: dict[str, Any], today: date) -> list[Question]:
+    """Required questions that apply to this patient and have no answer yet, in catalogue order."""
+    ctx = context(answers, today)
+    return [
+        q
+        for q in QUESTIONS.values()
+        if q.required and question_shown(q, answers, ctx) and not is_answered(answers.get(q.key))
+    ]
+
+
+def shown_pages(answers: dict[str, Any], today: date) -> list[Page]:
+    ctx = context(answers, today)
+    return [p for p in PAGES if page_shown(p, answers, ctx)]

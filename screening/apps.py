@@ -1,0 +1,13 @@
+"""The screening app: patient intake, and later screening rules and the coordinator workspace."""
+
+from django.apps import AppConfig
+
+
+class ScreeningConfig(AppConfig):
+    name = "screening"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Importing the catalogue loads the instruments' wording and validates a licensed wording file
+        # against their structure, so a bad file stops the app at start-up, not on a patient's page.
+        from screening import catalogue  # noqa: F401

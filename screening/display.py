@@ -1,0 +1,44 @@
+"""Answers as people read them: choice labels, dates in words, units. Used by every page that shows answers."""
+
+from datetime import date
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from screening.catalogue import Kind, Question
+from screening.consent import CONSENT_TEXTS
+
+
+def display_value(question: Question, value: Any) -> str:
+    if value in (None, "", []):
+        return ""
+    match question.kind:
+        case Kind.CHOICE | Kind.YES_NO | Kind.YES_NO_UNSURE:
+            return question.choice_label(value)
+        case Kind.MULTI:
+            return ", ".join(question.choice_label(code) for code in value)
+        case Kind.DATE:
+            return formats.date_format(date.fromisoformat(value), "j F Y")
+        case Kind.MONTH_YEAR:
+            year, month = value.split("-")
+            return formats.date_format(date(int(year), int(month), 1), "F Y")
+        case Kind.SCALE:
+            return _("%(score)s out of 10") % {"score": value}
+        case Kind.INTEGER:
+            return f"{value} {question.unit}".strip() if question.unit != "%" else f"{value}%"
+        case Kind.CONSENT:
+            return _("Agreed (version %(version)s)") % {"version": CONSENT_TEXTS[question.key].version}
+        case Kind.HEIGHT:
+            if "cm" in value:
+                return _("%(cm)s cm") % {"cm": _number(value["cm"])}
+            return _("%(ft)s ft %(inches)s in") % {"ft": value["ft"], "inches": value.get("in", 0)}
+        case Kind.WEIGHT:
+            if "kg" in value:
+                return _("%(kg)s kg") % {"kg": _number(value["kg"])}
+            return _("%(lb)s lb") % {"lb": _number(value["lb"])}
+    return str(value)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

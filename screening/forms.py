@@ -1,0 +1,544 @@
+"""Intake step forms, built from the catalogue: one Django field per question, validated on the server.
+
+Every field is optional at the Django level; ``clean()`` decides what is required, because whether a question
+applies can depend on another answer on the same page (and answers to questions that do not apply are dropped).
+Error messages say what to fix in the question's own words (../shared/UX.md).
+"""
+
+import calendar
+import json
+import re
+from datetime import date
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from screening.answers import context, is_answered, question_shown
+from screening.catalogue import Kind, Page, Question
+from screening.consent import CONSENT_TEXTS
+from screening.scoring import age_on
+
+MAX_TEXT, MAX_LONG_TEXT = 200, 2000
+_MONTHS = {
+    name.lower(): n
+    for n in range(1, 13)
+    for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
+}
+
+
+def _numeric(**attrs) -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", **attrs})
+
+
+def _parse_int(text: str) -> int | None:
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"\d{1,6}", text) else None
+
+
+def _parse_number(text: str) -> float | None:
+    text = (text or "").strip().replace(",", ".")
+    return float(text) if re.fullmatch(r"\d{1,4}(\.\d{1,2})?", text) else None
+
+
+class PartsWidget(forms.MultiWidget):
+    """Several labelled text boxes answering one question (a date, a height)."""
+
+    template_name = "screening/widgets/parts.html"
+
+    def __init__(self, parts: list[tuple[str, str, str]], autocomplete: tuple[str, ...] = ()):
+        # parts: (name, label, width class)
+        self.parts = parts
+        widgets = {}
+        for i, (name, _label, _width) in enumerate(parts):
+            attrs = {"autocomplete": autocomplete[i]} if autocomplete else {}
+            widgets[name] = _numeric(**attrs)
+        super().__init__(widgets)
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        for sub, (_name, label, width) in zip(ctx["widget"]["subwidgets"], self.parts, strict=True):
+            sub["part_label"], sub["width"] = label, width
+        return ctx
+
+    def decompress(self, value):
+        if not value:
+            return [None] * len(self.parts)
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str):  # "YYYY-MM"
+            year, month = value.split("-")
+            return [int(month), int(year)]
+        return [value.get(name) for name, _label, _width in self.parts]
+
+
+class PartsField(forms.MultiValueField):
+    """Collects the raw text of each part; the form's clean turns it into one answer."""
+
+    def __init__(self, widget: PartsWidget, **kwargs):
+        fields = [forms.CharField(required=False, strip=True) for _ in widget.parts]
+        kwargs["required"] = False
+        super().__init__(fields, widget=widget, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        return dict(zip([name for name, _l, _w in self.widget.parts], data_list, strict=True))
+
+
+def field_for(question: Question) -> forms.Field:
+    label = (
+        question.label
+        if question.required
+        else _("%(label)s (optional)") % {"label": question.label}
+    )
+    common = {
+        "label": label,
+        "help_text": question.hint,
+        "required": False,
+        "error_messages": {
+            "invalid_choice": _("Select one of the options"),
+            "null_characters_not_allowed": _("Remove the hidden control characters"),
+        },
+    }
+    match question.kind:
+        case Kind.TEXT | Kind.PHONE:
+            attrs = {"autocomplete": question.autocomplete} if question.autocomplete else {}
+            if question.kind == Kind.PHONE:
+                attrs |= {"inputmode": "tel", "type": "tel"}
+            return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+        case Kind.EMAIL:
+            return forms.CharField(
+                widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+                **common,
+            )
+        case Kind.LONG_TEXT:
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+        case Kind.INTEGER:
+            return forms.CharField(widget=_numeric(), **common)
+        case Kind.SCALE:
+            choices = [(str(n), str(n)) for n in range(question.min_value, question.max_value + 1)]
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        case Kind.CHOICE | Kind.YES_NO | Kind.YES_NO_UNSURE:
+            choices = question.choices or ()
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        case Kind.MULTI:
+            field = forms.MultipleChoiceField(
+                choices=question.choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+            field.exclusive = question.exclusive
+            return field
+        case Kind.CONSENT:
+            consent = CONSENT_TEXTS[question.key]
+            return forms.BooleanField(**(common | {"label": consent.text}))
+        case Kind.DATE:
+            auto = (
+                ("bday-day", "bday-month", "bday-year") if question.autocomplete == "bday" else ()
+            )
+            parts = [
+                ("day", _("Day"), "w-2"),
+                ("month", _("Month"), "w-2"),
+                ("year", _("Year"), "w-4"),
+            ]
+            return PartsField(PartsWidget(parts, auto), **common)
+        case Kind.MONTH_YEAR:
+            parts = [("month", _("Month"), "w-2"), ("year", _("Year"), "w-4")]
+            return PartsField(PartsWidget(parts), **common)
+        case Kind.HEIGHT:
+            parts = [
+                ("cm", _("Centimetres"), "w-3"),
+                ("ft", _("or feet"), "w-2"),
+                ("in", _("and inches"), "w-2"),
+            ]
+            return PartsField(PartsWidget(parts), **common)
+        case Kind.WEIGHT:
+            parts = [("kg", _("Kilograms"), "w-3"), ("lb", _("or pounds"), "w-3")]
+            return PartsField(PartsWidget(parts), **common)
+    raise ValueError(f"No form field for {question.kind}")
+
+
+def initial_for(question: Question, value: Any) -> Any:
+    """A stored answer as the form field expects it."""
+    if value is None:
+        return None
+    match question.kind:
+        case Kind.DATE:
+            return date.fromisoformat(value)
+        case Kind.INTEGER | Kind.SCALE:
+            return str(value)
+        case Kind.CONSENT:
+            return bool(value)
+    return value
+
+
+def parse_date(raw: dict, label: str, today: date, *, birth: bool = False) -> date:
+    """A date from day, month and year boxes (a month may be a name), or a message saying what to fix."""
+    parts = {k: (raw.get(k) or "").strip() for k in ("day", "month", "year")}
+    missing = [name for name in ("day", "month", "year") if not parts[name]]
+    if missing:
+        raise forms.ValidationError(
+            _("%(label)s must include a %(part)s"),
+            code="incomplete",
+            params={"label": label, "part": _(missing[0])},
+        )
+    month_text = parts["month"].lower()
+    month = _parse_int(month_text) or _MONTHS.get(month_text) or _MONTHS.get(month_text[:4])
+    day, year = _parse_int(parts["day"]), _parse_int(parts["year"])
+    if year is not None and len(parts["year"]) != 4:
+        raise forms.ValidationError(_("Year must include 4 numbers"), code="year_digits")
+    try:
+        value = date(year, month, day)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise forms.ValidationError(
+            _("%(label)s must be a real date"), code="invalid_date", params={"label": label}
+        ) from None
+    if value > today:
+        raise forms.ValidationError(
+            _("%(label)s must be in the past"), code="future", params={"label": label}
+        )
+    if birth:
+        age = age_on(value, today)
+        if age < 18:
+            raise forms.ValidationError(
+                _("You must be 18 or older to use this form. Check the year of your date of birth"),
+                code="too_young",
+            )
+        if age > 110:
+            raise forms.ValidationError(
+                _("Check the year of your date of birth: it must be within the last 110 years"),
+                code="too_old",
+            )
+    return value
+
+
+class DescribedForm(forms.Form):
+    """Ties each field's hint and error to it with aria-describedby (on the input, or on its fieldset)."""
+
+    def full_clean(self):
+        super().full_clean()
+        self.describe()
+
+    def describe(self) -> None:
+        for name, field in self.fields.items():
+            ids = []
+            if field.help_text:
+                ids.append(f"{name}-hint")
+            if self.is_bound and name in self.errors:
+                ids.append(f"{name}-error")
+            field.describedby = " ".join(ids)
+            grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget)
+            if grouped:
+                field.widget.attrs.pop("aria-describedby", None)
+            elif ids:
+                field.widget.attrs["aria-describedby"] = field.describedby
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+
+
+class PageForm(DescribedForm):
+    """The form of one intake page. ``answers`` in ``cleaned_data`` holds the values to store."""
+
+    def __init__(
+        self,
+        *args,
+        page: Page,
+        stored: dict[str, Any],
+        today: date,
+        require_answers: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.page, self.stored, self.today = page, stored, today
+        self.require_answers = require_answers
+        self.answers: dict[str, Any] = {}
+        own_keys = {q.key for q in page.questions}
+        ctx = context(stored, today)
+        self.questions: list[Question] = []
+        self.reveal: dict[str, list[dict]] = {}
+        for q in page.questions:
+            outside = [w for w in (*page.show_if, *q.show_if) if w.key not in own_keys]
+            if not all(w.holds(stored, ctx) for w in outside):
+                continue  # does not apply, given answers on other pages
+            self.questions.append(q)
+            self.fields[q.key] = field_for(q)
+            self.initial[q.key] = initial_for(q, stored.get(q.key))
+            inside = [w for w in q.show_if if w.key in own_keys]
+            if inside:
+                self.reveal[q.key] = [{"key": w.key, "op": w.op, "value": w.value} for w in inside]
+        self.helper = self._helper()
+        self.describe()
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        items: list = []
+        current_group, group_items = None, []
+        for q in self.questions:
+            item = (
+                Div(
+                    q.key, css_class="fc-reveal", **{"data-show-if": json.dumps(self.reveal[q.key])}
+                )
+                if q.key in self.reveal
+                else q.key
+            )
+            if q.group != current_group and group_items:
+                items.append(
+                    Fieldset(current_group, *group_items, css_class="fc-group")
+                    if current_group
+                    else Div(*group_items)
+                )
+                group_items = []
+            current_group = q.group
+            group_items.append(item)
+        if group_items:
+            items.append(
+                Fieldset(current_group, *group_items, css_class="fc-group")
+                if current_group
+                else Div(*group_items)
+            )
+        helper.layout = Layout(*items)
+        return helper
+
+    # --- validation -----------------------------------------------------------------------
+    def clean(self):
+        cleaned = super().clean()
+        values: dict[str, Any] = {}
+        for q in self.questions:
+            if q.key in self.errors:
+                continue
+            try:
+                values[q.key] = self._convert(q, cleaned.get(q.key))
+            except forms.ValidationError as error:
+                self.add_error(q.key, error)
+        merged = {**self.stored, **values}
+        ctx = context(merged, self.today)
+        for q in self.questions:
+            if not question_shown(q, merged, ctx):
+                self.answers[q.key] = (
+                    None  # no longer applies: cleared, later stored as "not asked"
+                )
+                if q.key in self.errors:
+                    del self.errors[q.key]
+                continue
+            if q.key in self.errors:
+                continue
+            value = values.get(q.key)
+            if self.require_answers and q.required and not is_answered(value):
+                self.add_error(q.key, q.error_required or _("Answer this question"))
+                continue
+            self.answers[q.key] = value
+        return cleaned
+
+    def _convert(self, q: Question, raw: Any) -> Any:
+        """Turn a field's raw value into the stored answer, or raise a message saying what to fix."""
+        if raw in (None, "", [], False):
+            return None
+        match q.kind:
+            case Kind.TEXT | Kind.LONG_TEXT:
+                limit = MAX_LONG_TEXT if q.kind == Kind.LONG_TEXT else MAX_TEXT
+                if len(raw) > limit:
+                    raise forms.ValidationError(
+                        _("Answer must be %(limit)s characters or fewer"),
+                        code="too_long",
+                        params={"limit": limit},
+                    )
+                if any(ord(c) < 32 and c not in "\n\r\t" for c in raw):
+                    raise forms.ValidationError(
+                        _("Remove the hidden control characters"), code="control"
+                    )
+                return raw
+            case Kind.EMAIL:
+                if len(raw) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw):
+                    raise forms.ValidationError(
+                        _("Enter an email address in the correct format, like name@example.com"),
+                        code="email",
+                    )
+                return raw
+            case Kind.PHONE:
+                digits = re.sub(r"\D", "", raw)
+                if not re.fullmatch(r"[0-9+()\-.\s]+", raw) or not 7 <= len(digits) <= 15:
+                    raise forms.ValidationError(
+                        _("Enter a phone number, like 555 010 0199 or +1 555 010 0199"),
+                        code="phone",
+                    )
+                return raw
+            case Kind.INTEGER:
+                return self._integer(q, raw)
+            case Kind.SCALE:
+                return int(raw)
+            case Kind.MULTI:
+                chosen = [code for code, _label in q.choices if code in raw]  # catalogue order
+                if len(chosen) > 1 and any(code in q.exclusive for code in chosen):
+                    names = " or ".join(f'"{q.choice_label(c)}"' for c in q.exclusive)
+                    raise forms.ValidationError(
+                        _("Select %(names)s on its own, or untick it"),
+                        code="exclusive",
+                        params={"names": names},
+                    )
+                return chosen
+            case Kind.CONSENT:
+                return True
+            case Kind.DATE:
+                return self._date(q, raw)
+            case Kind.MONTH_YEAR:
+                return self._month_year(raw)
+            case Kind.HEIGHT:
+                return self._height(raw)
+            case Kind.WEIGHT:
+                return self._weight(raw)
+        return raw
+
+    def _integer(self, q: Question, raw: str) -> int:
+        number = _parse_int(raw)
+        low, high = q.min_value or 0, q.max_value
+        if q.unit == "%":
+            message = _("Enter a percentage from %(low)s to %(high)s")
+        elif q.unit:
+            message = _("Enter a number of %(unit)s from %(low)s to %(high)s")
+        else:
+            message = _("Enter a number from %(low)s to %(high)s")
+        params = {"low": low, "high": high, "unit": q.unit}
+        if number is None:
+            raise forms.ValidationError(message, code="not_a_number", params=params)
+        if number < low or (high is not None and number > high):
+            raise forms.ValidationError(message, code="out_of_range", params=params)
+        return number
+
+    def _date(self, q: Question, raw: dict) -> str:
+        return parse_date(raw, q.label, self.today, birth=q.key == "date_of_birth").isoformat()
+
+    def _month_year(self, raw: dict) -> str:
+        month_text, year_text = (raw.get("month") or "").strip(), (raw.get("year") or "").strip()
+        if not month_text or not year_text:
+            raise forms.ValidationError(
+                _("Enter both the month and the year, or leave both blank"), code="incomplete"
+            )
+        month = (
+            _parse_int(month_text)
+            or _MONTHS.get(month_text.lower())
+            or _MONTHS.get(month_text.lower()[:4])
+        )
+        year = _parse_int(year_text)
+        if not month or not 1 <= month <= 12:
+            raise forms.ValidationError(
+                _("Month must be a number from 1 to 12, or a month name"), code="month"
+            )
+        if year is None or len(year_text) != 4 or year < 1900:
+            raise forms.ValidationError(_("Year must include 4 numbers, like 2024"), code="year")
+        if (year, month) > (self.today.year, self.today.month):
+            raise forms.ValidationError(
+                _("The date must be this month or in the past"), code="future"
+            )
+        return f"{year:04d}-{month:02d}"
+
+    def _height(self, raw: dict) -> dict:
+        cm, ft, inches = (raw.get(k) or "" for k in ("cm", "ft", "in"))
+        if cm and (ft or inches):
+            raise forms.ValidationError(
+                _("Enter your height in centimetres, or in feet and inches, not both"),
+                code="both_units",
+            )
+        if cm:
+            value = _parse_number(cm)
+            if value is None or not 100 <= value <= 250:
+                raise forms.ValidationError(
+                    _("Height must be between 100 and 250 centimetres"), code="range"
+                )
+            return {"cm": value}
+        feet, extra = _parse_int(ft), _parse_int(inches) if inches else 0
+        if feet is None or extra is None or not 3 <= feet <= 8 or not 0 <= extra <= 11:
+            raise forms.ValidationError(
+                _("Height must be between 3 and 8 feet, with 0 to 11 inches"), code="range"
+            )
+        return {"ft": feet, "in": extra}
+
+    def _weight(self, raw: dict) -> dict:
+        kg, lb = raw.get("kg") or "", raw.get("lb") or ""
+        if kg and lb:
+            raise forms.ValidationError(
+                _("Enter your weight in kilograms or in pounds, not both"), code="both_units"
+            )
+        if kg:
+            value = _parse_number(kg)
+            if value is None or not 30 <= value <= 300:
+                raise forms.ValidationError(
+                    _("Weight must be between 30 and 300 kilograms"), code="range"
+                )
+            return {"kg": value}
+        value = _parse_number(lb)
+        if value is None or not 66 <= value <= 660:
+            raise forms.ValidationError(_("Weight must be between 66 and 660 pounds"), code="range")
+        return {"lb": value}
+
+    # --- for the error summary --------------------------------------------------------------
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for each error, in page order, linking to the first input of the field."""
+        links = []
+        for q in self.questions:
+            for message in self.errors.get(q.key, []):
+                multi = q.kind in {
+                    Kind.SCALE,
+                    Kind.CHOICE,
+                    Kind.YES_NO,
+                    Kind.YES_NO_UNSURE,
+                    Kind.MULTI,
+                    Kind.DATE,
+                    Kind.MONTH_YEAR,
+                    Kind.HEIGHT,
+                    Kind.WEIGHT,
+                }
+                links.append((f"id_{q.key}_0" if multi else f"id_{q.key}", message))
+        return links
+
+
+def date_parts_field(label: str, *, birth: bool = False) -> PartsField:
+    auto = ("bday-day", "bday-month", "bday-year") if birth else ()
+    parts = [("day", _("Day"), "w-2"), ("month", _("Month"), "w-2"), ("year", _("Year"), "w-4")]
+    return PartsField(PartsWidget(parts, auto), label=label)
+
+
+class ResumeForm(DescribedForm):
+    """Resume a saved form on any device: the code shown when it was saved, and the date of birth."""
+
+    code = forms.CharField(
+        label=_("Resume code"),
+        help_text=_("The 15 letters and numbers you were shown, for example 7KQ3M-XP4AC-9TRWD."),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    date_of_birth = date_parts_field(_("Date of birth"), birth=True)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.describe()
+
+    def clean_code(self) -> str:
+        from screening.codes import normalise_resume_code
+
+        code = self.cleaned_data["code"]
+        if not code:
+            raise forms.ValidationError(_("Enter your resume code"), code="required")
+        if normalise_resume_code(code) is None:
+            raise forms.ValidationError(
+                _("Enter the resume code exactly as shown: 15 letters and numbers"), code="format"
+            )
+        return code
+
+    def clean_date_of_birth(self) -> date:
+        raw = self.cleaned_data["date_of_birth"]
+        if not raw:
+            raise forms.ValidationError(_("Enter your date of birth"), code="required")
+        return parse_date(raw, _("Date of birth"), self.today)
+
+    def error_links(self) -> list[tuple[str, str]]:
+        anchors = {"code": "id_code", "date_of_birth": "id_date_of_birth_0"}
+        return [(anchors[k], m) for k in ("code", "date_of_birth") for m in self.errors.get(k, [])]

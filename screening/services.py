@@ -1,0 +1,204 @@
+"""Every write of the patient intake: start, save a page, issue and use a resume code, submit.
+
+Views call these; nothing here reads a request. Each write is one transaction.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from screening import codes
+from screening.answers import context, missing, not_asked, prune
+from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
+from screening.consent import CONSENT_TEXTS
+from screening.facts import derived_values
+from screening.models import Consent, Intake, PatientIdentity
+from screening.safety import red_flag_tier
+
+logger = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    """The one clock of the intake, so tests can move time."""
+    return timezone.now()
+
+
+def today() -> date:
+    return timezone.localdate(now())
+
+
+class IntakeNotEditable(Exception):
+    """The intake was submitted (or expired) and its answers are frozen."""
+
+
+class IntakeIncomplete(Exception):
+    def __init__(self, questions: list[Question]):
+        super().__init__(f"{len(questions)} required answers missing")
+        self.questions = questions
+
+
+# --- reading ----------------------------------------------------------------------------------
+def load_answers(intake: Intake) -> dict[str, Any]:
+    """The patient's answers as one mapping: clinical answers plus identifying details."""
+    answers = dict(intake.answers)
+    identity = getattr(intake, "identity", None)
+    if identity is not None:
+        for key in IDENTIFYING_KEYS:
+            value = getattr(identity, key)
+            if key == "date_of_birth" and value is not None:
+                value = value.isoformat()
+            if value not in (None, ""):
+                answers[key] = value
+    return answers
+
+
+def draft_is_live(intake: Intake) -> bool:
+    return intake.status == Intake.Status.DRAFT and intake.expires_at > now()
+
+
+# --- writing ----------------------------------------------------------------------------------
+def intake_start() -> Intake:
+    """A new draft with a fresh random reference (retried on the rare collision)."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                intake = Intake.objects.create(
+                    reference=codes.new_reference(),
+                    questionnaire_version=QUESTIONNAIRE_VERSION,
+                    expires_at=now() + timedelta(days=settings.INTAKE_DRAFT_DAYS),
+                )
+                PatientIdentity.objects.create(intake=intake)
+                return intake
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not allocate a unique intake reference")
+
+
+@transaction.atomic
+def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> Intake:
+    """Store one page's answers, clear answers that no longer apply, and update the red-flag tier."""
+    intake = (
+        Intake.objects.select_for_update().select_related("identity").get(pk=intake_id)
+    )
+    if not draft_is_live(intake):
+        raise IntakeNotEditable(intake.reference)
+    answers = load_answers(intake)
+    for question in page.questions:
+        if question.key in values:
+            answers[question.key] = values[question.key]
+    answers = prune(answers, today())
+
+    identity = intake.identity
+    for key in IDENTIFYING_KEYS:
+        value = answers.get(key)
+        if key == "date_of_birth":
+            value = date.fromisoformat(value) if value else None
+        setattr(identity, key, value if value is not None else ("" if key != "date_of_birth" else None))
+    identity.save()
+
+    intake.answers = {k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS}
+    intake.safety_tier = red_flag_tier(answers, context(answers, today()))
+    intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
+    intake.save()
+    _record_consents(intake, page, answers)
+    return intake
+
+
+def _record_consents(intake: Intake, page: Page, answers: dict[str, Any]) -> None:
+    for question in page.questions:
+        if question.kind != Kind.CONSENT:
+            continue
+        text = CONSENT_TEXTS[question.key]
+        if answers.get(question.key):
+            # Keep the time of the first consent to this version; a new version needs a new consent.
+            existing = Consent.objects.filter(intake=intake, kind=question.key).first()
+            if existing is None:
+                Consent.objects.create(
+                    intake=intake, kind=question.key, version=text.version, given_at=now()
+                )
+            elif existing.version != text.version:
+                existing.version, existing.given_at = text.version, now()
+                existing.save(update_fields=["version", "given_at"])
+        else:
+            Consent.objects.filter(intake=intake, kind=question.key).delete()
+
+
+def intake_mark_advice_shown(*, intake: Intake, tier: int) -> None:
+    Intake.objects.filter(pk=intake.pk).update(safety_advice_tier=tier)
+
+
+def intake_issue_resume_code(*, intake: Intake) -> str:
+    """A new resume code for this draft; it replaces any earlier one. Only its keyed hash is stored."""
+    code = codes.new_resume_code()
+    digest = codes.resume_digest(codes.normalise_resume_code(code))
+    Intake.objects.filter(pk=intake.pk).update(resume_digest=digest, resume_failures=0)
+    return code
+
+
+@dataclass(frozen=True)
+class ResumeOutcome:
+    intake: Intake | None
+    expired: bool = False
+
+
+def intake_resume(*, code: str, date_of_birth: date) -> ResumeOutcome:
+    """The draft that the code and date of birth open, or nothing.
+
+    Every failure looks the same to the caller, so a guesser learns nothing. A draft whose code was right
+    but whose date of birth was wrong too often is locked: it opens only from its own browser session.
+    """
+    normalised = codes.normalise_resume_code(code)
+    if normalised is None:
+        return ResumeOutcome(None)
+    intake = (
+        Intake.objects.select_related("identity")
+        .filter(resume_digest=codes.resume_digest(normalised), status=Intake.Status.DRAFT)
+        .first()
+    )
+    if intake is None or intake.resume_failures >= settings.INTAKE_RESUME_MAX_FAILURES:
+        return ResumeOutcome(None)
+    if intake.identity.date_of_birth != date_of_birth:
+        Intake.objects.filter(pk=intake.pk).update(resume_failures=F("resume_failures") + 1)
+        return ResumeOutcome(None)
+    if not draft_is_live(intake):
+        return ResumeOutcome(None, expired=True)
+    Intake.objects.filter(pk=intake.pk).update(resume_failures=0)
+    return ResumeOutcome(intake)
+
+
+def intake_submit(*, intake_id: int) -> Intake:
+    """Freeze the answers and mark the intake submitted. Idempotent: a second call returns the same intake.
+
+    The conditional update is what makes it safe: of two concurrent submits only one changes the row, on
+    SQLite and PostgreSQL alike; the other finds it submitted and returns it.
+    """
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().select_related("identity").get(pk=intake_id)
+        if intake.is_submitted:
+            return intake
+        if not draft_is_live(intake):
+            raise IntakeNotEditable(intake.reference)
+        answers = load_answers(intake)
+        day = today()
+        gaps = missing(answers, day)
+        if gaps:
+            raise IntakeIncomplete(gaps)
+        submitted_at = now()
+        changed = Intake.objects.filter(pk=intake.pk, status=Intake.Status.DRAFT).update(
+            status=Intake.Status.SUBMITTED,
+            submitted_at=submitted_at,
+            not_asked=not_asked(answers, day),
+            derived=derived_values(answers, day),
+            resume_digest=None,
+        )
+    intake.refresh_from_db()
+    if changed:
+        logger.info("intake submitted", extra={"questionnaire": intake.questionnaire_version})
+    return intake
+

@@ -1,0 +1,20 @@
+"""Routes of the screening app, namespaced ``screening:``. No URL carries patient data."""
+
+from django.urls import path
+
+from screening.views import intake
+
+app_name = "screening"
+
+urlpatterns = [
+    path("", intake.start, name="start"),
+    path("intake/begin/", intake.begin, name="begin"),
+    path("intake/check-your-answers/", intake.check, name="check"),
+    path("intake/submit/", intake.submit, name="submit"),
+    path("intake/sent/", intake.receipt, name="receipt"),
+    path("intake/start-again/", intake.start_again, name="start-again"),
+    path("intake/safety-advice/", intake.safety_advice, name="safety-advice"),
+    path("intake/resume/", intake.resume, name="resume"),
+    path("intake/<slug:slug>/", intake.page, name="page"),
+    path("privacy/", intake.privacy, name="privacy"),
+]

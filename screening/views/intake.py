@@ -1,0 +1,330 @@
+"""Patient intake pages: start, one page per topic, safety advice, save and resume, check answers, submit.
+
+A draft is tied to the browser session (its id is kept server-side in the session, never in a URL). Each page
+is saved when the patient moves on. Nothing the patient typed appears in a URL or a log line.
+"""
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from screening import answers as ans
+from screening import services
+from screening.catalogue import PAGES, SECTIONS, Page, page_by_slug, section_of
+from screening.display import display_value
+from screening.forms import PageForm, ResumeForm
+from screening.models import Intake
+from screening.safety import ADVICE
+
+SESSION_KEY = "intake_id"
+
+
+# --- access -----------------------------------------------------------------------------------
+def _session_intake(request: HttpRequest) -> Intake | None:
+    intake_id = request.session.get(SESSION_KEY)
+    if intake_id is None:
+        return None
+    return Intake.objects.select_related("identity").filter(pk=intake_id).first()
+
+
+def _live_draft_or_redirect(request: HttpRequest) -> Intake | HttpResponse:
+    """The session's editable draft, or where the patient should go instead."""
+    intake = _session_intake(request)
+    if intake is None:
+        return redirect("screening:start")
+    if intake.is_submitted:
+        return redirect("screening:receipt")
+    if not services.draft_is_live(intake):
+        request.session.pop(SESSION_KEY, None)
+        return redirect(reverse("screening:start") + "?expired=1")
+    return intake
+
+
+# --- navigation -------------------------------------------------------------------------------
+def _progress(page: Page, stored: dict, day: date) -> dict:
+    shown_sections = [s for s in SECTIONS if any(p in ans.shown_pages(stored, day) for p in s.pages)]
+    section = section_of(page)
+    if section not in shown_sections:
+        shown_sections.append(section)
+    return {"number": shown_sections.index(section) + 1, "total": len(shown_sections), "section": section}
+
+
+def _neighbour(page: Page, stored: dict, day: date, step: int) -> Page | None:
+    shown = ans.shown_pages(stored, day)
+    order = list(PAGES)
+    candidates = [p for p in shown if (order.index(p) - order.index(page)) * step > 0]
+    if not candidates:
+        return None
+    return candidates[0] if step > 0 else candidates[-1]
+
+
+def _page_url(page: Page, change: bool = False) -> str:
+    url = reverse("screening:page", args=[page.slug])
+    return f"{url}?change=1" if change else url
+
+
+def _where_to_resume(stored: dict, day: date) -> str:
+    gaps = ans.missing(stored, day)
+    if not gaps:
+        return reverse("screening:check")
+    from screening.catalogue import INDEX
+
+    return _page_url(INDEX.page_of[gaps[0].key])
+
+
+# --- pages ------------------------------------------------------------------------------------
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    live = intake is not None and services.draft_is_live(intake)
+    return render(
+        request,
+        "screening/intake/start.html",
+        {
+            "live_draft": live,
+            "expired": request.GET.get("expired") == "1",
+            "continue_url": _where_to_resume(services.load_answers(intake), services.today()) if live else None,
+        },
+    )
+
+
+@require_POST
+def begin(request: HttpRequest) -> HttpResponse:
+    intake = services.intake_start()
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = intake.pk
+    return redirect("screening:page", slug=PAGES[0].slug)
+
+
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    current = page_by_slug(slug)
+    if current is None:
+        raise Http404
+    intake = _live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    day = services.today()
+    stored = services.load_answers(intake)
+    change = request.GET.get("change") == "1"
+    if not ans.page_shown(current, stored, ans.context(stored, day)):
+        following = _neighbour(current, stored, day, +1)
+        return redirect(_page_url(following) if following else reverse("screening:check"))
+
+    if request.method == "POST":
+        action = request.POST.get("action", "continue")
+        form = PageForm(
+            request.POST, page=current, stored=stored, today=day, require_answers=action == "continue"
+        )
+        if form.is_valid():
+            intake = services.intake_save_page(intake_id=intake.pk, page=current, values=form.answers)
+            stored = services.load_answers(intake)
+            return _after_save(request, intake, current, stored, day, action, change)
+    else:
+        form = PageForm(page=current, stored=stored, today=day)
+
+    previous = _neighbour(current, stored, day, -1)
+    return render(
+        request,
+        "screening/intake/page.html",
+        {
+            "page": current,
+            "form": form,
+            "progress": _progress(current, stored, day),
+            "previous_url": _page_url(previous) if previous else reverse("screening:start"),
+            "change": change,
+        },
+    )
+
+
+def _after_save(request, intake, current, stored, day, action, change) -> HttpResponse:
+    following = _neighbour(current, stored, day, +1)
+    if change:
+        next_url = _where_to_resume(stored, day)
+    else:
+        next_url = _page_url(following) if following else reverse("screening:check")
+    if intake.safety_tier and (intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier):
+        services.intake_mark_advice_shown(intake=intake, tier=intake.safety_tier)
+        request.session["after_advice"] = next_url
+        return redirect("screening:safety-advice")
+    if action == "save":
+        code = services.intake_issue_resume_code(intake=intake)
+        return render(
+            request,
+            "screening/intake/saved.html",
+            {"code": code, "days": settings.INTAKE_DRAFT_DAYS, "continue_url": _page_url(current)},
+        )
+    if action == "back":
+        previous = _neighbour(current, stored, day, -1)
+        return redirect(_page_url(previous) if previous else reverse("screening:start"))
+    return redirect(next_url)
+
+
+@require_GET
+def safety_advice(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    if intake is None or not intake.safety_tier:
+        return redirect("screening:start")
+    advice = ADVICE[intake.safety_tier]
+    params = {"emergency_number": settings.CLINIC["emergency_number"]}
+    return render(
+        request,
+        "screening/intake/safety_advice.html",
+        {
+            "advice": advice,
+            "heading": advice.heading % params,
+            "points": [p % params for p in advice.points],
+            "continue_url": request.session.get("after_advice") or reverse("screening:check"),
+        },
+    )
+
+
+def _summary(stored: dict, day: date) -> list[dict]:
+    """Sections, pages and answers for the check-answers page; pages that do not apply are left out."""
+    ctx = ans.context(stored, day)
+    sections = []
+    for section in SECTIONS:
+        rows = []
+        for p in section.pages:
+            if not ans.page_shown(p, stored, ctx):
+                continue
+            for q in p.questions:
+                if not ans.question_shown(q, stored, ctx):
+                    continue
+                value = stored.get(q.key)
+                rows.append(
+                    {
+                        "question": q,
+                        "value": display_value(q, value),
+                        "missing": q.required and not ans.is_answered(value),
+                        "url": _page_url(p, change=True) + f"#div_id_{q.key}",
+                    }
+                )
+        if rows:
+            sections.append({"section": section, "rows": rows})
+    return sections
+
+
+@require_GET
+def check(request: HttpRequest) -> HttpResponse:
+    intake = _live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    day = services.today()
+    stored = services.load_answers(intake)
+    return _render_check(request, stored, day, incomplete=[])
+
+
+def _render_check(request, stored, day, incomplete) -> HttpResponse:
+    from screening.catalogue import INDEX
+
+    return render(
+        request,
+        "screening/intake/check.html",
+        {
+            "sections": _summary(stored, day),
+            "incomplete": [
+                (_page_url(INDEX.page_of[q.key], change=True) + f"#div_id_{q.key}", q.error_required or q.label)
+                for q in incomplete
+            ],
+            "last_page_url": _page_url(ans.shown_pages(stored, day)[-1]),
+        },
+    )
+
+
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    if intake is None:
+        return redirect("screening:start")
+    if intake.is_submitted:
+        return redirect("screening:receipt")
+    try:
+        services.intake_submit(intake_id=intake.pk)
+    except services.IntakeIncomplete as gaps:
+        day = services.today()
+        return _render_check(request, services.load_answers(intake), day, incomplete=gaps.questions)
+    except services.IntakeNotEditable:
+        return redirect(reverse("screening:start") + "?expired=1")
+    return redirect("screening:receipt")
+
+
+@require_GET
+def receipt(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    if intake is None or not intake.is_submitted:
+        return redirect("screening:start")
+    advice = ADVICE.get(intake.safety_tier) if intake.safety_tier else None
+    params = {"emergency_number": settings.CLINIC["emergency_number"]}
+    return render(
+        request,
+        "screening/intake/receipt.html",
+        {"intake": intake, "advice_heading": advice.heading % params if advice else None},
+    )
+
+
+@require_POST
+def start_again(request: HttpRequest) -> HttpResponse:
+    """Forget this browser's intake (after a submission, or to start over)."""
+    request.session.pop(SESSION_KEY, None)
+    return redirect("screening:start")
+
+
+def _resume_throttle_key(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    return "resume-failures:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+@require_http_methods(["GET", "POST"])
+def resume(request: HttpRequest) -> HttpResponse:
+    key = _resume_throttle_key(request)
+    window = settings.INTAKE_RESUME_WINDOW_MINUTES * 60
+    blocked = cache.get(key, 0) >= settings.INTAKE_RESUME_MAX_FAILURES
+    form = ResumeForm(request.POST or None, today=services.today())
+    problem = None
+    if request.method == "POST" and not blocked and form.is_valid():
+        outcome = services.intake_resume(
+            code=form.cleaned_data["code"], date_of_birth=form.cleaned_data["date_of_birth"]
+        )
+        if outcome.intake is not None:
+            cache.delete(key)
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = outcome.intake.pk
+            return redirect(_where_to_resume(services.load_answers(outcome.intake), services.today()))
+        if outcome.expired:
+            problem = _("Your saved answers have expired. Saved answers are kept for %(days)s days. Start a new form.") % {
+                "days": settings.INTAKE_DRAFT_DAYS
+            }
+        else:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, window)
+            blocked = cache.get(key, 0) >= settings.INTAKE_RESUME_MAX_FAILURES
+            if not blocked:
+                form.add_error(
+                    "code",
+                    _("The resume code and date of birth do not match a saved form. Check both and try again"),
+                )
+    status = 200
+    if blocked:
+        status = 429
+        problem = _(
+            "You have entered the wrong details too many times. Wait %(minutes)s minutes and try again, "
+            "or call the clinic on %(phone)s."
+        ) % {"minutes": settings.INTAKE_RESUME_WINDOW_MINUTES, "phone": settings.CLINIC["phone"]}
+    return render(request, "screening/intake/resume.html", {"form": form, "problem": problem}, status=status)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    from screening.consent import PRIVACY_NOTICE_VERSION
+
+    return render(request, "screening/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
