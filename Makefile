@@ -26,13 +26,21 @@ $(STAMP): $(PY) pyproject.toml
 
 setup: $(STAMP)
 
+# The embedded default: SQLite, console e-mail, DEBUG on, served on 127.0.0.1:8000.
+RUN_ENV := DEBUG=true
+
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py createcachetable
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Tests run with production settings (DEBUG off, manifest static files) over plain HTTP on loopback.
+TEST_ENV := SECRET_KEY=insecure-key-for-tests-only SECURE_SSL_REDIRECT=false SECURE_COOKIES=false \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 test: $(STAMP)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -113,7 +113,11 @@ class Section:
     pages: tuple[Page, ...]
 
 
+_DEFAULT_CHOICES = {Kind.YES_NO: YES_NO, Kind.YES_NO_UNSURE: YES_NO_UNSURE}
+
+
 def _q(key: str, label, kind: Kind, **kwargs) -> Question:
+    kwargs.setdefault("choices", _DEFAULT_CHOICES.get(kind, ()))
     return Question(key=key, label=label, kind=kind, **kwargs)
 
 
@@ -407,7 +411,6 @@ PAIN = Section(
                     "leg_numbness",
                     _("Do you have numbness or tingling in a leg?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     error_required=_("Select yes if you have numbness or tingling in a leg"),
                 ),
             ),
@@ -422,7 +425,6 @@ def _safety(key: str, label, tier: int, error, hint="") -> Question:
         key,
         label,
         Kind.YES_NO_UNSURE,
-        choices=YES_NO_UNSURE,
         safety_tier=tier,
         error_required=error,
         hint=hint,
@@ -516,7 +518,6 @@ def _scan(key: str, name) -> tuple[Question, Question]:
             f"{key}_done",
             _("Have you had %(scan)s of your spine?") % {"scan": name},
             Kind.YES_NO_UNSURE,
-            choices=YES_NO_UNSURE,
             error_required=_("Select yes if you have had %(scan)s of your spine") % {"scan": name},
         ),
         _q(
@@ -847,7 +848,6 @@ HEALTH = Section(
                     "infection_now",
                     _("Do you have an infection now?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     hint=_("For example a urine, chest, skin or wound infection."),
                     error_required=_("Select yes if you have an infection now"),
                 ),
@@ -855,7 +855,6 @@ HEALTH = Section(
                     "infection_spine",
                     _("Has a doctor said the infection is in or near your spine?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     show_if=(When("infection_now", "in", ("yes", "not_sure")),),
                     error_required=_(
                         "Select yes if a doctor said the infection is in or near your spine"
@@ -865,7 +864,6 @@ HEALTH = Section(
                     "autoimmune",
                     _("Do you have an autoimmune or inflammatory disease?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     hint=_("For example rheumatoid arthritis, lupus or ankylosing spondylitis."),
                     error_required=_(
                         "Select yes if you have an autoimmune or inflammatory disease"
@@ -894,7 +892,6 @@ HEALTH = Section(
                     "immunosuppressants",
                     _("Do you take medicine that weakens the immune system?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     hint=_("For example methotrexate, biologics, or medicine after a transplant."),
                     error_required=_(
                         "Select yes if you take medicine that weakens the immune system"
@@ -904,7 +901,6 @@ HEALTH = Section(
                     "long_term_steroids",
                     _("Have you taken steroid tablets for more than 3 months?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     hint=_("For example prednisone."),
                     error_required=_(
                         "Select yes if you have taken steroid tablets for more than 3 months"
@@ -914,7 +910,6 @@ HEALTH = Section(
                     "blood_thinners",
                     _("Do you take blood thinners, or have a bleeding disorder?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     hint=_("For example warfarin, apixaban, clopidogrel, or haemophilia."),
                     error_required=_(
                         "Select yes if you take blood thinners or have a bleeding disorder"
@@ -957,14 +952,12 @@ HEALTH = Section(
                     "osteoporosis",
                     _("Do you have osteoporosis (weak bones)?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     error_required=_("Select yes if you have osteoporosis"),
                 ),
                 _q(
                     "diabetes",
                     _("Do you have diabetes?"),
                     Kind.YES_NO_UNSURE,
-                    choices=YES_NO_UNSURE,
                     error_required=_("Select yes if you have diabetes"),
                 ),
                 _q(

@@ -37,7 +37,9 @@ def new_resume_code() -> str:
 def normalise_resume_code(typed: str) -> str | None:
     """The code without spaces or dashes, upper case; None if it cannot be a resume code."""
     cleaned = re.sub(r"[\s\-]", "", typed or "").upper()
-    if len(cleaned) != RESUME_GROUPS * RESUME_GROUP_LENGTH or any(c not in ALPHABET for c in cleaned):
+    if len(cleaned) != RESUME_GROUPS * RESUME_GROUP_LENGTH or any(
+        c not in ALPHABET for c in cleaned
+    ):
         return None
     return cleaned
 

@@ -28,7 +28,9 @@ def display_value(question: Question, value: Any) -> str:
         case Kind.INTEGER:
             return f"{value} {question.unit}".strip() if question.unit != "%" else f"{value}%"
         case Kind.CONSENT:
-            return _("Agreed (version %(version)s)") % {"version": CONSENT_TEXTS[question.key].version}
+            return _("Agreed (version %(version)s)") % {
+                "version": CONSENT_TEXTS[question.key].version
+            }
         case Kind.HEIGHT:
             if "cm" in value:
                 return _("%(cm)s cm") % {"cm": _number(value["cm"])}

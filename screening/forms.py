@@ -228,7 +228,9 @@ class DescribedForm(forms.Form):
             if self.is_bound and name in self.errors:
                 ids.append(f"{name}-error")
             field.describedby = " ".join(ids)
-            grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget)
+            grouped = isinstance(
+                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget
+            )
             if grouped:
                 field.widget.attrs.pop("aria-describedby", None)
             elif ids:

@@ -75,7 +75,10 @@ def _demo_odi() -> dict[str, dict]:
         _("Worst imaginable pain"),
     ]
     return {
-        key: {"title": titles[key], "statements": pain_levels if key == "pain_intensity" else levels}
+        key: {
+            "title": titles[key],
+            "statements": pain_levels if key == "pain_intensity" else levels,
+        }
         for key in ODI_SECTIONS
     }
 
@@ -122,7 +125,9 @@ def validate_wording(data: object) -> None:
         ):
             raise WordingFileError(f"odi.{key} needs exactly {ODI_STATEMENTS} statements.")
     if not isinstance(startback, dict) or set(startback) != set(STARTBACK_ITEMS):
-        raise WordingFileError(f"startback must have exactly the items {', '.join(STARTBACK_ITEMS)}.")
+        raise WordingFileError(
+            f"startback must have exactly the items {', '.join(STARTBACK_ITEMS)}."
+        )
     for key, item in startback.items():
         wanted = STARTBACK_BOTHER_CHOICES if key == "item_9" else STARTBACK_AGREE_CHOICES
         choices = item.get("choices") if isinstance(item, dict) else None

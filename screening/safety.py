@@ -55,8 +55,10 @@ ADVICE = {
         EMERGENCY,
         "emergency",
         _("Go to an emergency department now, or call %(emergency_number)s"),
-        _("Some of your answers can be signs of a serious problem with the nerves in your spine. "
-          "This needs to be checked straight away."),
+        _(
+            "Some of your answers can be signs of a serious problem with the nerves in your spine. "
+            "This needs to be checked straight away."
+        ),
         (
             _("Do not wait for the clinic to contact you."),
             _("Do not drive yourself. Ask someone to take you, or call %(emergency_number)s."),
@@ -67,11 +69,15 @@ ADVICE = {
         SAME_DAY,
         "urgent",
         _("Get medical help today"),
-        _("Some of your answers mean a doctor should see you today, before any treatment for back pain."),
+        _(
+            "Some of your answers mean a doctor should see you today, before any treatment for back pain."
+        ),
         (
             _("Contact your own doctor or an urgent care centre today."),
-            _("If you get numbness around your bottom, problems with your bladder or bowels, or "
-              "weakness in your legs, go to an emergency department or call %(emergency_number)s."),
+            _(
+                "If you get numbness around your bottom, problems with your bladder or bowels, or "
+                "weakness in your legs, go to an emergency department or call %(emergency_number)s."
+            ),
         ),
     ),
     CLINIC_CALL: Advice(

@@ -47,6 +47,9 @@ class IntakeIncomplete(Exception):
 def load_answers(intake: Intake) -> dict[str, Any]:
     """The patient's answers as one mapping: clinical answers plus identifying details."""
     answers = dict(intake.answers)
+    # Consents are recorded as Consent rows (with version and time), not as answers.
+    for kind in intake.consents.values_list("kind", flat=True):
+        answers[kind] = True
     identity = getattr(intake, "identity", None)
     if identity is not None:
         for key in IDENTIFYING_KEYS:
@@ -83,9 +86,7 @@ def intake_start() -> Intake:
 @transaction.atomic
 def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> Intake:
     """Store one page's answers, clear answers that no longer apply, and update the red-flag tier."""
-    intake = (
-        Intake.objects.select_for_update().select_related("identity").get(pk=intake_id)
-    )
+    intake = Intake.objects.select_for_update().select_related("identity").get(pk=intake_id)
     if not draft_is_live(intake):
         raise IntakeNotEditable(intake.reference)
     answers = load_answers(intake)
@@ -99,10 +100,14 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
         value = answers.get(key)
         if key == "date_of_birth":
             value = date.fromisoformat(value) if value else None
-        setattr(identity, key, value if value is not None else ("" if key != "date_of_birth" else None))
+        setattr(
+            identity, key, value if value is not None else ("" if key != "date_of_birth" else None)
+        )
     identity.save()
 
-    intake.answers = {k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS}
+    intake.answers = {
+        k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
+    }
     intake.safety_tier = red_flag_tier(answers, context(answers, today()))
     intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
     intake.save()
@@ -201,4 +206,3 @@ def intake_submit(*, intake_id: int) -> Intake:
     if changed:
         logger.info("intake submitted", extra={"questionnaire": intake.questionnaire_version})
     return intake
-

@@ -49,11 +49,17 @@ def _live_draft_or_redirect(request: HttpRequest) -> Intake | HttpResponse:
 
 # --- navigation -------------------------------------------------------------------------------
 def _progress(page: Page, stored: dict, day: date) -> dict:
-    shown_sections = [s for s in SECTIONS if any(p in ans.shown_pages(stored, day) for p in s.pages)]
+    shown_sections = [
+        s for s in SECTIONS if any(p in ans.shown_pages(stored, day) for p in s.pages)
+    ]
     section = section_of(page)
     if section not in shown_sections:
         shown_sections.append(section)
-    return {"number": shown_sections.index(section) + 1, "total": len(shown_sections), "section": section}
+    return {
+        "number": shown_sections.index(section) + 1,
+        "total": len(shown_sections),
+        "section": section,
+    }
 
 
 def _neighbour(page: Page, stored: dict, day: date, step: int) -> Page | None:
@@ -90,7 +96,9 @@ def start(request: HttpRequest) -> HttpResponse:
         {
             "live_draft": live,
             "expired": request.GET.get("expired") == "1",
-            "continue_url": _where_to_resume(services.load_answers(intake), services.today()) if live else None,
+            "continue_url": _where_to_resume(services.load_answers(intake), services.today())
+            if live
+            else None,
         },
     )
 
@@ -121,10 +129,16 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "continue")
         form = PageForm(
-            request.POST, page=current, stored=stored, today=day, require_answers=action == "continue"
+            request.POST,
+            page=current,
+            stored=stored,
+            today=day,
+            require_answers=action == "continue",
         )
         if form.is_valid():
-            intake = services.intake_save_page(intake_id=intake.pk, page=current, values=form.answers)
+            intake = services.intake_save_page(
+                intake_id=intake.pk, page=current, values=form.answers
+            )
             stored = services.load_answers(intake)
             return _after_save(request, intake, current, stored, day, action, change)
     else:
@@ -150,7 +164,9 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         next_url = _where_to_resume(stored, day)
     else:
         next_url = _page_url(following) if following else reverse("screening:check")
-    if intake.safety_tier and (intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier):
+    if intake.safety_tier and (
+        intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier
+    ):
         services.intake_mark_advice_shown(intake=intake, tier=intake.safety_tier)
         request.session["after_advice"] = next_url
         return redirect("screening:safety-advice")
@@ -231,7 +247,10 @@ def _render_check(request, stored, day, incomplete) -> HttpResponse:
         {
             "sections": _summary(stored, day),
             "incomplete": [
-                (_page_url(INDEX.page_of[q.key], change=True) + f"#div_id_{q.key}", q.error_required or q.label)
+                (
+                    _page_url(INDEX.page_of[q.key], change=True) + f"#div_id_{q.key}",
+                    q.error_required or q.label,
+                )
                 for q in incomplete
             ],
             "last_page_url": _page_url(ans.shown_pages(stored, day)[-1]),
@@ -297,11 +316,13 @@ def resume(request: HttpRequest) -> HttpResponse:
             cache.delete(key)
             request.session.cycle_key()
             request.session[SESSION_KEY] = outcome.intake.pk
-            return redirect(_where_to_resume(services.load_answers(outcome.intake), services.today()))
+            return redirect(
+                _where_to_resume(services.load_answers(outcome.intake), services.today())
+            )
         if outcome.expired:
-            problem = _("Your saved answers have expired. Saved answers are kept for %(days)s days. Start a new form.") % {
-                "days": settings.INTAKE_DRAFT_DAYS
-            }
+            problem = _(
+                "Your saved answers have expired. Saved answers are kept for %(days)s days. Start a new form."
+            ) % {"days": settings.INTAKE_DRAFT_DAYS}
         else:
             try:
                 cache.incr(key)
@@ -311,7 +332,9 @@ def resume(request: HttpRequest) -> HttpResponse:
             if not blocked:
                 form.add_error(
                     "code",
-                    _("The resume code and date of birth do not match a saved form. Check both and try again"),
+                    _(
+                        "The resume code and date of birth do not match a saved form. Check both and try again"
+                    ),
                 )
     status = 200
     if blocked:
@@ -320,7 +343,9 @@ def resume(request: HttpRequest) -> HttpResponse:
             "You have entered the wrong details too many times. Wait %(minutes)s minutes and try again, "
             "or call the clinic on %(phone)s."
         ) % {"minutes": settings.INTAKE_RESUME_WINDOW_MINUTES, "phone": settings.CLINIC["phone"]}
-    return render(request, "screening/intake/resume.html", {"form": form, "problem": problem}, status=status)
+    return render(
+        request, "screening/intake/resume.html", {"form": form, "problem": problem}, status=status
+    )
 
 
 @require_GET

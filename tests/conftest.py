@@ -1,0 +1,59 @@
+"""Shared fixtures: a patient's browser session driven through the intake with Django's test client."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.intake_data import FULL_INTAKE
+
+
+class Patient:
+    """A patient at a browser: posts pages of the intake as a person would, one after another."""
+
+    def __init__(self, client: Client):
+        self.client = client
+
+    def begin(self):
+        return self.client.post(reverse("screening:begin"))
+
+    def post_page(self, slug: str, data: dict | None = None, action: str = "continue", **params):
+        url = reverse("screening:page", args=[slug])
+        if params:
+            url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+        payload = dict(FULL_INTAKE[slug] if data is None else data)
+        payload["action"] = action
+        return self.client.post(url, payload)
+
+    def fill(self, upto: str | None = None, overrides: dict[str, dict] | None = None):
+        """Answer every page in order (with overrides per page), stopping before ``upto``."""
+        self.begin()
+        overrides = overrides or {}
+        for slug, data in FULL_INTAKE.items():
+            if slug == upto:
+                return
+            response = self.post_page(slug, {**data, **overrides.get(slug, {})})
+            assert response.status_code == 302, (slug, _errors(response))
+
+    def submit(self):
+        return self.client.post(reverse("screening:submit"))
+
+    @property
+    def intake(self):
+        from screening.models import Intake
+
+        return Intake.objects.select_related("identity").get(pk=self.client.session["intake_id"])
+
+
+def _errors(response) -> object:
+    form = getattr(response, "context", None) and response.context.get("form")
+    return form.errors if form is not None else response.status_code
+
+
+@pytest.fixture
+def patient(client) -> Patient:
+    return Patient(client)
+
+
+@pytest.fixture
+def other_patient() -> Patient:
+    return Patient(Client())
