@@ -13,14 +13,3 @@ def test_it_takes_a_patient_from_the_first_page_to_a_receipt(patient):
     assert response.url == reverse("screening:receipt")
     receipt = patient.client.get(response.url)
     assert patient.intake.reference in receipt.content.decode()
-
-
-def test_debug_dump(patient):
-    patient.fill()
-    patient.submit()
-    i = patient.intake
-    import json
-    print(json.dumps(i.derived, indent=1))
-    print(i.not_asked)
-    print(sorted(i.answers))
-    print(list(i.consents.values_list("kind", "version")))

@@ -48,18 +48,10 @@ def _live_draft_or_redirect(request: HttpRequest) -> Intake | HttpResponse:
 
 
 # --- navigation -------------------------------------------------------------------------------
-def _progress(page: Page, stored: dict, day: date) -> dict:
-    shown_sections = [
-        s for s in SECTIONS if any(p in ans.shown_pages(stored, day) for p in s.pages)
-    ]
+def _progress(page: Page) -> dict:
+    """A fixed "Section N of 10": a section that does not apply is skipped, so the total never shifts."""
     section = section_of(page)
-    if section not in shown_sections:
-        shown_sections.append(section)
-    return {
-        "number": shown_sections.index(section) + 1,
-        "total": len(shown_sections),
-        "section": section,
-    }
+    return {"number": SECTIONS.index(section) + 1, "total": len(SECTIONS), "section": section}
 
 
 def _neighbour(page: Page, stored: dict, day: date, step: int) -> Page | None:
@@ -151,7 +143,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "page": current,
             "form": form,
-            "progress": _progress(current, stored, day),
+            "progress": _progress(current),
             "previous_url": _page_url(previous) if previous else reverse("screening:start"),
             "change": change,
         },

@@ -1,0 +1,190 @@
+"""The catalogue holds every question the clinic asked for (issue #2), once, in ten sections."""
+
+import pytest
+
+from screening import catalogue, instruments
+from screening.catalogue import QUESTIONS, SECTIONS, TREATMENTS, Kind
+
+# The issue's list of questions, section by section: nothing may be silently dropped.
+REQUIRED_QUESTIONS = {
+    "about_you": [
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "email",
+        "phone",
+        "contact_method",
+        "height",
+        "weight",
+        "occupation",
+        "heavy_lifting",
+    ],
+    "pain": [
+        "pain_regions",
+        "pain_side",
+        "pain_spread",
+        "pain_months",
+        "pain_now",
+        "pain_average",
+        "pain_worst",
+        "morning_stiffness",
+        "stiffness_duration",
+        "pain_turning_night",
+        "pain_twist_extend",
+        "leg_numbness",
+        "spinal_levels",
+        "pain_onset",
+    ],
+    "safety": [
+        "saddle_numbness",
+        "bladder_problem",
+        "bowel_incontinence",
+        "leg_weakness_worsening",
+        "weakness_both_legs",
+        "fever_chills",
+        "major_trauma",
+        "minor_fall",
+        "weight_loss",
+        "iv_drug_use",
+    ],
+    "imaging": [
+        "xray_done",
+        "xray_when",
+        "mri_done",
+        "mri_when",
+        "ct_done",
+        "ct_when",
+        "diagnoses_told",
+    ],
+    "treatments": ["treatments_tried"]
+    + [
+        f"{t}_{part}"
+        for t in (
+            "nsaids",
+            "muscle_relaxants",
+            "physical_therapy",
+            "chiropractic",
+            "facet_steroid",
+            "epidural",
+            "mbb",
+            "rfa",
+            "surgery",
+            "regenerative",
+        )
+        for part in ("last", "amount", "relief", "relief_duration")
+    ],
+    "blocks": [
+        f"block_{n}_{part}"
+        for n in (1, 2, 3)
+        for part in ("date", "levels", "medicine", "relief_percent", "relief_hours")
+    ],
+    "health": [
+        "infection_now",
+        "infection_spine",
+        "autoimmune",
+        "autoimmune_which",
+        "immunosuppressants",
+        "long_term_steroids",
+        "blood_thinners",
+        "pregnancy",
+        "cancer",
+        "osteoporosis",
+        "diabetes",
+        "smoking",
+        "medicines",
+        "allergies",
+    ],
+    "daily_life": [f"odi_{k}" for k in instruments.ODI_SECTIONS]
+    + [f"startback_{k}" for k in instruments.STARTBACK_ITEMS],
+    "goals": ["hopes", "therapies_interest", "heard_from"],
+    "consent": [
+        "consent_costs",
+        "consent_privacy",
+        "consent_not_diagnosis",
+        "consent_safety_call",
+        "consent_contact",
+    ],
+}
+
+
+def _keys(section):
+    return [q.key for page in section.pages for q in page.questions]
+
+
+def test_it_has_the_ten_sections_in_order():
+    assert [s.key for s in SECTIONS] == list(REQUIRED_QUESTIONS)
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.key)
+def test_each_section_asks_every_question_the_clinic_needs(section):
+    missing = set(REQUIRED_QUESTIONS[section.key]) - set(_keys(section))
+    assert not missing
+
+
+def test_each_question_is_asked_once():
+    keys = [q.key for s in SECTIONS for p in s.pages for q in p.questions]
+    assert len(keys) == len(set(keys)) == len(QUESTIONS)
+
+
+def test_every_required_question_says_what_to_do_when_left_empty():
+    vague = [q.key for q in QUESTIONS.values() if q.required and not str(q.error_required)]
+    assert not vague
+
+
+def test_no_error_message_uses_words_the_style_guide_forbids():
+    for q in QUESTIONS.values():
+        message = str(q.error_required).lower()
+        assert "invalid" not in message and "please" not in message and "required" not in message
+
+
+def test_choice_questions_have_choices_and_exclusive_answers_are_among_them():
+    for q in QUESTIONS.values():
+        if q.kind in {Kind.CHOICE, Kind.MULTI, Kind.YES_NO, Kind.YES_NO_UNSURE}:
+            assert q.choices, q.key
+        codes = {code for code, _label in q.choices}
+        assert set(q.exclusive) <= codes, q.key
+
+
+def test_every_treatment_is_offered_in_the_tried_list():
+    offered = {code for code, _label in QUESTIONS["treatments_tried"].choices}
+    assert {t.key for t in TREATMENTS} | {"none"} == offered
+
+
+def test_safety_questions_carry_their_red_flag_tier():
+    tiers = {q.key: q.safety_tier for q in QUESTIONS.values() if q.safety_tier}
+    assert tiers == {
+        "saddle_numbness": 1,
+        "bladder_problem": 1,
+        "bowel_incontinence": 1,
+        "leg_weakness_worsening": 1,
+        "weakness_both_legs": 1,
+        "fever_chills": 2,
+        "major_trauma": 2,
+        "minor_fall": 2,
+        "weight_loss": 3,
+        "iv_drug_use": 3,
+    }
+
+
+def test_identifying_details_are_marked_to_be_stored_apart():
+    assert set(catalogue.IDENTIFYING_KEYS) == {
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "contact_method",
+    }
+
+
+def test_odi_sections_offer_six_statements_and_startback_items_their_scale():
+    for key in instruments.ODI_SECTIONS:
+        assert [c for c, _l in QUESTIONS[f"odi_{key}"].choices] == ["0", "1", "2", "3", "4", "5"]
+    for key in instruments.STARTBACK_ITEMS:
+        expected = 5 if key == "item_9" else 2
+        assert len(QUESTIONS[f"startback_{key}"].choices) == expected
+
+
+def test_the_questionnaire_has_a_version():
+    assert catalogue.QUESTIONNAIRE_VERSION

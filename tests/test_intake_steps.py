@@ -1,0 +1,148 @@
+"""Each page of the intake, as a patient's browser session sees it through the server."""
+
+import pytest
+from django.urls import reverse
+
+from screening.catalogue import PAGES
+from screening.models import Intake
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_of_the_catalogue_is_in_the_full_walk():
+    assert list(FULL_INTAKE) == [p.slug for p in PAGES]
+
+
+def test_starting_creates_a_draft_tied_to_the_session_with_an_unguessable_reference(patient):
+    response = patient.begin()
+    assert response.url == reverse("screening:page", args=["about-you"])
+    intake = patient.intake
+    assert intake.status == Intake.Status.DRAFT
+    assert intake.reference.startswith("FC-") and len(intake.reference) == 12
+    assert str(intake.pk) not in response.url
+
+
+def test_each_page_saves_and_leads_to_the_next_with_a_progress_counter(patient):
+    patient.begin()
+    slugs = list(FULL_INTAKE)
+    for index, slug in enumerate(slugs):
+        page = patient.client.get(reverse("screening:page", args=[slug]))
+        assert page.status_code == 200, slug
+        html = page.content.decode()
+        assert " of 10" in html, slug
+        response = patient.post_page(slug)
+        expected = (
+            reverse("screening:page", args=[slugs[index + 1]])
+            if index + 1 < len(slugs)
+            else reverse("screening:check")
+        )
+        assert response.status_code == 302, slug
+        assert response.url == expected, slug
+
+
+def test_the_counter_names_the_section(patient):
+    patient.fill(upto="safety")
+    html = patient.client.get(reverse("screening:page", args=["safety"])).content.decode()
+    assert "Section 3 of 10" in html
+    assert "Symptoms that need care quickly" in html
+
+
+def test_identifying_details_are_stored_apart_from_clinical_answers(patient):
+    patient.fill(upto="pain-where")
+    intake = patient.intake
+    assert intake.identity.family_name == "Quarrington"
+    assert intake.identity.email == "zelda.q@example.org"
+    assert str(intake.identity.date_of_birth) == "1971-07-14"
+    for key in ("given_name", "family_name", "date_of_birth", "email", "phone", "contact_method"):
+        assert key not in intake.answers
+    assert "Quarrington" not in str(intake.answers)
+    assert intake.answers["height"] == {"cm": 168.0}
+
+
+def test_a_validation_error_keeps_every_other_typed_value(patient):
+    patient.begin()
+    data = {**FULL_INTAKE["about-you"], "date_of_birth_year": "2031"}
+    response = patient.post_page("about-you", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: About you" in html
+    assert "There is a problem" in html
+    assert 'href="#id_date_of_birth_0"' in html
+    assert "Date of birth must be in the past" in html
+    assert 'value="Zelda"' in html and 'value="Quarrington"' in html
+    assert 'value="2031"' in html and 'value="14"' in html
+    assert 'value="female" id="id_sex_0" class="form-check-input" checked' in html
+    assert patient.intake.identity.given_name == ""  # nothing half-saved from an invalid page
+
+
+def test_an_error_is_tied_to_its_field_for_screen_readers(patient):
+    patient.begin()
+    html = patient.post_page(
+        "contact", {**FULL_INTAKE["contact"], "email": "nope"}
+    ).content.decode()
+    assert 'aria-describedby="email-error"' in html
+    assert 'id="email-error"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_answers_are_shown_again_when_the_patient_comes_back_to_a_page(patient):
+    patient.fill(upto="safety")
+    html = patient.client.get(reverse("screening:page", args=["pain-where"])).content.decode()
+    assert 'value="18"' in html
+    assert 'value="low_back" id="id_pain_regions_0" class="form-check-input" checked' in html
+
+
+def test_a_double_click_on_continue_saves_once_and_moves_on(patient):
+    patient.fill(upto="contact")
+    first = patient.post_page("contact")
+    second = patient.post_page("contact")
+    assert first.url == second.url == reverse("screening:page", args=["body-and-work"])
+    assert patient.intake.identity.email == "zelda.q@example.org"
+
+
+def test_back_saves_what_was_typed_and_goes_to_the_previous_page(patient):
+    patient.fill(upto="contact")
+    response = patient.post_page("contact", {"email": "z@example.org"}, action="back")
+    assert response.url == reverse("screening:page", args=["about-you"])
+    assert patient.intake.identity.email == "z@example.org"
+
+
+def test_pages_cannot_be_opened_without_a_draft(client):
+    response = client.get(reverse("screening:page", args=["health"]))
+    assert response.url == reverse("screening:start")
+
+
+def test_an_unknown_page_is_not_found(patient):
+    patient.begin()
+    assert patient.client.get("/intake/not-a-page/").status_code == 404
+
+
+def test_check_your_answers_lists_answers_with_change_links(patient):
+    patient.fill()
+    html = patient.client.get(reverse("screening:check")).content.decode()
+    assert "Check your answers before sending your form" in html
+    assert "Quarrington" in html and "14 July 1971" in html and "168 cm" in html
+    assert "6 out of 10" in html
+    assert (
+        f'href="{reverse("screening:page", args=["about-you"])}?change=1#div_id_family_name"'
+        in html
+    )
+    assert 'Change<span class="visually-hidden"> Last name</span>' in html
+    assert "Confirm and send" in html
+
+
+def test_changing_an_answer_from_check_your_answers_returns_there(patient):
+    patient.fill()
+    response = patient.post_page(
+        "contact", {**FULL_INTAKE["contact"], "phone": "555 010 9999"}, change=1
+    )
+    assert response.url == reverse("screening:check")
+    assert patient.intake.identity.phone == "555 010 9999"
+
+
+def test_a_change_that_opens_new_questions_leads_to_them_first(patient):
+    patient.fill()
+    tried = {"treatments_tried": ["nsaids", "physical_therapy", "mbb", "rfa"]}
+    response = patient.post_page("treatments", tried, change=1)
+    assert response.url == reverse("screening:page", args=["treatment-details"])

@@ -1,0 +1,149 @@
+"""Every validation rule of the intake, on the page forms: each error has a stable code and says what to fix."""
+
+from datetime import date
+
+import pytest
+
+from screening.catalogue import page_by_slug
+from screening.forms import PageForm
+from tests.intake_data import FULL_INTAKE
+
+TODAY = date(2026, 11, 25)
+ADULT = {
+    "date_of_birth": "1971-07-14",
+    "sex": "female",
+    "treatments_tried": ["mbb"],
+    "mbb_amount": 2,
+}
+
+
+def form(slug, changes=None, stored=None, *, require=True, drop=()):
+    data = {**FULL_INTAKE[slug], **(changes or {})}
+    for key in drop:
+        data.pop(key, None)
+    f = PageForm(
+        data,
+        page=page_by_slug(slug),
+        stored=stored if stored is not None else ADULT,
+        today=TODAY,
+        require_answers=require,
+    )
+    f.is_valid()
+    return f
+
+
+def test_the_full_intake_is_valid_page_by_page():
+    stored = {"date_of_birth": "1971-07-14"}
+    for slug in FULL_INTAKE:
+        f = form(slug, stored=stored)
+        assert not f.errors, (slug, f.errors)
+        stored.update({k: v for k, v in f.answers.items() if v is not None})
+
+
+def test_an_empty_page_asks_for_every_required_answer_and_not_the_optional_ones():
+    f = PageForm({}, page=page_by_slug("pain-where"), stored=ADULT, today=TODAY)
+    assert not f.is_valid()
+    for key in ("pain_regions", "pain_side", "pain_spread", "pain_months", "pain_onset"):
+        assert f.has_error(key, "required"), key
+    assert "spinal_levels" not in f.errors
+    assert f.errors["pain_regions"] == ["Select where you have pain"]
+
+
+def test_saving_for_later_skips_required_answers_but_still_checks_what_was_typed():
+    f = form("pain-where", {"pain_months": "lots"}, drop=("pain_side",), require=False)
+    assert not f.has_error("pain_side")
+    assert f.has_error("pain_months", "not_a_number")
+
+
+@pytest.mark.parametrize(
+    ("slug", "changes", "field", "code"),
+    [
+        ("pain-how", {"pain_now": "11"}, "pain_now", "invalid_choice"),
+        ("pain-how", {"pain_now": "-1"}, "pain_now", "invalid_choice"),
+        ("pain-where", {"pain_months": "1201"}, "pain_months", "out_of_range"),
+        ("pain-where", {"pain_months": "2.5"}, "pain_months", "not_a_number"),
+        ("pain-where", {"pain_side": "purple"}, "pain_side", "invalid_choice"),
+        ("pain-where", {"pain_spread": ["buttock", "none"]}, "pain_spread", "exclusive"),
+        ("pain-where", {"pain_regions": ["low_back", "tail"]}, "pain_regions", "invalid_choice"),
+        ("blocks", {"block_1_relief_percent": "101"}, "block_1_relief_percent", "out_of_range"),
+        ("blocks", {"block_1_relief_percent": "abc"}, "block_1_relief_percent", "not_a_number"),
+        ("body-and-work", {"height_cm": "300"}, "height", "range"),
+        (
+            "body-and-work",
+            {"height_cm": "", "height_ft": "5", "height_in": "12"},
+            "height",
+            "range",
+        ),
+        ("body-and-work", {"height_ft": "5"}, "height", "both_units"),
+        ("body-and-work", {"weight_kg": "20"}, "weight", "range"),
+        ("body-and-work", {"weight_kg": "", "weight_lb": "700"}, "weight", "range"),
+        ("body-and-work", {"weight_lb": "150"}, "weight", "both_units"),
+        ("about-you", {"date_of_birth_year": "2030"}, "date_of_birth", "future"),
+        ("about-you", {"date_of_birth_year": "2015"}, "date_of_birth", "too_young"),
+        ("about-you", {"date_of_birth_year": "1900"}, "date_of_birth", "too_old"),
+        (
+            "about-you",
+            {"date_of_birth_day": "31", "date_of_birth_month": "2"},
+            "date_of_birth",
+            "invalid_date",
+        ),
+        ("about-you", {"date_of_birth_day": ""}, "date_of_birth", "incomplete"),
+        ("about-you", {"date_of_birth_year": "71"}, "date_of_birth", "year_digits"),
+        ("about-you", {"given_name": "x" * 201}, "given_name", "too_long"),
+        ("about-you", {"given_name": "Ze\x00lda"}, "given_name", "null_characters_not_allowed"),
+        ("about-you", {"given_name": "Ze\x07lda"}, "given_name", "control"),
+        ("contact", {"email": "zelda-at-example"}, "email", "email"),
+        ("contact", {"phone": "call me"}, "phone", "phone"),
+        ("contact", {"phone": "12345"}, "phone", "phone"),
+        ("imaging", {"xray_when_year": "2027"}, "xray_when", "future"),
+        ("imaging", {"xray_when_month": "13"}, "xray_when", "month"),
+        ("imaging", {"xray_when_year": ""}, "xray_when", "incomplete"),
+        ("imaging", {"diagnoses_told": ["none", "not_sure"]}, "diagnoses_told", "exclusive"),
+        ("health", {"medicines": "m" * 2001}, "medicines", "too_long"),
+        ("consent", {"consent_contact": ""}, "consent_contact", "required"),
+    ],
+)
+def test_it_refuses_bad_input_with_a_message_next_to_the_field(slug, changes, field, code):
+    f = form(slug, changes)
+    assert f.has_error(field, code), f.errors.as_data()
+    message = f.errors[field][0]
+    assert "invalid" not in message.lower() and "please" not in message.lower()
+    assert "This field is required" not in message
+
+
+def test_messages_say_what_to_fix_in_the_questions_own_words():
+    assert form("blocks", {"block_1_relief_percent": "101"}).errors["block_1_relief_percent"] == [
+        "Enter a percentage from 0 to 100"
+    ]
+    assert form("body-and-work", {"weight_kg": "20"}).errors["weight"] == [
+        "Weight must be between 30 and 300 kilograms"
+    ]
+    assert form("about-you", {"date_of_birth_year": "2030"}).errors["date_of_birth"] == [
+        "Date of birth must be in the past"
+    ]
+
+
+def test_it_accepts_month_names_and_imperial_units():
+    f = form("about-you", {"date_of_birth_month": "July"})
+    assert f.answers["date_of_birth"] == "1971-07-14"
+    f = form("imaging", {"xray_when_month": "sept"})
+    assert f.answers["xray_when"].endswith("-09")
+    f = form(
+        "body-and-work",
+        {"height_cm": "", "height_ft": "5", "height_in": "7", "weight_kg": "", "weight_lb": "160"},
+    )
+    assert f.answers["height"] == {"ft": 5, "in": 7}
+    assert f.answers["weight"] == {"lb": 160.0}
+
+
+def test_a_follow_up_question_is_only_required_when_it_applies():
+    f = form("pain-how", {"morning_stiffness": "no"}, drop=("stiffness_duration",))
+    assert not f.errors
+    f = form("pain-how", {"morning_stiffness": "yes"}, drop=("stiffness_duration",))
+    assert f.has_error("stiffness_duration", "required")
+
+
+def test_an_answer_to_a_question_that_no_longer_applies_is_dropped_even_if_malformed():
+    f = form("imaging", {"xray_done": "no", "xray_when_month": "99"})
+    assert not f.errors
+    assert f.answers["xray_when"] is None
