@@ -4,6 +4,7 @@ See README.md ("Configuration") for the variables. Nothing secret has a producti
 without DEBUG=true the server refuses to start until SECRET_KEY is set.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,15 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
             "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
         }
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue instead of failing with "database is locked"; a file (not memory) for tests too,
+    # so concurrency tests see real locking.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    _db["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

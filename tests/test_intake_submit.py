@@ -1,0 +1,123 @@
+"""Submitting: one transaction, idempotent, frozen answers, a receipt that never gives a verdict."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from screening import scoring
+from screening.models import Consent, Intake
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submitting_freezes_answers_with_scores_versions_and_consents(patient):
+    patient.fill()
+    response = patient.submit()
+    assert response.url == reverse("screening:receipt")
+    intake = patient.intake
+    assert intake.status == Intake.Status.SUBMITTED
+    assert intake.submitted_at is not None
+    assert intake.questionnaire_version
+    assert intake.derived["odi"] == {
+        "percent": 42,
+        "band": "severe",
+        "answered": 10,
+        "version": scoring.ODI_VERSION,
+    }
+    assert intake.derived["startback"]["risk"] == "medium"
+    assert intake.derived["bmi"]["value"] == 25.7
+    assert intake.derived["age"] >= 55
+    consents = {c.kind: c for c in Consent.objects.filter(intake=intake)}
+    assert set(consents) == {
+        "consent_costs",
+        "consent_privacy",
+        "consent_not_diagnosis",
+        "consent_safety_call",
+        "consent_contact",
+    }
+    assert all(c.version and c.given_at for c in consents.values())
+
+
+def test_a_second_post_a_refresh_and_a_resent_post_give_the_same_receipt(patient):
+    patient.fill()
+    first = patient.submit()
+    reference = patient.intake.reference
+    second = patient.submit()
+    assert first.url == second.url == reverse("screening:receipt")
+    refreshed = patient.client.get(reverse("screening:receipt"))
+    assert reference in refreshed.content.decode()
+    assert Intake.objects.count() == 1
+
+
+def test_the_receipt_gives_the_reference_next_steps_and_contact_but_no_verdict(patient, settings):
+    patient.fill()
+    patient.submit()
+    html = patient.client.get(reverse("screening:receipt")).content.decode()
+    assert patient.intake.reference in html
+    assert "What happens next" in html
+    assert settings.CLINIC["phone"] in html and settings.CLINIC["address"] in html
+    assert "If your symptoms get worse" in html
+    for word in ("eligible", "candidate", "diagnosis", "diagnosed"):
+        assert word not in html.lower()
+
+
+def test_answers_cannot_change_after_submission(patient):
+    patient.fill()
+    patient.submit()
+    response = patient.post_page(
+        "contact",
+        {"email": "changed@example.org", "phone": "555 010 1111", "contact_method": "email"},
+    )
+    assert response.url == reverse("screening:receipt")
+    assert patient.intake.identity.email == "zelda.q@example.org"
+    assert patient.client.get(reverse("screening:check")).url == reverse("screening:receipt")
+
+
+def test_an_incomplete_intake_is_not_submitted_and_the_gaps_are_listed(patient):
+    patient.fill(upto="goals")
+    response = patient.submit()
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter what you hope treatment will help you do" in html
+    assert "Confirm that you have read the privacy notice" in html
+    assert patient.intake.status == Intake.Status.DRAFT
+
+
+def test_a_new_form_can_be_started_after_sending(patient):
+    patient.fill()
+    patient.submit()
+    patient.client.post(reverse("screening:start-again"))
+    assert "Start now" in patient.client.get(reverse("screening:start")).content.decode()
+    patient.begin()
+    assert Intake.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_submits_of_one_draft_give_one_intake(patient):
+    patient.fill()
+    cookie = patient.client.cookies["sessionid"].value
+    barrier = threading.Barrier(2)
+    results = []
+
+    def submit():
+        browser = Client()
+        browser.cookies["sessionid"] = cookie
+        barrier.wait()
+        try:
+            results.append(browser.post(reverse("screening:submit")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in results] == [302, 302]
+    assert {r.url for r in results} == {reverse("screening:receipt")}
+    assert Intake.objects.filter(status=Intake.Status.SUBMITTED).count() == 1
+    assert Intake.objects.count() == 1
