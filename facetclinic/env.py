@@ -30,7 +30,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false, 1/0, yes/no, on/off; got {value!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of true/false, 1/0, yes/no, on/off; got {value!r}."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:

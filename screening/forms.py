@@ -330,7 +330,10 @@ class PageForm(DescribedForm):
             value = values.get(q.key)
             if self.require_answers and q.required and not is_answered(value):
                 self.add_error(
-                    q.key, forms.ValidationError(q.error_required or _("Answer this question"), code="required")
+                    q.key,
+                    forms.ValidationError(
+                        q.error_required or _("Answer this question"), code="required"
+                    ),
                 )
                 continue
             self.answers[q.key] = value

@@ -86,7 +86,9 @@ def intake_start() -> Intake:
 @transaction.atomic
 def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> Intake:
     """Store one page's answers, clear answers that no longer apply, and update the red-flag tier."""
-    intake = Intake.objects.select_for_update(of=("self",)).select_related("identity").get(pk=intake_id)
+    intake = (
+        Intake.objects.select_for_update(of=("self",)).select_related("identity").get(pk=intake_id)
+    )
     if not draft_is_live(intake):
         raise IntakeNotEditable(intake.reference)
     answers = load_answers(intake)
@@ -184,7 +186,11 @@ def intake_submit(*, intake_id: int) -> Intake:
     SQLite and PostgreSQL alike; the other finds it submitted and returns it.
     """
     with transaction.atomic():
-        intake = Intake.objects.select_for_update(of=("self",)).select_related("identity").get(pk=intake_id)
+        intake = (
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("identity")
+            .get(pk=intake_id)
+        )
         if intake.is_submitted:
             return intake
         if not draft_is_live(intake):
