@@ -7,3 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("screening.urls")),
 ]
+
+handler500 = "screening.views.errors.server_error"

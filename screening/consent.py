@@ -16,6 +16,9 @@ class ConsentText:
     text: str
 
 
+# The privacy notice's version; consenting to "privacy" records it, so the notice read is known.
+PRIVACY_NOTICE_VERSION = "2026-11-01"
+
 CONSENT_TEXTS: dict[str, ConsentText] = {
     c.kind: c
     for c in (
@@ -30,7 +33,7 @@ CONSENT_TEXTS: dict[str, ConsentText] = {
         ),
         ConsentText(
             "consent_privacy",
-            "2026-11-01",
+            PRIVACY_NOTICE_VERSION,
             _(
                 "I have read the privacy notice, which explains how the clinic stores and uses my answers."
             ),
@@ -60,5 +63,3 @@ CONSENT_TEXTS: dict[str, ConsentText] = {
         ),
     )
 }
-
-PRIVACY_NOTICE_VERSION = "2026-11-01"
