@@ -53,3 +53,12 @@ def derived_values(answers: dict[str, Any], today: date) -> dict[str, Any]:
             items.append(int(raw))
     derived["startback"] = scoring.as_dict(scoring.startback(items))
     return derived
+
+
+def body_is_unlikely(answers: dict[str, Any]) -> bool:
+    """Height and weight that are possible but unusual enough to ask "is this right?" (UX.md)."""
+    height, weight = height_cm(answers.get("height")), weight_kg(answers.get("weight"))
+    if height is None or weight is None:
+        return False
+    body_mass = scoring.bmi(height, weight).value
+    return not (140 <= height <= 210 and 40 <= weight <= 180 and 16 <= body_mass <= 50)

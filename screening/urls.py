@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/submit/", intake.submit, name="submit"),
     path("intake/sent/", intake.receipt, name="receipt"),
     path("intake/start-again/", intake.start_again, name="start-again"),
+    path("intake/check-height-and-weight/", intake.check_body, name="check-body"),
     path("intake/safety-advice/", intake.safety_advice, name="safety-advice"),
     path("intake/resume/", intake.resume, name="resume"),
     path("intake/<slug:slug>/", intake.page, name="page"),

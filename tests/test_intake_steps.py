@@ -146,3 +146,24 @@ def test_a_change_that_opens_new_questions_leads_to_them_first(patient):
     tried = {"treatments_tried": ["nsaids", "physical_therapy", "mbb", "rfa"]}
     response = patient.post_page("treatments", tried, change=1)
     assert response.url == reverse("screening:page", args=["treatment-details"])
+
+
+def test_an_unusual_height_and_weight_are_checked_rather_than_refused(patient):
+    patient.fill(upto="body-and-work")
+    unusual = {**FULL_INTAKE["body-and-work"], "height_cm": "212", "weight_kg": "45"}
+    response = patient.post_page("body-and-work", unusual)
+    assert response.url == reverse("screening:check-body")
+    html = patient.client.get(response.url).content.decode()
+    assert "You told us you are 212 cm tall and weigh 45 kg" in html
+    refused = patient.client.post(response.url, {})
+    assert "Select yes if your height and weight are right" in refused.content.decode()
+    back = patient.client.post(response.url, {"right": "no"})
+    assert back.url == reverse("screening:page", args=["body-and-work"])
+    patient.post_page("body-and-work", unusual)
+    onward = patient.client.post(response.url, {"right": "yes"})
+    assert onward.url == reverse("screening:page", args=["pain-where"])
+    # once confirmed, saving the same values again does not ask again
+    assert patient.post_page("body-and-work", unusual).url == reverse(
+        "screening:page", args=["pain-where"]
+    )
+    assert patient.intake.answers["height"] == {"cm": 212.0}

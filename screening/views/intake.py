@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from screening import answers as ans
 from screening import services
-from screening.catalogue import PAGES, SECTIONS, Page, page_by_slug, section_of
+from screening.catalogue import INDEX, PAGES, QUESTIONS, SECTIONS, Page, page_by_slug, section_of
+from screening.consent import PRIVACY_NOTICE_VERSION
 from screening.display import display_value
+from screening.facts import body_is_unlikely
 from screening.forms import PageForm, ResumeForm
 from screening.models import Intake
 from screening.safety import ADVICE
@@ -72,8 +74,6 @@ def _where_to_resume(stored: dict, day: date) -> str:
     gaps = ans.missing(stored, day)
     if not gaps:
         return reverse("screening:check")
-    from screening.catalogue import INDEX
-
     return _page_url(INDEX.page_of[gaps[0].key])
 
 
@@ -156,6 +156,14 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         next_url = _where_to_resume(stored, day)
     else:
         next_url = _page_url(following) if following else reverse("screening:check")
+    body = [stored.get("height"), stored.get("weight")]
+    if (
+        action == "continue"
+        and body_is_unlikely(stored)
+        and request.session.get("body_confirmed") != body
+    ):
+        request.session["after_body_check"] = {"next": next_url, "back": _page_url(current, change)}
+        return redirect("screening:check-body")
     if intake.safety_tier and (
         intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier
     ):
@@ -173,6 +181,35 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         previous = _neighbour(current, stored, day, -1)
         return redirect(_page_url(previous) if previous else reverse("screening:start"))
     return redirect(next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def check_body(request: HttpRequest) -> HttpResponse:
+    """ "Is this right?" for a height and weight that are possible but unusual, instead of an error."""
+    intake = _live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    stored = services.load_answers(intake)
+    where = request.session.get("after_body_check") or {
+        "next": reverse("screening:check"),
+        "back": _page_url(page_by_slug("body-and-work")),
+    }
+    error = None
+    if request.method == "POST":
+        answer = request.POST.get("right")
+        if answer == "yes":
+            request.session["body_confirmed"] = [stored.get("height"), stored.get("weight")]
+            return redirect(where["next"])
+        if answer == "no":
+            return redirect(where["back"])
+        error = _("Select yes if your height and weight are right")
+    height = display_value(QUESTIONS["height"], stored.get("height"))
+    weight = display_value(QUESTIONS["weight"], stored.get("weight"))
+    return render(
+        request,
+        "screening/intake/check_body.html",
+        {"height": height, "weight": weight, "error": error, "back_url": where["back"]},
+    )
 
 
 @require_GET
@@ -231,8 +268,6 @@ def check(request: HttpRequest) -> HttpResponse:
 
 
 def _render_check(request, stored, day, incomplete) -> HttpResponse:
-    from screening.catalogue import INDEX
-
     return render(
         request,
         "screening/intake/check.html",
@@ -342,6 +377,4 @@ def resume(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    from screening.consent import PRIVACY_NOTICE_VERSION
-
     return render(request, "screening/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
