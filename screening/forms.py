@@ -117,7 +117,7 @@ def field_for(question: Question) -> forms.Field:
         case Kind.LONG_TEXT:
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
         case Kind.INTEGER:
-            return forms.CharField(widget=_numeric(), **common)
+            return forms.CharField(widget=_numeric(**{"class": "fc-number"}), **common)
         case Kind.SCALE:
             choices = [(str(n), str(n)) for n in range(question.min_value, question.max_value + 1)]
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
