@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from screening.instruments import ODI_SECTIONS
+
 TODAY = date.today()
 LAST_YEAR = str(TODAY.year - 1)
 
@@ -116,20 +118,7 @@ FULL_INTAKE: dict[str, dict[str, str | list[str]]] = {
     "function": {
         f"odi_{key}": value
         for key, value in zip(
-            (
-                "pain_intensity",
-                "personal_care",
-                "lifting",
-                "walking",
-                "sitting",
-                "standing",
-                "sleeping",
-                "sex_life",
-                "social_life",
-                "travelling",
-            ),
-            ("3", "1", "3", "2", "2", "3", "2", "1", "2", "2"),
-            strict=True,
+            ODI_SECTIONS, ("3", "1", "3", "2", "2", "3", "2", "1", "2", "2"), strict=True
         )
     },
     "outlook": {f"startback_item_{n}": v for n, v in zip(range(1, 10), "101110102", strict=True)},
