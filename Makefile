@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup clean screenshots
 
 # The first Python >= 3.12 that actually runs (pyenv shims exist but exit 127).
 PYTHON_CANDIDATES := python3.13 python3.12 python3 \
@@ -41,6 +41,10 @@ TEST_ENV := SECRET_KEY=insecure-key-for-tests-only SECURE_SSL_REDIRECT=false SEC
 test: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: $(STAMP)
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
+	UPDATE_SCREENSHOTS=1 $(TEST_ENV) $(PY) -m pytest tests/browser/test_screenshots.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -220,6 +220,10 @@ class DescribedForm(forms.Form):
         super().full_clean()
         self.describe()
 
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.describe()
+
     def describe(self) -> None:
         for name, field in self.fields.items():
             ids = []

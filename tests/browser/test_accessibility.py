@@ -1,0 +1,114 @@
+"""axe on every patient-facing page, as a patient reaches it, at a phone width (320 px) and a desktop width.
+
+One walk per width: each page is checked when it is reached (and with its errors shown, after Continue on
+the empty page), so the suite stays quick. At 320 px no page may scroll sideways (WCAG 1.4.10 reflow).
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.helpers import (
+    CONTINUE,
+    SAVE,
+    assert_clean_console,
+    fill_page,
+    page_path,
+    path_of,
+    press_button,
+)
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+NARROW = 320
+
+
+class Audit:
+    """Runs the checks on a page and collects every failure, to report them all at the end."""
+
+    def __init__(self, page, width: int):
+        self.page, self.width = page, width
+        self.failures: list[str] = []
+        self.checked: list[str] = []
+
+    def __call__(self, label: str) -> None:
+        self.checked.append(label)
+        results = AXE.run(self.page)
+        if results.violations_count:
+            self.failures.append(
+                f"--- {label} ({self.page.url}) at {self.width}px: "
+                f"{results.violations_count} axe violation(s)\n{results.generate_report()}"
+            )
+        if self.width <= NARROW:
+            scroll_width = self.page.evaluate("() => document.documentElement.scrollWidth")
+            if scroll_width > self.width:
+                wide = self.page.evaluate(_WIDEST, self.width)
+                self.failures.append(
+                    f"--- {label} ({self.page.url}) scrolls sideways at {self.width}px: "
+                    f"scrollWidth {scroll_width}; too wide: {wide}"
+                )
+
+
+# The elements that stick out to the right, to say what to fix.
+_WIDEST = """(width) => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+  .slice(0, 5)
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)}px)`)"""
+
+
+def _continue_empty_shows_errors(page, slug: str) -> bool:
+    """Press Continue without answering. True if the page came back with errors (else go back to it)."""
+    press_button(page, CONTINUE)
+    if path_of(page) == page_path(slug):
+        assert page.title().startswith("Error: "), page.title()
+        assert page.evaluate("() => document.activeElement.classList.contains('fc-error-summary')")
+        return True
+    page.go_back()  # every question on it was optional: nothing to show
+    return False
+
+
+@pytest.mark.parametrize("width", [NARROW, 1280])
+def test_every_intake_page_passes_axe_and_reflows(page, server, console, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    check = Audit(page, width)
+
+    page.goto(server + "/")
+    check("start")
+    page.goto(server + "/privacy/")
+    check("privacy notice")
+    page.goto(server + "/intake/resume/")
+    check("resume")
+    press_button(page, 'main button[type="submit"]')
+    check("resume, with errors")
+
+    page.goto(server + "/")
+    press_button(page, 'form[action$="/intake/begin/"] button[type="submit"]')
+    for slug, data in FULL_INTAKE.items():
+        assert path_of(page) == page_path(slug), f"expected the {slug} page, got {page.url}"
+        check(slug)
+        if _continue_empty_shows_errors(page, slug):
+            check(f"{slug}, with errors")
+        if slug == "safety":
+            data = {**data, "saddle_numbness": "yes"}
+        fill_page(page, data)
+        if slug == "contact":
+            press_button(page, SAVE)
+            check("saved, with the resume code")
+            press_button(page, "main a.btn")  # "Carry on with the form now"
+            assert path_of(page) == page_path("contact")
+        press_button(page, CONTINUE)
+        if slug == "safety":
+            assert path_of(page) == "/intake/safety-advice/"
+            check("safety advice (emergency)")
+            press_button(page, "main a.btn")  # "Continue with the form"
+
+    assert path_of(page) == "/intake/check-your-answers/"
+    check("check your answers")
+    press_button(page, 'form[action$="/intake/submit/"] button[type="submit"]')
+    assert path_of(page) == "/intake/sent/"
+    check("receipt")
+
+    assert not check.failures, "\n\n".join(check.failures)
+    assert len(check.checked) >= 2 * len(FULL_INTAKE)
+    assert_clean_console(console)

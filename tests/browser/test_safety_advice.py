@@ -1,0 +1,45 @@
+"""A red-flag answer interrupts the form with advice, styled by urgency; continuing is a secondary action."""
+
+import pytest
+
+from tests.browser.helpers import (
+    assert_clean_console,
+    fill_and_continue,
+    page_path,
+    path_of,
+    start_intake,
+)
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.browser
+
+
+def test_saddle_numbness_leads_to_emergency_advice_then_on_to_the_next_page(page, server, console):
+    start_intake(page, server)
+    for slug in list(FULL_INTAKE)[: list(FULL_INTAKE).index("safety")]:
+        fill_and_continue(page, slug, FULL_INTAKE[slug])
+    fill_and_continue(page, "safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+
+    assert path_of(page) == "/intake/safety-advice/"
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text().startswith("Go to an emergency department now")
+    assert page.title().startswith("Go to an emergency department now")
+    # Not colour alone: the urgency is written out.
+    assert page.locator(".fc-advice__label").inner_text().strip().lower() == "emergency"
+
+    # The only way on is "Continue with the form", a secondary (outlined) button-styled link; nothing else
+    # leads away from the advice (the skip link stays on the page).
+    carry_on = page.get_by_role("link", name="Continue with the form")
+    assert "btn-outline-secondary" in carry_on.get_attribute("class")
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == sorted(["#main", page_path("imaging")]), hrefs
+
+    with page.expect_navigation():
+        carry_on.click()
+    assert path_of(page) == page_path("imaging")
+    assert page.get_by_role("heading", level=1).inner_text() == "Scans and what you were told"
+
+    # The advice is not shown again for the same answer.
+    fill_and_continue(page, "imaging", FULL_INTAKE["imaging"])
+    assert path_of(page) == page_path("treatments")
+    assert_clean_console(console)
