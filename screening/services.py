@@ -111,6 +111,11 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
         k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
     }
     intake.safety_tier = red_flag_tier(answers, context(answers, today()))
+    if intake.safety_advice_tier is not None and (
+        intake.safety_tier is None or intake.safety_tier > intake.safety_advice_tier
+    ):
+        # The answers changed to a less urgent tier (or none): its own advice is due when it arises.
+        intake.safety_advice_tier = None
     intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
     intake.save()
     _record_consents(intake, page, answers)

@@ -94,3 +94,29 @@ def test_the_fall_rule_uses_the_age_from_the_date_of_birth(patient):
     )
     response = patient.post_page("safety", {**FULL_INTAKE["safety"], "minor_fall": "yes"})
     assert response.url == reverse("screening:page", args=["imaging"])
+
+
+def test_advice_comes_before_the_height_and_weight_check(patient):
+    unusual = {"height_cm": "212", "weight_kg": "45"}
+    patient.fill(upto="safety", overrides={"body-and-work": {}})
+    patient.post_page("body-and-work", {**FULL_INTAKE["body-and-work"], **unusual})
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    assert response.url == reverse("screening:safety-advice")
+
+
+def test_a_less_urgent_tier_after_a_correction_gets_its_own_advice(patient):
+    patient.fill(upto="safety")
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "fever_chills": "yes"})
+    assert response.url == reverse("screening:safety-advice")
+    assert "Get medical help today" in patient.client.get(response.url).content.decode()
+
+
+def test_saving_for_later_on_a_red_flag_shows_the_advice_and_the_resume_code(patient):
+    patient.fill(upto="safety")
+    data = {**FULL_INTAKE["safety"], "bladder_problem": "yes"}
+    response = patient.post_page("safety", data, action="save")
+    html = response.content.decode()
+    assert "Go to an emergency department now" in html
+    assert "Your resume code" in html
+    assert patient.intake.resume_digest

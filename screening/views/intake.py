@@ -156,31 +156,48 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         next_url = _where_to_resume(stored, day)
     else:
         next_url = _page_url(following) if following else reverse("screening:check")
+    # Safety advice comes first, whatever the patient pressed: it must be seen at once.
+    advice_due = intake.safety_tier is not None and (
+        intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier
+    )
+    if advice_due:
+        services.intake_mark_advice_shown(intake=intake, tier=intake.safety_tier)
+    if action == "save":
+        code = services.intake_issue_resume_code(intake=intake)
+        context = {
+            "code": code,
+            "days": settings.INTAKE_DRAFT_DAYS,
+            "continue_url": _page_url(current),
+        }
+        if advice_due:
+            context |= _advice_context(intake.safety_tier)
+        return render(request, "screening/intake/saved.html", context)
+    if advice_due:
+        request.session["after_advice"] = next_url
+        return redirect("screening:safety-advice")
     body = [stored.get("height"), stored.get("weight")]
     if (
         action == "continue"
+        and any(q.key == "height" for q in current.questions)
         and body_is_unlikely(stored)
         and request.session.get("body_confirmed") != body
     ):
         request.session["after_body_check"] = {"next": next_url, "back": _page_url(current, change)}
         return redirect("screening:check-body")
-    if intake.safety_tier and (
-        intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier
-    ):
-        services.intake_mark_advice_shown(intake=intake, tier=intake.safety_tier)
-        request.session["after_advice"] = next_url
-        return redirect("screening:safety-advice")
-    if action == "save":
-        code = services.intake_issue_resume_code(intake=intake)
-        return render(
-            request,
-            "screening/intake/saved.html",
-            {"code": code, "days": settings.INTAKE_DRAFT_DAYS, "continue_url": _page_url(current)},
-        )
     if action == "back":
         previous = _neighbour(current, stored, day, -1)
         return redirect(_page_url(previous) if previous else reverse("screening:start"))
     return redirect(next_url)
+
+
+def _advice_context(tier: int) -> dict:
+    advice = ADVICE[tier]
+    params = {"emergency_number": settings.CLINIC["emergency_number"]}
+    return {
+        "advice": advice,
+        "heading": advice.heading % params,
+        "points": [p % params for p in advice.points],
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,6 +207,8 @@ def check_body(request: HttpRequest) -> HttpResponse:
     if isinstance(intake, HttpResponse):
         return intake
     stored = services.load_answers(intake)
+    if not body_is_unlikely(stored):
+        return redirect("screening:check")
     where = request.session.get("after_body_check") or {
         "next": reverse("screening:check"),
         "back": _page_url(page_by_slug("body-and-work")),
@@ -217,18 +236,9 @@ def safety_advice(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if intake is None or not intake.safety_tier:
         return redirect("screening:start")
-    advice = ADVICE[intake.safety_tier]
-    params = {"emergency_number": settings.CLINIC["emergency_number"]}
-    return render(
-        request,
-        "screening/intake/safety_advice.html",
-        {
-            "advice": advice,
-            "heading": advice.heading % params,
-            "points": [p % params for p in advice.points],
-            "continue_url": request.session.get("after_advice") or reverse("screening:check"),
-        },
-    )
+    context = _advice_context(intake.safety_tier)
+    context["continue_url"] = request.session.get("after_advice") or reverse("screening:check")
+    return render(request, "screening/intake/safety_advice.html", context)
 
 
 def _summary(stored: dict, day: date) -> list[dict]:
@@ -307,12 +317,15 @@ def receipt(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if intake is None or not intake.is_submitted:
         return redirect("screening:start")
-    advice = ADVICE.get(intake.safety_tier) if intake.safety_tier else None
-    params = {"emergency_number": settings.CLINIC["emergency_number"]}
     return render(
         request,
         "screening/intake/receipt.html",
-        {"intake": intake, "advice_heading": advice.heading % params if advice else None},
+        {
+            "intake": intake,
+            "advice_heading": _advice_context(intake.safety_tier)["heading"]
+            if intake.safety_tier
+            else None,
+        },
     )
 
 
