@@ -95,17 +95,11 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache (the database) holds rate limits, so every process sees the same counts.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "facetclinic_cache",
-    }
-}
-
 # --- Sessions: a patient's draft is tied to the browser session -----------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # drafts live 30 days; the NHS asks for at least 20 hours
+# A patient's browser keeps its draft for 2 days (the NHS asks for at least 20 hours); for longer
+# breaks, or on a shared device, the resume code and date of birth open the draft for 30 days.
+SESSION_COOKIE_AGE = 60 * 60 * 48
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -196,6 +190,9 @@ CLINIC = {
 INTAKE_DRAFT_DAYS = env_int("INTAKE_DRAFT_DAYS", 30, minimum=1)
 INTAKE_RESUME_MAX_FAILURES = env_int("INTAKE_RESUME_MAX_FAILURES", 5, minimum=1)
 INTAKE_RESUME_WINDOW_MINUTES = env_int("INTAKE_RESUME_WINDOW_MINUTES", 15, minimum=1)
+# How many reverse proxies of ours stand in front of the app (each appends to X-Forwarded-For).
+# 0 trusts no header and uses the connection's address.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 # The licensed wording of the Oswestry Disability Index and STarT Back tool (a JSON file, see
 # README.md). Without it, in-house demo wording is shown, clearly labelled as such.
 INSTRUMENT_WORDING_FILE = env_str("INSTRUMENT_WORDING_FILE", "")

@@ -21,7 +21,8 @@ from screening.catalogue import Kind, Page, Question
 from screening.consent import CONSENT_TEXTS
 from screening.scoring import age_on
 
-MAX_TEXT, MAX_LONG_TEXT = 200, 2000
+# Text limits; each fits its database column (tests/test_validation.py holds them together).
+MAX_TEXT, MAX_LONG_TEXT, MAX_PHONE = 200, 2000, 40
 _MONTHS = {
     name.lower(): n
     for n in range(1, 13)
@@ -370,7 +371,11 @@ class PageForm(DescribedForm):
                 return raw
             case Kind.PHONE:
                 digits = re.sub(r"\D", "", raw)
-                if not re.fullmatch(r"[0-9+()\-.\s]+", raw) or not 7 <= len(digits) <= 15:
+                if (
+                    len(raw) > MAX_PHONE
+                    or not re.fullmatch(r"[0-9+()\-.\s]+", raw)
+                    or not 7 <= len(digits) <= 15
+                ):
                     raise forms.ValidationError(
                         _("Enter a phone number, like 555 010 0199 or +1 555 010 0199"),
                         code="phone",

@@ -102,3 +102,17 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
+
+
+class AttemptWindow(models.Model):
+    """Attempts counted per key (a hashed client address) in a fixed time window, shared by every process.
+
+    The counts live in the database because a limit held in one process's memory is no limit at all.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    window_ends = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} attempts until {self.window_ends:%H:%M}"

@@ -18,7 +18,7 @@ from screening.answers import context, missing, not_asked, prune
 from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
 from screening.consent import CONSENT_TEXTS
 from screening.facts import derived_values
-from screening.models import Consent, Intake, PatientIdentity
+from screening.models import AttemptWindow, Consent, Intake, PatientIdentity
 from screening.safety import red_flag_tier
 
 logger = logging.getLogger(__name__)
@@ -173,14 +173,18 @@ def intake_resume(*, code: str, date_of_birth: date) -> ResumeOutcome:
         .filter(resume_digest=codes.resume_digest(normalised), status=Intake.Status.DRAFT)
         .first()
     )
-    if intake is None or intake.resume_failures >= settings.INTAKE_RESUME_MAX_FAILURES:
+    if intake is None:
         return ResumeOutcome(None)
-    if intake.identity.date_of_birth != date_of_birth:
-        Intake.objects.filter(pk=intake.pk).update(resume_failures=F("resume_failures") + 1)
+    # Reserve an attempt against this draft first (a conditional update, so parallel guesses cannot all
+    # pass the check); a right date of birth gives it back.
+    reserved = Intake.objects.filter(
+        pk=intake.pk, resume_failures__lt=settings.INTAKE_RESUME_MAX_FAILURES
+    ).update(resume_failures=F("resume_failures") + 1)
+    if not reserved or intake.identity.date_of_birth != date_of_birth:
         return ResumeOutcome(None)
+    Intake.objects.filter(pk=intake.pk).update(resume_failures=0)
     if not draft_is_live(intake):
         return ResumeOutcome(None, expired=True)
-    Intake.objects.filter(pk=intake.pk).update(resume_failures=0)
     return ResumeOutcome(intake)
 
 
@@ -217,3 +221,17 @@ def intake_submit(*, intake_id: int) -> Intake:
     if changed:
         logger.info("intake submitted", extra={"questionnaire": intake.questionnaire_version})
     return intake
+
+
+def purge_expired_drafts() -> int:
+    """Delete drafts past their expiry, with their identities and consents, and stale attempt counts.
+
+    Returns how many drafts were deleted. Submitted intakes are never touched here.
+    """
+    moment = now()
+    with transaction.atomic():
+        _count, per_model = Intake.objects.filter(
+            status=Intake.Status.DRAFT, expires_at__lte=moment
+        ).delete()
+        AttemptWindow.objects.filter(window_ends__lte=moment).delete()
+    return per_model.get(Intake._meta.label, 0)

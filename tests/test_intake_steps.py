@@ -167,3 +167,10 @@ def test_an_unusual_height_and_weight_are_checked_rather_than_refused(patient):
         "screening:page", args=["pain-where"]
     )
     assert patient.intake.answers["height"] == {"cm": 212.0}
+
+
+def test_an_unknown_button_is_refused_rather_than_skipping_required_answers(patient):
+    patient.fill(upto="contact")
+    response = patient.post_page("contact", {}, action="skip")
+    assert response.status_code == 400
+    assert patient.intake.identity.email == ""

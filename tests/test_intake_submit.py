@@ -87,10 +87,13 @@ def test_an_incomplete_intake_is_not_submitted_and_the_gaps_are_listed(patient):
     assert patient.intake.status == Intake.Status.DRAFT
 
 
-def test_a_new_form_can_be_started_after_sending(patient):
+def test_a_new_form_can_be_started_after_sending_with_nothing_carried_over(patient):
     patient.fill()
     patient.submit()
+    old_session = patient.client.session.session_key
     patient.client.post(reverse("screening:start-again"))
+    assert patient.client.session.session_key != old_session
+    assert "intake_id" not in patient.client.session
     assert "Start now" in patient.client.get(reverse("screening:start")).content.decode()
     patient.begin()
     assert Intake.objects.count() == 2

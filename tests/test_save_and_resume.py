@@ -1,26 +1,22 @@
 """Save and come back later: a resume code shown once, opened only with the date of birth, guesses limited."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
-from django.test import Client
+from django.db import connection
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import codes
-from screening.models import Intake
+from screening import codes, throttle
+from screening.models import AttemptWindow, Intake
 
 pytestmark = pytest.mark.django_db
 
 CODE = re.compile(r"\b([3-9A-Z]{5}-[3-9A-Z]{5}-[3-9A-Z]{5})\b")
 DOB = {"date_of_birth_day": "14", "date_of_birth_month": "7", "date_of_birth_year": "1971"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
 
 
 def save_for_later(patient, slug="pain-where"):
@@ -138,3 +134,67 @@ def test_the_code_is_never_in_a_url_or_sent_by_email(patient, mailoutbox):
     links = re.findall(r'(?:href|action)="([^"]*)"', response.content.decode())
     assert links and not any(code in link for link in links)
     assert mailoutbox == []
+
+
+def test_the_limit_lasts_its_window_and_then_lifts(patient, settings):
+    patient.fill(upto="pain-where")
+    _response, code = save_for_later(patient)
+    guesser = Client()
+    for _ in range(settings.INTAKE_RESUME_MAX_FAILURES):
+        resume(guesser, "AAAAA-AAAAA-AAAAA")
+    window = AttemptWindow.objects.get()
+    assert window.window_ends > timezone.now() + timedelta(
+        minutes=settings.INTAKE_RESUME_WINDOW_MINUTES - 1
+    )
+    assert resume(guesser, code).status_code == 429
+    AttemptWindow.objects.update(window_ends=timezone.now())
+    assert resume(guesser, code).status_code == 302
+
+
+def test_an_empty_resume_form_says_what_to_enter(client):
+    response = client.post(reverse("screening:resume"), {})
+    html = response.content.decode()
+    assert "Enter your resume code" in html and "Enter your date of birth" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_cannot_slip_under_the_limit(patient, settings):
+    patient.fill(upto="pain-where")
+    _response, code = save_for_later(patient)
+    barrier = threading.Barrier(12)
+    statuses = []
+
+    def guess(year):
+        barrier.wait()
+        try:
+            statuses.append(
+                resume(Client(), code, {**DOB, "date_of_birth_year": str(year)}).status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(1940 + n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(statuses) == 12
+    assert statuses.count(429) >= 12 - settings.INTAKE_RESUME_MAX_FAILURES
+    assert Intake.objects.get().resume_failures <= settings.INTAKE_RESUME_MAX_FAILURES
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "10.0.0.5"),
+        (1, "198.51.100.1", "198.51.100.1"),
+        (1, "6.6.6.6, 198.51.100.1", "198.51.100.1"),  # a forged left-hand entry is ignored
+        (2, "6.6.6.6, 198.51.100.1, 10.0.0.9", "198.51.100.1"),
+    ],
+)
+def test_the_client_address_is_read_through_trusted_proxies_only(
+    settings, hops, forwarded, expected
+):
+    settings.TRUSTED_PROXY_HOPS = hops
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+    assert throttle.client_address(request) == expected

@@ -95,6 +95,7 @@ def test_saving_for_later_skips_required_answers_but_still_checks_what_was_typed
         ("contact", {"email": "zelda-at-example"}, "email", "email"),
         ("contact", {"phone": "call me"}, "phone", "phone"),
         ("contact", {"phone": "12345"}, "phone", "phone"),
+        ("contact", {"phone": "555-010-7788" + "()" * 30}, "phone", "phone"),
         ("imaging", {"xray_when_year": "2027"}, "xray_when", "future"),
         ("imaging", {"xray_when_month": "13"}, "xray_when", "month"),
         ("imaging", {"xray_when_year": ""}, "xray_when", "incomplete"),
@@ -147,3 +148,15 @@ def test_an_answer_to_a_question_that_no_longer_applies_is_dropped_even_if_malfo
     f = form("imaging", {"xray_done": "no", "xray_when_month": "99"})
     assert not f.errors
     assert f.answers["xray_when"] is None
+
+
+def test_every_text_limit_fits_its_database_column():
+    from screening.forms import MAX_PHONE, MAX_TEXT
+    from screening.models import PatientIdentity
+
+    column = {
+        f.name: f.max_length for f in PatientIdentity._meta.get_fields() if hasattr(f, "max_length")
+    }
+    assert column["given_name"] >= MAX_TEXT and column["family_name"] >= MAX_TEXT
+    assert column["phone"] >= MAX_PHONE
+    assert column["email"] >= 254

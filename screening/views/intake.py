@@ -4,19 +4,17 @@ A draft is tied to the browser session (its id is kept server-side in the sessio
 is saved when the patient moves on. Nothing the patient typed appears in a URL or a log line.
 """
 
-import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import answers as ans
-from screening import services
+from screening import services, throttle
 from screening.catalogue import INDEX, PAGES, QUESTIONS, SECTIONS, Page, page_by_slug, section_of
 from screening.consent import PRIVACY_NOTICE_VERSION
 from screening.display import display_value
@@ -120,6 +118,8 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
     if request.method == "POST":
         action = request.POST.get("action", "continue")
+        if action not in ("continue", "save", "back"):
+            return HttpResponseBadRequest()
         form = PageForm(
             request.POST,
             page=current,
@@ -331,53 +331,43 @@ def receipt(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def start_again(request: HttpRequest) -> HttpResponse:
-    """Forget this browser's intake (after a submission, or to start over)."""
-    request.session.pop(SESSION_KEY, None)
+    """Forget everything this browser held (after a submission, or to start over): a shared device must
+    not carry one patient's details into the next patient's form."""
+    request.session.flush()
     return redirect("screening:start")
-
-
-def _resume_throttle_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return "resume-failures:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 @require_http_methods(["GET", "POST"])
 def resume(request: HttpRequest) -> HttpResponse:
-    key = _resume_throttle_key(request)
-    window = settings.INTAKE_RESUME_WINDOW_MINUTES * 60
-    blocked = cache.get(key, 0) >= settings.INTAKE_RESUME_MAX_FAILURES
-    form = ResumeForm(request.POST or None, today=services.today())
-    problem = None
-    if request.method == "POST" and not blocked and form.is_valid():
-        outcome = services.intake_resume(
-            code=form.cleaned_data["code"], date_of_birth=form.cleaned_data["date_of_birth"]
-        )
-        if outcome.intake is not None:
-            cache.delete(key)
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = outcome.intake.pk
-            return redirect(
-                _where_to_resume(services.load_answers(outcome.intake), services.today())
+    key = throttle.client_key("resume", request)
+    limit = settings.INTAKE_RESUME_MAX_FAILURES
+    form = ResumeForm(request.POST if request.method == "POST" else None, today=services.today())
+    problem, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        window = timedelta(minutes=settings.INTAKE_RESUME_WINDOW_MINUTES)
+        if throttle.take(key, limit=limit, window=window):
+            outcome = services.intake_resume(
+                code=form.cleaned_data["code"], date_of_birth=form.cleaned_data["date_of_birth"]
             )
-        if outcome.expired:
-            problem = _(
-                "Your saved answers have expired. Saved answers are kept for %(days)s days. Start a new form."
-            ) % {"days": settings.INTAKE_DRAFT_DAYS}
-        else:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, window)
-            blocked = cache.get(key, 0) >= settings.INTAKE_RESUME_MAX_FAILURES
-            if not blocked:
+            if outcome.intake is not None:
+                throttle.reset(key)
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = outcome.intake.pk
+                stored = services.load_answers(outcome.intake)
+                return redirect(_where_to_resume(stored, services.today()))
+            if outcome.expired:
+                problem = _(
+                    "Your saved answers have expired. Saved answers are kept for %(days)s days. "
+                    "Start a new form."
+                ) % {"days": settings.INTAKE_DRAFT_DAYS}
+            else:
                 form.add_error(
                     "code",
                     _(
                         "The resume code and date of birth do not match a saved form. Check both and try again"
                     ),
                 )
-    status = 200
-    if blocked:
+    if throttle.blocked(key, limit=limit):
         status = 429
         problem = _(
             "You have entered the wrong details too many times. Wait %(minutes)s minutes and try again, "

@@ -60,15 +60,6 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(autouse=True)
-def _cache_table(transactional_db):
-    """Start every test with an empty cache: flushing the database between live-server tests leaves the
-    cache table's rows (resume throttling counts) alone."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def _no_static_handler(application):
     """Let WhiteNoise (in the middleware, as in production) serve /static/ from STATIC_ROOT."""
     return application
