@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from screening import instruments
@@ -104,6 +105,7 @@ class Page:
     questions: tuple[Question, ...]
     intro: str = ""
     show_if: tuple[When, ...] = ()
+    notice: str = ""  # e.g. that the instruments' wording is demo wording
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,11 @@ class Section:
     key: str
     title: str
     pages: tuple[Page, ...]
+
+
+def filled(template, **params):
+    """A translated template with its blanks filled in when it is shown, so each language gets its own."""
+    return lazy(lambda: str(template) % {k: str(v) for k, v in params.items()}, str)()
 
 
 _DEFAULT_CHOICES = {Kind.YES_NO: YES_NO, Kind.YES_NO_UNSURE: YES_NO_UNSURE}
@@ -516,13 +523,15 @@ def _scan(key: str, name) -> tuple[Question, Question]:
     return (
         _q(
             f"{key}_done",
-            _("Have you had %(scan)s of your spine?") % {"scan": name},
+            filled(_("Have you had %(scan)s of your spine?"), scan=name),
             Kind.YES_NO_UNSURE,
-            error_required=_("Select yes if you have had %(scan)s of your spine") % {"scan": name},
+            error_required=filled(
+                _("Select yes if you have had %(scan)s of your spine"), scan=name
+            ),
         ),
         _q(
             f"{key}_when",
-            _("When was the most recent %(scan)s?") % {"scan": name},
+            filled(_("When was the most recent %(scan)s?"), scan=name),
             Kind.MONTH_YEAR,
             show_if=(When(f"{key}_done", "eq", "yes"),),
             required=False,
@@ -682,7 +691,7 @@ def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
             unit=t.amount_unit,
             show_if=tried,
             group=t.name,
-            error_required=_("Enter a number for: %(question)s") % {"question": t.amount_label},
+            error_required=filled(_("Enter a number for: %(question)s"), question=t.amount_label),
         )
     )
     return (
@@ -761,7 +770,7 @@ BLOCK_MEDICINES = (
 
 def _block_questions(n: int) -> tuple[Question, ...]:
     shown = (When("treatments_tried", "contains", "mbb"), When("mbb_amount", "gte", n))
-    group = _("Block %(number)s") % {"number": n}
+    group = filled(_("Block %(number)s"), number=n)
     return (
         _q(
             f"block_{n}_date",
@@ -770,7 +779,7 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             show_if=shown,
             group=group,
             hint=_("Month and year, for example 4 2025."),
-            error_required=_("Enter the month and year of block %(number)s") % {"number": n},
+            error_required=filled(_("Enter the month and year of block %(number)s"), number=n),
         ),
         _q(
             f"block_{n}_levels",
@@ -780,8 +789,9 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             exclusive=("not_sure",),
             show_if=shown,
             group=group,
-            error_required=_('Select the levels of block %(number)s, or "I\'m not sure"')
-            % {"number": n},
+            error_required=filled(
+                _('Select the levels of block %(number)s, or "I\'m not sure"'), number=n
+            ),
         ),
         _q(
             f"block_{n}_medicine",
@@ -790,8 +800,9 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             choices=BLOCK_MEDICINES,
             show_if=shown,
             group=group,
-            error_required=_('Select the medicine of block %(number)s, or "I\'m not sure"')
-            % {"number": n},
+            error_required=filled(
+                _('Select the medicine of block %(number)s, or "I\'m not sure"'), number=n
+            ),
         ),
         _q(
             f"block_{n}_relief_percent",
@@ -803,8 +814,9 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             show_if=shown,
             group=group,
             hint=_("As a percentage, from 0 (none) to 100 (all of it)."),
-            error_required=_("Enter how much pain went away after block %(number)s, from 0 to 100")
-            % {"number": n},
+            error_required=filled(
+                _("Enter how much pain went away after block %(number)s, from 0 to 100"), number=n
+            ),
         ),
         _q(
             f"block_{n}_relief_hours",
@@ -815,8 +827,9 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             unit=_("hours"),
             show_if=shown,
             group=group,
-            error_required=_("Enter how many hours the relief of block %(number)s lasted")
-            % {"number": n},
+            error_required=filled(
+                _("Enter how many hours the relief of block %(number)s lasted"), number=n
+            ),
         ),
     )
 
@@ -1010,8 +1023,9 @@ STARTBACK_QUESTIONS = tuple(
         WORDING.startback[key]["text"],
         Kind.CHOICE,
         choices=tuple((str(n), text) for n, text in enumerate(WORDING.startback[key]["choices"])),
-        error_required=_("Select an answer for: %(question)s")
-        % {"question": WORDING.startback[key]["text"]},
+        error_required=filled(
+            _("Select an answer for: %(question)s"), question=WORDING.startback[key]["text"]
+        ),
     )
     for key in instruments.STARTBACK_ITEMS
 )
@@ -1025,16 +1039,16 @@ DAILY_LIFE = Section(
             "function",
             _("How your pain affects daily activities"),
             ODI_QUESTIONS,
-            intro=_wording_note
-            or _(
+            intro=_(
                 "Choose the statement that best describes you today. Skip a section that does not apply."
             ),
+            notice=_wording_note,
         ),
         Page(
             "outlook",
             _("How you have felt over the last 2 weeks"),
             STARTBACK_QUESTIONS,
-            intro=_wording_note,
+            notice=_wording_note,
         ),
     ),
 )

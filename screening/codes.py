@@ -15,7 +15,8 @@ from django.conf import settings
 ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 RESUME_GROUPS, RESUME_GROUP_LENGTH = 3, 5  # 15 characters, about 68 bits
 REFERENCE_LENGTH = 8
-RESUME_BITS = RESUME_GROUPS * RESUME_GROUP_LENGTH * math.log2(len(ALPHABET))
+RESUME_LENGTH = RESUME_GROUPS * RESUME_GROUP_LENGTH
+RESUME_BITS = RESUME_LENGTH * math.log2(len(ALPHABET))
 
 
 def _random(length: int) -> str:
@@ -37,9 +38,7 @@ def new_resume_code() -> str:
 def normalise_resume_code(typed: str) -> str | None:
     """The code without spaces or dashes, upper case; None if it cannot be a resume code."""
     cleaned = re.sub(r"[\s\-]", "", typed or "").upper()
-    if len(cleaned) != RESUME_GROUPS * RESUME_GROUP_LENGTH or any(
-        c not in ALPHABET for c in cleaned
-    ):
+    if len(cleaned) != RESUME_LENGTH or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned
 

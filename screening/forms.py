@@ -17,7 +17,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from screening.answers import context, is_answered, question_shown
-from screening.catalogue import Kind, Page, Question
+from screening.catalogue import Kind, Page, Question, filled
+from screening.codes import RESUME_LENGTH, normalise_resume_code
 from screening.consent import CONSENT_TEXTS
 from screening.scoring import age_on
 
@@ -28,6 +29,9 @@ _MONTHS = {
     for n in range(1, 13)
     for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
 }
+
+
+_PART_NAMES = {"day": _("day"), "month": _("month"), "year": _("year")}
 
 
 def _numeric(**attrs) -> forms.TextInput:
@@ -182,7 +186,7 @@ def parse_date(raw: dict, label: str, today: date, *, birth: bool = False) -> da
         raise forms.ValidationError(
             _("%(label)s must include a %(part)s"),
             code="incomplete",
-            params={"label": label, "part": _(missing[0])},
+            params={"label": label, "part": _PART_NAMES[missing[0]]},
         )
     month_text = parts["month"].lower()
     month = _parse_int(month_text) or _MONTHS.get(month_text) or _MONTHS.get(month_text[:4])
@@ -388,7 +392,7 @@ class PageForm(DescribedForm):
             case Kind.MULTI:
                 chosen = [code for code, _label in q.choices if code in raw]  # catalogue order
                 if len(chosen) > 1 and any(code in q.exclusive for code in chosen):
-                    names = " or ".join(f'"{q.choice_label(c)}"' for c in q.exclusive)
+                    names = f" {_('or')} ".join(f'"{q.choice_label(c)}"' for c in q.exclusive)
                     raise forms.ValidationError(
                         _("Select %(names)s on its own, or untick it"),
                         code="exclusive",
@@ -521,7 +525,11 @@ class ResumeForm(DescribedForm):
 
     code = forms.CharField(
         label=_("Resume code"),
-        help_text=_("The 15 letters and numbers you were shown, for example 7KQ3M-XP4AC-9TRWD."),
+        help_text=filled(
+            _("The %(length)s letters and numbers you were shown, for example %(example)s."),
+            length=RESUME_LENGTH,
+            example="7KQ3M-XP4AC-9TRWD",
+        ),
         required=False,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
@@ -538,14 +546,14 @@ class ResumeForm(DescribedForm):
         self.describe()
 
     def clean_code(self) -> str:
-        from screening.codes import normalise_resume_code
-
         code = self.cleaned_data["code"]
         if not code:
             raise forms.ValidationError(_("Enter your resume code"), code="required")
         if normalise_resume_code(code) is None:
             raise forms.ValidationError(
-                _("Enter the resume code exactly as shown: 15 letters and numbers"), code="format"
+                _("Enter the resume code exactly as shown: %(length)s letters and numbers"),
+                code="format",
+                params={"length": RESUME_LENGTH},
             )
         return code
 

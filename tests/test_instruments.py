@@ -57,6 +57,8 @@ def test_a_licensed_file_that_fits_the_structure_is_loaded(tmp_path):
             "startback.item_1 needs a non-empty text",
         ),
         (lambda d: d.pop("startback"), "exactly two keys"),
+        (lambda d: d["odi"].update(walking=["a"]), "odi.walking must be an object"),
+        (lambda d: d["startback"].update(item_3="text"), "startback.item_3 must be an object"),
     ],
 )
 def test_a_file_that_does_not_fit_is_refused_with_a_reason(tmp_path, damage, complaint):

@@ -93,11 +93,12 @@ def test_answers_are_shown_again_when_the_patient_comes_back_to_a_page(patient):
     assert 'value="low_back" id="id_pain_regions_0" class="form-check-input" checked' in html
 
 
-def test_a_double_click_on_continue_saves_once_and_moves_on(patient):
+def test_a_double_click_on_continue_gives_the_same_result_and_one_draft(patient):
     patient.fill(upto="contact")
     first = patient.post_page("contact")
     second = patient.post_page("contact")
     assert first.url == second.url == reverse("screening:page", args=["body-and-work"])
+    assert Intake.objects.count() == 1
     assert patient.intake.identity.email == "zelda.q@example.org"
 
 
@@ -174,3 +175,10 @@ def test_an_unknown_button_is_refused_rather_than_skipping_required_answers(pati
     response = patient.post_page("contact", {}, action="skip")
     assert response.status_code == 400
     assert patient.intake.identity.email == ""
+
+
+def test_the_instrument_pages_say_the_wording_is_demo_wording_and_keep_their_instructions(patient):
+    patient.fill(upto="function")
+    html = patient.client.get(reverse("screening:page", args=["function"])).content.decode()
+    assert "Demo wording, not the validated instrument." in html
+    assert "Skip a section that does not apply." in html
