@@ -10,6 +10,12 @@ from tests.intake_data import FULL_INTAKE
 pytestmark = pytest.mark.django_db
 
 
+def test_a_double_click_on_start_now_makes_one_draft(patient):
+    first, second = patient.begin(), patient.begin()
+    assert first.url == second.url == reverse("screening:page", args=["about-you"])
+    assert Intake.objects.count() == 1
+
+
 def test_every_page_of_the_catalogue_is_in_the_full_walk():
     assert list(FULL_INTAKE) == [p.slug for p in PAGES]
 

@@ -44,6 +44,24 @@ def test_a_full_intake_leaves_no_patient_value_in_logs_or_urls(patient, caplog):
         )
     )
     follow(patient.client.get("/intake/no-such-page/"))
+    unusual = {**FULL_INTAKE["body-and-work"], "height_cm": "212", "weight_kg": "45"}
+    follow(patient.post_page("body-and-work", unusual))
+    follow(patient.client.get(reverse("screening:check-body")))
+    follow(patient.client.post(reverse("screening:check-body"), {"right": "no"}))
+    follow(patient.post_page("body-and-work"))
+    guesser = Client()
+    for _ in range(6):  # past the limit: a 429 is logged as a warning
+        follow(
+            guesser.post(
+                reverse("screening:resume"),
+                {
+                    "code": code,
+                    "date_of_birth_day": "1",
+                    "date_of_birth_month": "1",
+                    "date_of_birth_year": "1971",
+                },
+            )
+        )
     follow(patient.client.get(reverse("screening:check")))
     follow(patient.submit())
     follow(patient.client.get(reverse("screening:receipt")))

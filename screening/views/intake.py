@@ -95,6 +95,10 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def begin(request: HttpRequest) -> HttpResponse:
+    current = _session_intake(request)
+    if current is not None and services.draft_is_live(current):
+        # A double click on "Start now" (or a resent POST) carries on with the draft it already made.
+        return redirect(_where_to_resume(services.load_answers(current), services.today()))
     intake = services.intake_start()
     request.session.cycle_key()
     request.session[SESSION_KEY] = intake.pk
