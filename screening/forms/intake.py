@@ -5,7 +5,6 @@ applies can depend on another answer on the same page (and answers to questions 
 Error messages say what to fix in the question's own words (../shared/UX.md).
 """
 
-import calendar
 import json
 import re
 from datetime import date
@@ -17,80 +16,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from screening.answers import context, is_answered, question_shown
-from screening.catalogue import Kind, Page, Question, filled
-from screening.codes import RESUME_LENGTH, normalise_resume_code
+from screening.catalogue import Kind, Page, Question
 from screening.consent import CONSENT_TEXTS
-from screening.scoring import age_on
+from screening.forms.parts import (
+    MONTHS,
+    DescribedForm,
+    PartsField,
+    PartsWidget,
+    numeric,
+    parse_date,
+    parse_int,
+    parse_number,
+)
 
 # Text limits; each fits its database column (tests/test_validation.py holds them together).
 MAX_TEXT, MAX_LONG_TEXT, MAX_PHONE = 200, 2000, 40
-_MONTHS = {
-    name.lower(): n
-    for n in range(1, 13)
-    for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
-}
-
-
-_PART_NAMES = {"day": _("day"), "month": _("month"), "year": _("year")}
-
-
-def _numeric(**attrs) -> forms.TextInput:
-    return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", **attrs})
-
-
-def _parse_int(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(text) if re.fullmatch(r"\d{1,6}", text) else None
-
-
-def _parse_number(text: str) -> float | None:
-    text = (text or "").strip().replace(",", ".")
-    return float(text) if re.fullmatch(r"\d{1,4}(\.\d{1,2})?", text) else None
-
-
-class PartsWidget(forms.MultiWidget):
-    """Several labelled text boxes answering one question (a date, a height)."""
-
-    template_name = "screening/widgets/parts.html"
-
-    def __init__(self, parts: list[tuple[str, str, str]], autocomplete: tuple[str, ...] = ()):
-        # parts: (name, label, width class)
-        self.parts = parts
-        widgets = {}
-        for i, (name, _label, _width) in enumerate(parts):
-            attrs = {"autocomplete": autocomplete[i]} if autocomplete else {}
-            widgets[name] = _numeric(**attrs)
-        super().__init__(widgets)
-
-    def get_context(self, name, value, attrs):
-        ctx = super().get_context(name, value, attrs)
-        for sub, (_name, label, width) in zip(ctx["widget"]["subwidgets"], self.parts, strict=True):
-            sub["part_label"], sub["width"] = label, width
-        return ctx
-
-    def decompress(self, value):
-        if not value:
-            return [None] * len(self.parts)
-        if isinstance(value, date):
-            return [value.day, value.month, value.year]
-        if isinstance(value, str):  # "YYYY-MM"
-            year, month = value.split("-")
-            return [int(month), int(year)]
-        return [value.get(name) for name, _label, _width in self.parts]
-
-
-class PartsField(forms.MultiValueField):
-    """Collects the raw text of each part; the form's clean turns it into one answer."""
-
-    def __init__(self, widget: PartsWidget, **kwargs):
-        fields = [forms.CharField(required=False, strip=True) for _ in widget.parts]
-        kwargs["required"] = False
-        super().__init__(fields, widget=widget, require_all_fields=False, **kwargs)
-
-    def compress(self, data_list):
-        if not data_list or not any(data_list):
-            return None
-        return dict(zip([name for name, _l, _w in self.widget.parts], data_list, strict=True))
 
 
 def field_for(question: Question) -> forms.Field:
@@ -122,7 +62,7 @@ def field_for(question: Question) -> forms.Field:
         case Kind.LONG_TEXT:
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
         case Kind.INTEGER:
-            return forms.CharField(widget=_numeric(**{"class": "fc-number"}), **common)
+            return forms.CharField(widget=numeric(**{"class": "fc-number"}), **common)
         case Kind.SCALE:
             choices = [(str(n), str(n)) for n in range(question.min_value, question.max_value + 1)]
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
@@ -176,76 +116,6 @@ def initial_for(question: Question, value: Any) -> Any:
         case Kind.CONSENT:
             return bool(value)
     return value
-
-
-def parse_date(raw: dict, label: str, today: date, *, birth: bool = False) -> date:
-    """A date from day, month and year boxes (a month may be a name), or a message saying what to fix."""
-    parts = {k: (raw.get(k) or "").strip() for k in ("day", "month", "year")}
-    missing = [name for name in ("day", "month", "year") if not parts[name]]
-    if missing:
-        raise forms.ValidationError(
-            _("%(label)s must include a %(part)s"),
-            code="incomplete",
-            params={"label": label, "part": _PART_NAMES[missing[0]]},
-        )
-    month_text = parts["month"].lower()
-    month = _parse_int(month_text) or _MONTHS.get(month_text) or _MONTHS.get(month_text[:4])
-    day, year = _parse_int(parts["day"]), _parse_int(parts["year"])
-    if year is not None and len(parts["year"]) != 4:
-        raise forms.ValidationError(_("Year must include 4 numbers"), code="year_digits")
-    try:
-        value = date(year, month, day)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise forms.ValidationError(
-            _("%(label)s must be a real date"), code="invalid_date", params={"label": label}
-        ) from None
-    if value > today:
-        raise forms.ValidationError(
-            _("%(label)s must be in the past"), code="future", params={"label": label}
-        )
-    if birth:
-        age = age_on(value, today)
-        if age < 18:
-            raise forms.ValidationError(
-                _("You must be 18 or older to use this form. Check the year of your date of birth"),
-                code="too_young",
-            )
-        if age > 110:
-            raise forms.ValidationError(
-                _("Check the year of your date of birth: it must be within the last 110 years"),
-                code="too_old",
-            )
-    return value
-
-
-class DescribedForm(forms.Form):
-    """Ties each field's hint and error to it with aria-describedby (on the input, or on its fieldset)."""
-
-    def full_clean(self):
-        super().full_clean()
-        self.describe()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self.describe()
-
-    def describe(self) -> None:
-        for name, field in self.fields.items():
-            ids = []
-            if field.help_text:
-                ids.append(f"{name}-hint")
-            if self.is_bound and name in self.errors:
-                ids.append(f"{name}-error")
-            field.describedby = " ".join(ids)
-            grouped = isinstance(
-                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget
-            )
-            if grouped:
-                field.widget.attrs.pop("aria-describedby", None)
-            elif ids:
-                field.widget.attrs["aria-describedby"] = field.describedby
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
 
 
 class PageForm(DescribedForm):
@@ -412,7 +282,7 @@ class PageForm(DescribedForm):
         return raw
 
     def _integer(self, q: Question, raw: str) -> int:
-        number = _parse_int(raw)
+        number = parse_int(raw)
         low, high = q.min_value or 0, q.max_value
         if q.unit == "%":
             message = _("Enter a percentage from %(low)s to %(high)s")
@@ -437,11 +307,11 @@ class PageForm(DescribedForm):
                 _("Enter both the month and the year, or leave both blank"), code="incomplete"
             )
         month = (
-            _parse_int(month_text)
-            or _MONTHS.get(month_text.lower())
-            or _MONTHS.get(month_text.lower()[:4])
+            parse_int(month_text)
+            or MONTHS.get(month_text.lower())
+            or MONTHS.get(month_text.lower()[:4])
         )
-        year = _parse_int(year_text)
+        year = parse_int(year_text)
         if not month or not 1 <= month <= 12:
             raise forms.ValidationError(
                 _("Month must be a number from 1 to 12, or a month name"), code="month"
@@ -462,13 +332,13 @@ class PageForm(DescribedForm):
                 code="both_units",
             )
         if cm:
-            value = _parse_number(cm)
+            value = parse_number(cm)
             if value is None or not 100 <= value <= 250:
                 raise forms.ValidationError(
                     _("Height must be between 100 and 250 centimetres"), code="range"
                 )
             return {"cm": value}
-        feet, extra = _parse_int(ft), _parse_int(inches) if inches else 0
+        feet, extra = parse_int(ft), parse_int(inches) if inches else 0
         if feet is None or extra is None or not 3 <= feet <= 8 or not 0 <= extra <= 11:
             raise forms.ValidationError(
                 _("Height must be between 3 and 8 feet, with 0 to 11 inches"), code="range"
@@ -482,13 +352,13 @@ class PageForm(DescribedForm):
                 _("Enter your weight in kilograms or in pounds, not both"), code="both_units"
             )
         if kg:
-            value = _parse_number(kg)
+            value = parse_number(kg)
             if value is None or not 30 <= value <= 300:
                 raise forms.ValidationError(
                     _("Weight must be between 30 and 300 kilograms"), code="range"
                 )
             return {"kg": value}
-        value = _parse_number(lb)
+        value = parse_number(lb)
         if value is None or not 66 <= value <= 660:
             raise forms.ValidationError(_("Weight must be between 66 and 660 pounds"), code="range")
         return {"lb": value}
@@ -512,57 +382,3 @@ class PageForm(DescribedForm):
                 }
                 links.append((f"id_{q.key}_0" if multi else f"id_{q.key}", message))
         return links
-
-
-def date_parts_field(label: str, *, birth: bool = False) -> PartsField:
-    auto = ("bday-day", "bday-month", "bday-year") if birth else ()
-    parts = [("day", _("Day"), "w-2"), ("month", _("Month"), "w-2"), ("year", _("Year"), "w-4")]
-    return PartsField(PartsWidget(parts, auto), label=label)
-
-
-class ResumeForm(DescribedForm):
-    """Resume a saved form on any device: the code shown when it was saved, and the date of birth."""
-
-    code = forms.CharField(
-        label=_("Resume code"),
-        help_text=filled(
-            _("The %(length)s letters and numbers you were shown, for example %(example)s."),
-            length=RESUME_LENGTH,
-            example="7KQ3M-XP4AC-9TRWD",
-        ),
-        required=False,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-        ),
-    )
-    date_of_birth = date_parts_field(_("Date of birth"), birth=True)
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.describe()
-
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"]
-        if not code:
-            raise forms.ValidationError(_("Enter your resume code"), code="required")
-        if normalise_resume_code(code) is None:
-            raise forms.ValidationError(
-                _("Enter the resume code exactly as shown: %(length)s letters and numbers"),
-                code="format",
-                params={"length": RESUME_LENGTH},
-            )
-        return code
-
-    def clean_date_of_birth(self) -> date:
-        raw = self.cleaned_data["date_of_birth"]
-        if not raw:
-            raise forms.ValidationError(_("Enter your date of birth"), code="required")
-        return parse_date(raw, _("Date of birth"), self.today)
-
-    def error_links(self) -> list[tuple[str, str]]:
-        anchors = {"code": "id_code", "date_of_birth": "id_date_of_birth_0"}
-        return [(anchors[k], m) for k in ("code", "date_of_birth") for m in self.errors.get(k, [])]
