@@ -91,6 +91,16 @@ def test_every_intake_page_passes_axe_and_reflows(page, server, console, width):
             check(f"{slug}, with errors")
         if slug == "safety":
             data = {**data, "saddle_numbness": "yes"}
+        if slug == "body-and-work":
+            fill_page(page, {**data, "height_cm": "212", "weight_kg": "45"})
+            press_button(page, CONTINUE)
+            assert path_of(page) == "/intake/check-height-and-weight/"
+            check("height and weight check")
+            press_button(page, 'main button[type="submit"]')
+            check("height and weight check, with errors")
+            fill_page(page, {"right": "no"})
+            press_button(page, 'main button[type="submit"]')
+            assert path_of(page) == page_path(slug)
         fill_page(page, data)
         if slug == "contact":
             press_button(page, SAVE)
@@ -111,4 +121,23 @@ def test_every_intake_page_passes_axe_and_reflows(page, server, console, width):
 
     assert not check.failures, "\n\n".join(check.failures)
     assert len(check.checked) >= 2 * len(FULL_INTAKE)
+    assert_clean_console(console)
+
+
+def test_saving_with_a_red_flag_shows_advice_and_code_accessibly(page, server, console):
+    page.set_viewport_size({"width": NARROW, "height": 900})
+    check = Audit(page, NARROW)
+    page.goto(server + "/")
+    press_button(page, 'form[action$="/intake/begin/"] button[type="submit"]')
+    for slug, data in FULL_INTAKE.items():
+        if slug == "safety":
+            break
+        fill_page(page, data)
+        press_button(page, CONTINUE)
+    fill_page(page, {**FULL_INTAKE["safety"], "bladder_problem": "yes"})
+    press_button(page, SAVE)
+    assert "Go to an emergency department now" in page.inner_text("main")
+    assert "Your resume code" in page.inner_text("main")
+    check("saved, with emergency advice")
+    assert not check.failures, "\n\n".join(check.failures)
     assert_clean_console(console)
