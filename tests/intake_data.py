@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from screening.catalogue import page_by_slug
 from screening.instruments import ODI_SECTIONS
 
 TODAY = date.today()
@@ -45,21 +46,7 @@ FULL_INTAKE: dict[str, dict[str, str | list[str]]] = {
         "pain_twist_extend": "yes",
         "leg_numbness": "no",
     },
-    "safety": {
-        key: "no"
-        for key in (
-            "saddle_numbness",
-            "bladder_problem",
-            "bowel_incontinence",
-            "leg_weakness_worsening",
-            "weakness_both_legs",
-            "fever_chills",
-            "major_trauma",
-            "minor_fall",
-            "weight_loss",
-            "iv_drug_use",
-        )
-    },
+    "safety": {q.key: "no" for q in page_by_slug("safety").questions},
     "imaging": {
         "xray_done": "yes",
         "xray_when_month": "3",
