@@ -123,7 +123,7 @@ def test_a_not_asked_fact_is_false_and_never_missing():
         (
             Condition("fall_date", Op.WITHIN_LAST, {"amount": 30, "unit": "days"}),
             "2026-10-25",
-            True,
+            False,
         ),
         (
             Condition("fall_date", Op.WITHIN_LAST, {"amount": 30, "unit": "days"}),
