@@ -1,11 +1,13 @@
 """The tables of the intake: one intake per patient visit, identity kept apart, consents with versions."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from screening.catalogue import QUESTIONS
 from screening.consent import CONSENT_TEXTS
+from screening.rules.engine import Op, Outcome
 from screening.safety import TIERS
 
 CONTACT_METHODS = QUESTIONS["contact_method"].choices
@@ -115,3 +117,128 @@ class AttemptWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} attempts until {self.window_ends:%H:%M}"
+
+
+# --- Screening rules -----------------------------------------------------------------------------------
+OUTCOMES = [(o.value, o.value.replace("_", " ")) for o in Outcome]
+
+
+class RuleDraft(models.Model):
+    """A rule as rules admins edit it. Publishing freezes all drafts into a RulesetVersion."""
+
+    key = models.SlugField(
+        max_length=60, unique=True, help_text="A stable name, e.g. rf_saddle_numbness."
+    )
+    title = models.CharField(max_length=200)
+    outcome = models.CharField(max_length=20, choices=OUTCOMES)
+    join = models.CharField(
+        max_length=3, choices=[("all", "all of"), ("any", "any of")], default="all"
+    )
+    explanation = models.TextField(help_text="For staff: why this matters.")
+    source = models.CharField(max_length=300, help_text="Where the rule comes from (a citation).")
+    patient_message = models.TextField(
+        blank=True, help_text="Red flags only: what the patient is told at once."
+    )
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=[o.value for o in Outcome]), name="rule_outcome_valid"
+            ),
+            models.CheckConstraint(condition=Q(join__in=["all", "any"]), name="rule_join_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ConditionDraft(models.Model):
+    rule = models.ForeignKey(RuleDraft, on_delete=models.CASCADE, related_name="conditions")
+    position = models.PositiveSmallIntegerField(default=0)
+    fact = models.CharField(max_length=60)
+    op = models.CharField(max_length=20, choices=[(o.value, o.value.replace("_", " ")) for o in Op])
+    value = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.fact} {self.op} {self.value}"
+
+
+class RulesetVersion(models.Model):
+    """A published ruleset: immutable, with its content, a hash of it, who published it, when and why."""
+
+    number = models.PositiveIntegerField(unique=True)
+    content = models.JSONField()  # the rules as data, in the format of default_rules.json
+    content_hash = models.CharField(max_length=64)
+    note = models.TextField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class ScreeningResult(models.Model):
+    """One screening of one intake. A re-screen adds a result; earlier ones stay."""
+
+    class Trigger(models.TextChoices):
+        SUBMIT = "submit", "submitted"
+        DRAFT = "draft", "draft saved"
+        RESCREEN = "rescreen", "re-screened"
+
+    SCREENING_ERROR = "screening_error"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="screenings")
+    ruleset = models.ForeignKey(RulesetVersion, null=True, blank=True, on_delete=models.PROTECT)
+    outcome = models.CharField(
+        max_length=20, choices=[(SCREENING_ERROR, "screening error"), *OUTCOMES]
+    )
+    findings = models.JSONField(default=list)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    screened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-screened_at", "-pk"]
+        indexes = [models.Index(fields=["intake", "-screened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.ruleset})"
+
+
+class AuditEvent(models.Model):
+    """The app's one append-only audit log: who did what to which object, and when."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_ref = models.CharField(max_length=80)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_ref"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_ref}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

@@ -18,7 +18,8 @@ from screening.answers import context, missing, not_asked, prune
 from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
 from screening.consent import CONSENT_TEXTS
 from screening.facts import derived_values
-from screening.models import AttemptWindow, Consent, Intake, PatientIdentity
+from screening.models import AttemptWindow, Consent, Intake, PatientIdentity, ScreeningResult
+from screening.rules import store as rules_store
 from screening.safety import red_flag_tier
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,11 @@ def intake_submit(*, intake_id: int) -> Intake:
             derived=derived_values(answers, day),
             resume_digest=None,
         )
+        if changed:
+            intake.refresh_from_db()
+            rules_store.intake_screen(
+                intake=intake, answers=answers, trigger=ScreeningResult.Trigger.SUBMIT
+            )
     intake.refresh_from_db()
     if changed:
         logger.info("intake submitted", extra={"questionnaire": intake.questionnaire_version})

@@ -50,10 +50,18 @@ def _errors(response) -> object:
 
 
 @pytest.fixture
-def patient(client) -> Patient:
+def default_rules(db):
+    """The default screening rules, published as version 1 (as `make run` loads them)."""
+    from screening.rules.store import rules_load_defaults
+
+    rules_load_defaults()
+
+
+@pytest.fixture
+def patient(client, default_rules) -> Patient:
     return Patient(client)
 
 
 @pytest.fixture
-def other_patient() -> Patient:
+def other_patient(default_rules) -> Patient:
     return Patient(Client())

@@ -1,0 +1,159 @@
+"""The Django side of the rules: drafts to data, publishing versions, loading the defaults, and screening an
+intake with the published ruleset. The evaluation itself is engine.py's."""
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+
+from django.db import transaction
+from django.utils import timezone
+
+from screening import audit
+from screening.facts import engine_facts, fact_specs
+from screening.models import ConditionDraft, Intake, RuleDraft, RulesetVersion, ScreeningResult
+from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
+from screening.rules.engine import CompiledRuleset, compile_ruleset, screen
+
+logger = logging.getLogger(__name__)
+
+
+def draft_data() -> list[dict]:
+    """Every draft rule as data, in the format of default_rules.json, sorted by key."""
+    rules = RuleDraft.objects.prefetch_related("conditions").order_by("key")
+    return [
+        {
+            "key": r.key,
+            "title": r.title,
+            "outcome": r.outcome,
+            "join": r.join,
+            "conditions": [
+                {"fact": c.fact, "op": c.op, "value": c.value} for c in r.conditions.all()
+            ],
+            "explanation": r.explanation,
+            "source": r.source,
+            "patient_message": r.patient_message or None,
+            "enabled": r.enabled,
+        }
+        for r in rules
+    ]
+
+
+def content_hash(rules: list[dict]) -> str:
+    canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def compile_data(version: str, rules: list[dict]) -> CompiledRuleset:
+    """Raises engine.RulesetError saying what to fix."""
+    return compile_ruleset(version, [rule_from_data(r) for r in rules], fact_specs())
+
+
+@lru_cache(maxsize=8)
+def _compiled(number: int, digest: str) -> CompiledRuleset:
+    version = RulesetVersion.objects.get(number=number)
+    return compile_data(f"v{number}", version.content)
+
+
+def compiled_version(version: RulesetVersion) -> CompiledRuleset:
+    """A published version, compiled once per process (versions never change, so the cache is safe)."""
+    return _compiled(version.number, version.content_hash)
+
+
+def latest_version() -> RulesetVersion | None:
+    return RulesetVersion.objects.order_by("-number").first()
+
+
+@transaction.atomic
+def ruleset_publish(*, actor, note: str) -> RulesetVersion:
+    """Freeze the drafts as a new version. Refuses (RulesetError) a draft that does not compile."""
+    rules = draft_data()
+    latest = latest_version()
+    number = (latest.number + 1) if latest else 1
+    compile_data(f"v{number}", rules)
+    version = RulesetVersion.objects.create(
+        number=number,
+        content=rules,
+        content_hash=content_hash(rules),
+        note=note,
+        published_by=actor if getattr(actor, "is_authenticated", False) else None,
+        published_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="ruleset.publish",
+        object_type="ruleset",
+        object_ref=f"v{number}",
+        detail={"note": note, "hash": version.content_hash, "rules": len(rules)},
+    )
+    return version
+
+
+@transaction.atomic
+def rules_load_defaults() -> RulesetVersion | None:
+    """On a database without rules: the default rules as drafts, published as version 1. Idempotent."""
+    if RuleDraft.objects.exists() or RulesetVersion.objects.exists():
+        return None
+    data = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["rules"]
+    for item in data:
+        rule = RuleDraft.objects.create(
+            key=item["key"],
+            title=item["title"],
+            outcome=item["outcome"],
+            join=item["join"],
+            explanation=item["explanation"],
+            source=item["source"],
+            patient_message=item["patient_message"] or "",
+            enabled=item["enabled"],
+        )
+        ConditionDraft.objects.bulk_create(
+            ConditionDraft(rule=rule, position=n, fact=c["fact"], op=c["op"], value=c.get("value"))
+            for n, c in enumerate(item["conditions"])
+        )
+    return ruleset_publish(actor=None, note="The default rules (clinical.md sections 1-3a)")
+
+
+def intake_screen(*, intake: Intake, answers: dict, trigger: str) -> ScreeningResult:
+    """Screen one intake with the published ruleset and store the result beside earlier ones.
+
+    If screening itself fails the result says so ("screening error"), which puts the case at the top of the
+    queue; the error is logged by type only, since its message could quote an answer.
+    """
+    now = timezone.now()
+    version = None
+    try:
+        # A savepoint: a database error while screening must not undo the submission.
+        with transaction.atomic():
+            version = latest_version()
+            if version is None:
+                raise LookupError("no published ruleset")
+            today = timezone.localdate(now)
+            result = screen(engine_facts(answers, today), compiled_version(version), today)
+    except Exception as error:  # any failure must still leave a result
+        logger.error("screening failed for intake %s: %s", intake.reference, type(error).__name__)
+        return ScreeningResult.objects.create(
+            intake=intake,
+            ruleset=version,
+            outcome=ScreeningResult.SCREENING_ERROR,
+            findings=[],
+            trigger=trigger,
+            screened_at=now,
+        )
+    return ScreeningResult.objects.create(
+        intake=intake,
+        ruleset=version,
+        outcome=result.outcome.value,
+        findings=[
+            {
+                "rule": f.rule,
+                "outcome": f.outcome.value,
+                "reason": f.reason,
+                "decided_by": [[fact, value] for fact, value in f.decided_by],
+                "missing": list(f.missing),
+                "ruleset_version": f.ruleset_version,
+            }
+            for f in result.findings
+        ],
+        trigger=trigger,
+        screened_at=now,
+    )

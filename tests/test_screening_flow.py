@@ -1,0 +1,113 @@
+"""Screening in the flow: every submitted intake carries a result with findings and a ruleset version."""
+
+import logging
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from screening.models import AuditEvent, ConditionDraft, Intake, RulesetVersion, ScreeningResult
+from screening.rules.engine import RulesetError
+from screening.rules.store import rules_load_defaults, ruleset_publish
+from tests.intake_data import TYPED_MARKERS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loading_the_defaults_is_idempotent():
+    out = StringIO()
+    call_command("load_default_rules", stdout=out)
+    call_command("load_default_rules", stdout=out)
+    assert "Loaded the default rules as ruleset v1." in out.getvalue()
+    assert "Rules already present: nothing loaded." in out.getvalue()
+    assert RulesetVersion.objects.count() == 1
+    version = RulesetVersion.objects.get()
+    assert len(version.content) == 40 and len(version.content_hash) == 64
+    assert AuditEvent.objects.filter(action="ruleset.publish", object_ref="v1").exists()
+
+
+def test_a_submitted_intake_carries_its_screening_result(patient):
+    patient.fill()
+    patient.submit()
+    result = ScreeningResult.objects.get(intake=patient.intake)
+    assert result.outcome == "specialist_review"
+    assert result.trigger == "submit"
+    assert result.ruleset.number == 1
+    review = next(f for f in result.findings if f["rule"] == "sr_facet_candidate")
+    assert review["ruleset_version"] == "v1"
+    assert ["best_block_relief", 85] in review["decided_by"]
+
+
+def test_a_second_submit_does_not_screen_twice(patient):
+    patient.fill()
+    patient.submit()
+    patient.submit()
+    assert ScreeningResult.objects.count() == 1
+
+
+def test_a_failing_screen_still_saves_the_submission_and_logs_no_patient_data(patient, caplog):
+    patient.fill()
+    # A published version that no longer fits the catalogue (a fact it names was removed).
+    broken = [{**RulesetVersion.objects.get().content[0]}]
+    broken[0]["conditions"] = [{"fact": "a_removed_question", "op": "is_yes", "value": None}]
+    RulesetVersion.objects.create(
+        number=2,
+        content=broken,
+        content_hash="x" * 64,
+        note="broken",
+        published_at=RulesetVersion.objects.get().published_at,
+    )
+    caplog.set_level(logging.INFO)
+    response = patient.submit()
+    assert response.status_code == 302
+    intake = patient.intake
+    assert intake.status == Intake.Status.SUBMITTED
+    result = ScreeningResult.objects.get(intake=intake)
+    assert result.outcome == ScreeningResult.SCREENING_ERROR
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"screening failed for intake {intake.reference}: RulesetError" in logged
+    assert not any(marker in logged for marker in TYPED_MARKERS)
+
+
+def test_an_edited_threshold_is_published_as_a_new_version_and_screens_the_next_intake(
+    patient, other_patient
+):
+    patient.fill()
+    patient.submit()
+    threshold = ConditionDraft.objects.get(
+        rule__key="sr_facet_candidate", fact="second_best_block_relief"
+    )
+    threshold.value = 90
+    threshold.save()
+    version = ruleset_publish(actor=None, note="Second block must reach 90%")
+    assert version.number == 2
+    other_patient.fill()
+    other_patient.submit()
+    result = ScreeningResult.objects.get(intake=other_patient.intake)
+    assert result.ruleset == version
+    assert result.outcome == "routine"  # 80% on the second block no longer reaches the threshold
+    assert ScreeningResult.objects.get(intake=patient.intake).outcome == "specialist_review"
+
+
+def test_publishing_refuses_an_invalid_draft_and_says_what_to_fix(default_rules):
+    condition = ConditionDraft.objects.get(rule__key="info_bmi_over_40")
+    condition.value = "forty"
+    condition.save()
+    with pytest.raises(RulesetError) as refused:
+        ruleset_publish(actor=None, note="typo")
+    assert refused.value.problems == ["rule info_bmi_over_40: 'greater_than' on bmi needs a number"]
+    assert RulesetVersion.objects.count() == 1
+
+
+def test_the_audit_log_is_append_only(default_rules):
+    event = AuditEvent.objects.get()
+    event.action = "something else"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+
+
+def test_a_fresh_database_gets_the_defaults_once_only(db):
+    assert rules_load_defaults() is not None
+    assert rules_load_defaults() is None
