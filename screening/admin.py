@@ -1,1 +1,178 @@
-"""Django admin for the screening app. Patient data is not browsable here: staff use the workspace."""
+"""Django admin: rules admins edit the screening rules (drafts), preview and publish them, and read versions.
+
+Patient data is not browsable here: staff use the coordinator workspace. Every rule change goes to the audit
+log with what changed.
+"""
+
+from django import forms
+from django.contrib import admin
+
+from screening import audit
+from screening.facts import fact_specs
+from screening.models import AuditEvent, ConditionDraft, RuleDraft, RulesetVersion
+from screening.rules.engine import Condition, Op, check_condition
+from screening.rules.values import format_value, parse_value
+
+
+def _fact_choices():
+    specs = fact_specs()
+    return sorted(
+        ((key, f"{spec.label or key} ({key})") for key, spec in specs.items()),
+        key=lambda c: c[1].lower(),
+    )
+
+
+class ConditionForm(forms.ModelForm):
+    """A condition: a fact chosen by its label, an operator that must fit it, a value checked against it."""
+
+    fact = forms.ChoiceField(choices=_fact_choices)
+    value_text = forms.CharField(
+        label="Value",
+        required=False,
+        help_text="A number (80), a choice code (yes), codes separated by commas (pregnant, breastfeeding), "
+        "or a period (3 months). Empty for 'is yes', 'is no', 'is answered' and 'is not answered'.",
+    )
+
+    class Meta:
+        model = ConditionDraft
+        fields = ["position", "fact", "op"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["value_text"] = format_value(self.instance.value)
+
+    def clean(self):
+        cleaned = super().clean()
+        fact, op = cleaned.get("fact"), cleaned.get("op")
+        if not fact or not op:
+            return cleaned
+        specs = fact_specs()
+        try:
+            value = parse_value(cleaned.get("value_text", ""), Op(op), specs.get(fact))
+        except ValueError as error:
+            self.add_error("value_text", str(error))
+            return cleaned
+        problem = check_condition(Condition(fact, Op(op), value), specs)
+        if problem:
+            self.add_error(
+                "value_text"
+                if "value" in problem or "choice" in problem or "number" in problem
+                else "op",
+                problem[0].upper() + problem[1:] + ".",
+            )
+        self.instance.value = value
+        return cleaned
+
+
+class ConditionInline(admin.TabularInline):
+    model = ConditionDraft
+    form = ConditionForm
+    extra = 0
+    min_num = 1
+
+
+@admin.register(RuleDraft)
+class RuleDraftAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "outcome", "enabled", "updated_at"]
+    list_filter = ["outcome", "enabled"]
+    search_fields = ["key", "title", "explanation", "source"]
+    inlines = [ConditionInline]
+    fieldsets = [
+        (None, {"fields": ["key", "title", "outcome", "join", "enabled"]}),
+        ("For staff and patients", {"fields": ["explanation", "source", "patient_message"]}),
+    ]
+    actions = ["disable_rules", "enable_rules"]
+
+    def save_related(self, request, form, formsets, change):
+        before = _snapshot(form.instance) if change else None
+        super().save_related(request, form, formsets, change)
+        after = _snapshot(form.instance)
+        audit.record(
+            actor=request.user,
+            action="rule.change" if change else "rule.add",
+            object_type="rule",
+            object_ref=form.instance.key,
+            detail={"before": before, "after": after},
+        )
+
+    def delete_model(self, request, obj):
+        snapshot = _snapshot(obj)
+        super().delete_model(request, obj)
+        audit.record(
+            actor=request.user,
+            action="rule.delete",
+            object_type="rule",
+            object_ref=obj.key,
+            detail={"before": snapshot},
+        )
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            self.delete_model(request, rule)
+
+    @admin.action(description="Disable the selected rules (in the draft)")
+    def disable_rules(self, request, queryset):
+        self._set_enabled(request, queryset, False)
+
+    @admin.action(description="Enable the selected rules (in the draft)")
+    def enable_rules(self, request, queryset):
+        self._set_enabled(request, queryset, True)
+
+    def _set_enabled(self, request, queryset, enabled):
+        for rule in queryset.exclude(enabled=enabled):
+            rule.enabled = enabled
+            rule.save(update_fields=["enabled", "updated_at"])
+            audit.record(
+                actor=request.user,
+                action="rule.enable" if enabled else "rule.disable",
+                object_type="rule",
+                object_ref=rule.key,
+                detail={"enabled": enabled},
+            )
+
+
+def _snapshot(rule: RuleDraft) -> dict:
+    return {
+        "title": rule.title,
+        "outcome": rule.outcome,
+        "join": rule.join,
+        "enabled": rule.enabled,
+        "explanation": rule.explanation,
+        "source": rule.source,
+        "patient_message": rule.patient_message,
+        "conditions": [[c.fact, c.op, c.value] for c in rule.conditions.all()],
+    }
+
+
+@admin.register(RulesetVersion)
+class RulesetVersionAdmin(admin.ModelAdmin):
+    list_display = ["number", "published_at", "published_by", "note", "content_hash"]
+    readonly_fields = ["number", "published_at", "published_by", "note", "content_hash", "content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_ref"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_ref", "action"]
+    list_select_related = ["actor"]
+    readonly_fields = ["at", "actor", "action", "object_type", "object_ref", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

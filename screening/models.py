@@ -184,6 +184,9 @@ class RulesetVersion(models.Model):
     class Meta:
         ordering = ["-number"]
         get_latest_by = "number"
+        permissions = [
+            ("publish_rulesetversion", "Can preview and publish the rules as a new version")
+        ]
 
     def __str__(self) -> str:
         return f"v{self.number}"

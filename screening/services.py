@@ -21,6 +21,7 @@ from screening.facts import derived_values
 from screening.models import AttemptWindow, Consent, Intake, PatientIdentity, ScreeningResult
 from screening.rules import store as rules_store
 from screening.safety import red_flag_tier
+from screening.selectors import load_answers
 
 logger = logging.getLogger(__name__)
 
@@ -42,24 +43,6 @@ class IntakeIncomplete(Exception):
     def __init__(self, questions: list[Question]):
         super().__init__(f"{len(questions)} required answers missing")
         self.questions = questions
-
-
-# --- reading ----------------------------------------------------------------------------------
-def load_answers(intake: Intake) -> dict[str, Any]:
-    """The patient's answers as one mapping: clinical answers plus identifying details."""
-    answers = dict(intake.answers)
-    # Consents are recorded as Consent rows (with version and time), not as answers.
-    for kind in intake.consents.values_list("kind", flat=True):
-        answers[kind] = True
-    identity = getattr(intake, "identity", None)
-    if identity is not None:
-        for key in IDENTIFYING_KEYS:
-            value = getattr(identity, key)
-            if key == "date_of_birth" and value is not None:
-                value = value.isoformat()
-            if value not in (None, ""):
-                answers[key] = value
-    return answers
 
 
 def draft_is_live(intake: Intake) -> bool:

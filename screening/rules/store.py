@@ -4,6 +4,8 @@ intake with the published ruleset. The evaluation itself is engine.py's."""
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from django.db import transaction
@@ -14,6 +16,7 @@ from screening.facts import engine_facts, fact_specs
 from screening.models import ConditionDraft, Intake, RuleDraft, RulesetVersion, ScreeningResult
 from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
 from screening.rules.engine import CompiledRuleset, compile_ruleset, screen
+from screening.selectors import load_answers
 
 logger = logging.getLogger(__name__)
 
@@ -157,3 +160,102 @@ def intake_screen(*, intake: Intake, answers: dict, trigger: str) -> ScreeningRe
         trigger=trigger,
         screened_at=now,
     )
+
+
+# --- preview, diff and restore --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Preview:
+    """How the draft would move past intakes between outcomes, beside the published version."""
+
+    published: RulesetVersion | None
+    intakes: int
+    moves: dict[tuple[str, str], list[str]]  # (published outcome, draft outcome) -> references
+
+    @property
+    def moved(self) -> int:
+        return sum(len(refs) for refs in self.moves.values())
+
+
+def preview(*, days: int | None) -> Preview:
+    """Screen past submitted intakes (the last ``days`` days, or all) with the draft and the published
+    version. Raises RulesetError when the draft does not compile. Nothing is stored."""
+    draft = compile_data("draft", draft_data())
+    published = latest_version()
+    current = compiled_version(published) if published else None
+    now = timezone.now()
+    today = timezone.localdate(now)
+    intakes = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related("identity")
+    intakes = intakes.prefetch_related("consents").order_by("submitted_at")
+    if days is not None:
+        intakes = intakes.filter(submitted_at__gte=now - timedelta(days=days))
+    moves: dict[tuple[str, str], list[str]] = {}
+    count = 0
+    for intake in intakes.iterator(chunk_size=500):
+        count += 1
+        facts = engine_facts(load_answers(intake), today)
+        before = screen(facts, current, today).outcome.value if current else "none"
+        after = screen(facts, draft, today).outcome.value
+        if before != after:
+            moves.setdefault((before, after), []).append(intake.reference)
+    return Preview(published=published, intakes=count, moves=moves)
+
+
+def diff(old: list[dict], new: list[dict]) -> dict[str, list]:
+    """What changed between two rulesets' content: rules added, removed, and changed (with fields)."""
+    before, after = {r["key"]: r for r in old}, {r["key"]: r for r in new}
+    changed = []
+    for key in sorted(before.keys() & after.keys()):
+        fields = sorted(
+            f
+            for f in before[key].keys() | after[key].keys()
+            if before[key].get(f) != after[key].get(f)
+        )
+        if fields:
+            changed.append(
+                {
+                    "rule": key,
+                    "fields": fields,
+                    "before": {f: before[key].get(f) for f in fields},
+                    "after": {f: after[key].get(f) for f in fields},
+                }
+            )
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": changed,
+    }
+
+
+@transaction.atomic
+def ruleset_restore(*, version: RulesetVersion, actor) -> RulesetVersion:
+    """Make an older version's rules the draft again and publish them as a new version."""
+    _replace_drafts(version.content)
+    audit.record(
+        actor=actor,
+        action="ruleset.restore",
+        object_type="ruleset",
+        object_ref=str(version),
+        detail={"restored": version.number},
+    )
+    return ruleset_publish(actor=actor, note=f"Restored from v{version.number}")
+
+
+def _replace_drafts(rules: list[dict]) -> None:
+    """The draft becomes exactly these rules (data in the format of default_rules.json)."""
+    ConditionDraft.objects.all().delete()
+    RuleDraft.objects.all().delete()
+    for item in rules:
+        rule = RuleDraft.objects.create(
+            key=item["key"],
+            title=item["title"],
+            outcome=item["outcome"],
+            join=item.get("join", "all"),
+            explanation=item.get("explanation", ""),
+            source=item.get("source", ""),
+            patient_message=item.get("patient_message") or "",
+            enabled=item.get("enabled", True),
+        )
+        ConditionDraft.objects.bulk_create(
+            ConditionDraft(rule=rule, position=n, fact=c["fact"], op=c["op"], value=c.get("value"))
+            for n, c in enumerate(item["conditions"])
+        )

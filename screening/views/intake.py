@@ -22,6 +22,7 @@ from screening.facts import body_is_unlikely
 from screening.forms import PageForm, ResumeForm
 from screening.models import Intake
 from screening.safety import ADVICE
+from screening.selectors import load_answers
 
 SESSION_KEY = "intake_id"
 
@@ -86,7 +87,7 @@ def start(request: HttpRequest) -> HttpResponse:
         {
             "live_draft": live,
             "expired": request.GET.get("expired") == "1",
-            "continue_url": _where_to_resume(services.load_answers(intake), services.today())
+            "continue_url": _where_to_resume(load_answers(intake), services.today())
             if live
             else None,
         },
@@ -98,7 +99,7 @@ def begin(request: HttpRequest) -> HttpResponse:
     current = _session_intake(request)
     if current is not None and services.draft_is_live(current):
         # A double click on "Start now" (or a resent POST) carries on with the draft it already made.
-        return redirect(_where_to_resume(services.load_answers(current), services.today()))
+        return redirect(_where_to_resume(load_answers(current), services.today()))
     intake = services.intake_start()
     request.session.cycle_key()
     request.session[SESSION_KEY] = intake.pk
@@ -114,7 +115,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(intake, HttpResponse):
         return intake
     day = services.today()
-    stored = services.load_answers(intake)
+    stored = load_answers(intake)
     change = request.GET.get("change") == "1"
     if not ans.page_shown(current, stored, ans.context(stored, day)):
         following = _neighbour(current, stored, day, +1)
@@ -135,7 +136,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             intake = services.intake_save_page(
                 intake_id=intake.pk, page=current, values=form.answers
             )
-            stored = services.load_answers(intake)
+            stored = load_answers(intake)
             return _after_save(request, intake, current, stored, day, action, change)
     else:
         form = PageForm(page=current, stored=stored, today=day)
@@ -210,7 +211,7 @@ def check_body(request: HttpRequest) -> HttpResponse:
     intake = _live_draft_or_redirect(request)
     if isinstance(intake, HttpResponse):
         return intake
-    stored = services.load_answers(intake)
+    stored = load_answers(intake)
     if not body_is_unlikely(stored):
         return redirect("screening:check")
     where = request.session.get("after_body_check") or {
@@ -277,7 +278,7 @@ def check(request: HttpRequest) -> HttpResponse:
     if isinstance(intake, HttpResponse):
         return intake
     day = services.today()
-    stored = services.load_answers(intake)
+    stored = load_answers(intake)
     return _render_check(request, stored, day, incomplete=[])
 
 
@@ -310,7 +311,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         services.intake_submit(intake_id=intake.pk)
     except services.IntakeIncomplete as gaps:
         day = services.today()
-        return _render_check(request, services.load_answers(intake), day, incomplete=gaps.questions)
+        return _render_check(request, load_answers(intake), day, incomplete=gaps.questions)
     except services.IntakeNotEditable:
         return redirect(reverse("screening:start") + "?expired=1")
     return redirect("screening:receipt")
@@ -357,7 +358,7 @@ def resume(request: HttpRequest) -> HttpResponse:
                 throttle.reset(key)
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = outcome.intake.pk
-                stored = services.load_answers(outcome.intake)
+                stored = load_answers(outcome.intake)
                 return redirect(_where_to_resume(stored, services.today()))
             if outcome.expired:
                 problem = _(

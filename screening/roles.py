@@ -1,0 +1,37 @@
+"""Staff roles: Django groups with exactly these permissions (least privilege). Created by migration."""
+
+ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
+    # Edits and publishes the screening rules; sees no patient identity.
+    "Rules admin": {
+        ("screening", "view_ruledraft"),
+        ("screening", "add_ruledraft"),
+        ("screening", "change_ruledraft"),
+        ("screening", "delete_ruledraft"),
+        ("screening", "view_conditiondraft"),
+        ("screening", "add_conditiondraft"),
+        ("screening", "change_conditiondraft"),
+        ("screening", "delete_conditiondraft"),
+        ("screening", "view_rulesetversion"),
+        ("screening", "publish_rulesetversion"),
+        ("screening", "view_auditevent"),
+    },
+}
+
+
+def ensure_groups(apps) -> None:
+    """Create or correct each role's group so it holds exactly its permissions. Idempotent."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in sorted(wanted)
+        ]
+        group.permissions.set(permissions)
