@@ -5,12 +5,18 @@ log with what changed.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from screening import audit
 from screening.facts import fact_specs
 from screening.models import AuditEvent, ConditionDraft, RuleDraft, RulesetVersion
-from screening.rules.engine import Condition, Op, check_condition
+from screening.rules import store
+from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
 
 
@@ -83,6 +89,71 @@ class RuleDraftAdmin(admin.ModelAdmin):
         ("For staff and patients", {"fields": ["explanation", "source", "patient_message"]}),
     ]
     actions = ["disable_rules", "enable_rules"]
+    change_list_template = "admin/screening/ruledraft/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="screening_ruledraft_preview",
+            ),
+            path(
+                "publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="screening_ruledraft_publish",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _require_publisher(self, request):
+        if not request.user.has_perm("screening.publish_rulesetversion"):
+            raise PermissionDenied
+
+    def preview_view(self, request):
+        """The draft beside the published version over past submitted intakes: who would move where."""
+        self._require_publisher(request)
+        period = request.GET.get("period", "90")
+        days = None if period == "all" else 90
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Preview the draft rules",
+            "period": "all" if days is None else "90",
+            "opts": self.model._meta,
+        }
+        try:
+            context["preview"] = store.preview(days=days)
+        except RulesetError as error:
+            context["problems"] = error.problems
+        context["changes"] = store.diff(
+            store.latest_version().content if store.latest_version() else [], store.draft_data()
+        )
+        return TemplateResponse(request, "admin/screening/ruledraft/preview.html", context)
+
+    def publish_view(self, request):
+        """Freeze the draft as a new version, with a note. Refuses a draft that does not compile."""
+        self._require_publisher(request)
+        form = PublishForm(request.POST or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                version = store.ruleset_publish(actor=request.user, note=form.cleaned_data["note"])
+            except RulesetError as error:
+                problems = error.problems
+            else:
+                messages.success(request, f"Published the rules as {version}.")
+                return redirect(reverse("admin:screening_rulesetversion_change", args=[version.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Publish the draft rules",
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+            "changes": store.diff(
+                store.latest_version().content if store.latest_version() else [], store.draft_data()
+            ),
+        }
+        return TemplateResponse(request, "admin/screening/ruledraft/publish.html", context)
 
     def save_related(self, request, form, formsets, change):
         before = _snapshot(form.instance) if change else None
@@ -145,10 +216,57 @@ def _snapshot(rule: RuleDraft) -> dict:
     }
 
 
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why these rules changed: it is kept with the version.",
+        error_messages={"required": "Enter a note saying why the rules changed."},
+    )
+
+
 @admin.register(RulesetVersion)
 class RulesetVersionAdmin(admin.ModelAdmin):
     list_display = ["number", "published_at", "published_by", "note", "content_hash"]
+    list_select_related = ["published_by"]
     readonly_fields = ["number", "published_at", "published_by", "note", "content_hash", "content"]
+    change_form_template = "admin/screening/rulesetversion/change_form.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/restore/",
+                self.admin_site.admin_view(require_POST(self.restore_view)),
+                name="screening_rulesetversion_restore",
+            )
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = get_object_or_404(RulesetVersion, pk=object_id)
+        previous = (
+            RulesetVersion.objects.filter(number__lt=version.number).order_by("-number").first()
+        )
+        extra = {
+            "changes": store.diff(previous.content if previous else [], version.content),
+            "previous": previous,
+            "can_restore": request.user.has_perm("screening.publish_rulesetversion")
+            and version != store.latest_version(),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def restore_view(self, request, pk):
+        if not request.user.has_perm("screening.publish_rulesetversion"):
+            raise PermissionDenied
+        version = get_object_or_404(RulesetVersion, pk=pk)
+        try:
+            restored = store.ruleset_restore(version=version, actor=request.user)
+        except RulesetError as error:
+            messages.error(
+                request, "This version no longer fits the questions: " + "; ".join(error.problems)
+            )
+            return redirect(reverse("admin:screening_rulesetversion_change", args=[pk]))
+        messages.success(request, f"Restored {version} as {restored}.")
+        return redirect(reverse("admin:screening_rulesetversion_change", args=[restored.pk]))
 
     def has_add_permission(self, request):
         return False

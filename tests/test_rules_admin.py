@@ -1,0 +1,201 @@
+"""Rules admins manage the rules in Django admin: edit drafts with checked conditions, preview, publish,
+read versions with what changed, restore; every change is audited; nobody else can."""
+
+import html
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from screening.models import AuditEvent, ConditionDraft, RuleDraft, RulesetVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rules_admin(default_rules, client):
+    user = User.objects.create_user("rosa", password="a-long-password-for-tests", is_staff=True)
+    user.groups.add(Group.objects.get(name="Rules admin"))
+    client.force_login(user)
+    return client
+
+
+def _rule_form(rule: RuleDraft, **changes) -> dict:
+    conditions = list(rule.conditions.all())
+    data = {
+        "key": rule.key,
+        "title": rule.title,
+        "outcome": rule.outcome,
+        "join": rule.join,
+        "enabled": "on" if rule.enabled else "",
+        "explanation": rule.explanation,
+        "source": rule.source,
+        "patient_message": rule.patient_message,
+        "conditions-TOTAL_FORMS": str(len(conditions)),
+        "conditions-INITIAL_FORMS": str(len(conditions)),
+        "conditions-MIN_NUM_FORMS": "1",
+        "conditions-MAX_NUM_FORMS": "1000",
+    }
+    from screening.rules.values import format_value
+
+    for n, c in enumerate(conditions):
+        data |= {
+            f"conditions-{n}-id": str(c.pk),
+            f"conditions-{n}-rule": str(rule.pk),
+            f"conditions-{n}-position": str(c.position),
+            f"conditions-{n}-fact": c.fact,
+            f"conditions-{n}-op": c.op,
+            f"conditions-{n}-value_text": format_value(c.value),
+        }
+    return data | changes
+
+
+def _change(client, key, **changes):
+    rule = RuleDraft.objects.get(key=key)
+    url = reverse("admin:screening_ruledraft_change", args=[rule.pk])
+    return client.post(url, _rule_form(rule, **changes))
+
+
+def test_the_rules_admin_group_has_exactly_its_permissions(default_rules):
+    codenames = set(
+        Group.objects.get(name="Rules admin").permissions.values_list("codename", flat=True)
+    )
+    assert codenames == {
+        "view_ruledraft",
+        "add_ruledraft",
+        "change_ruledraft",
+        "delete_ruledraft",
+        "view_conditiondraft",
+        "add_conditiondraft",
+        "change_conditiondraft",
+        "delete_conditiondraft",
+        "view_rulesetversion",
+        "publish_rulesetversion",
+        "view_auditevent",
+    }
+
+
+def test_a_rules_admin_lists_searches_and_edits_a_threshold_with_an_audit_entry(rules_admin):
+    listing = rules_admin.get(reverse("admin:screening_ruledraft_changelist") + "?q=candidacy")
+    assert "sr_facet_candidate" in listing.content.decode()
+    rule = RuleDraft.objects.get(key="sr_facet_candidate")
+    index = [c.fact for c in rule.conditions.all()].index("best_block_relief")
+    response = _change(
+        rules_admin, "sr_facet_candidate", **{f"conditions-{index}-value_text": "50"}
+    )
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert ConditionDraft.objects.get(rule=rule, fact="best_block_relief").value == 50
+    event = AuditEvent.objects.get(action="rule.change", object_ref="sr_facet_candidate")
+    before = dict((c[0], c[2]) for c in event.detail["before"]["conditions"])
+    after = dict((c[0], c[2]) for c in event.detail["after"]["conditions"])
+    assert (before["best_block_relief"], after["best_block_relief"]) == (80, 50)
+    assert event.actor.username == "rosa"
+
+
+@pytest.mark.parametrize(
+    ("fact", "op", "value", "message"),
+    [
+        ("bmi", "greater_than", "forty", "Enter a number, like 80 or 40.5."),
+        ("bmi", "is_yes", "", "'is_yes' does not fit bmi"),
+        ("cancer", "equals", "maybe", "'maybe' is not a choice of cancer"),
+        ("months_since_rfa", "at_most", "3 weeks", "Enter a number, like 80 or 40.5."),
+        ("rfa_last", "within_last", "3 weeks", "Enter a number of days or months"),
+    ],
+)
+def test_a_condition_that_does_not_fit_its_fact_is_refused_next_to_the_field(
+    rules_admin, fact, op, value, message
+):
+    response = _change(
+        rules_admin,
+        "info_bmi_over_40",
+        **{"conditions-0-fact": fact, "conditions-0-op": op, "conditions-0-value_text": value},
+    )
+    assert response.status_code == 200
+    assert message in html.unescape(response.content.decode())
+    assert ConditionDraft.objects.get(rule__key="info_bmi_over_40").value == 40
+
+
+def test_the_fact_list_shows_labels(rules_admin):
+    rule = RuleDraft.objects.get(key="info_bmi_over_40")
+    html = rules_admin.get(
+        reverse("admin:screening_ruledraft_change", args=[rule.pk])
+    ).content.decode()
+    assert "Body mass index (bmi)" in html
+    assert "Best relief from a medial branch block (%) (best_block_relief)" in html
+
+
+def test_disabling_a_rule_is_audited(rules_admin):
+    rule = RuleDraft.objects.get(key="info_osteoporosis")
+    rules_admin.post(
+        reverse("admin:screening_ruledraft_changelist"),
+        {"action": "disable_rules", "_selected_action": [rule.pk]},
+    )
+    assert not RuleDraft.objects.get(key="info_osteoporosis").enabled
+    assert AuditEvent.objects.filter(action="rule.disable", object_ref="info_osteoporosis").exists()
+
+
+def test_preview_shows_which_past_cases_would_move_by_reference_only(rules_admin, patient):
+    patient.fill()
+    patient.submit()
+    reference = patient.intake.reference
+    condition = ConditionDraft.objects.get(
+        rule__key="sr_facet_candidate", fact="second_best_block_relief"
+    )
+    condition.value = 90
+    condition.save()
+    html = rules_admin.get(reverse("admin:screening_ruledraft_preview")).content.decode()
+    assert "1 intake screened with the draft beside v1: 1 would move." in html
+    assert "specialist_review" in html and reference in html
+    assert "Quarrington" not in html and "Zelda" not in html
+    assert "second_best_block_relief" in html  # what the draft changes
+
+
+def test_publish_refuses_an_invalid_draft_and_publishes_a_valid_one_with_a_note(rules_admin):
+    ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value="forty")
+    url = reverse("admin:screening_ruledraft_publish")
+    refused = rules_admin.post(url, {"note": "typo"})
+    assert (
+        "rule info_bmi_over_40: &#x27;greater_than&#x27; on bmi needs a number"
+        in refused.content.decode()
+    )
+    assert RulesetVersion.objects.count() == 1
+    ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value=45)
+    assert "Enter a note saying why" in rules_admin.post(url, {"note": ""}).content.decode()
+    published = rules_admin.post(url, {"note": "BMI threshold 45"})
+    version = RulesetVersion.objects.get(number=2)
+    assert published.url == reverse("admin:screening_rulesetversion_change", args=[version.pk])
+    assert version.note == "BMI threshold 45" and version.published_by.username == "rosa"
+    page = rules_admin.get(published.url).content.decode()
+    assert "info_bmi_over_40" in page and "conditions" in page  # what changed from v1
+
+
+def test_restoring_an_old_version_publishes_it_again(rules_admin):
+    ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value=45)
+    rules_admin.post(reverse("admin:screening_ruledraft_publish"), {"note": "45"})
+    first = RulesetVersion.objects.get(number=1)
+    rules_admin.post(reverse("admin:screening_rulesetversion_restore", args=[first.pk]))
+    latest = RulesetVersion.objects.order_by("-number").first()
+    assert latest.number == 3 and latest.content_hash == first.content_hash
+    assert ConditionDraft.objects.get(rule__key="info_bmi_over_40").value == 40
+    assert AuditEvent.objects.filter(action="ruleset.restore", object_ref="v1").exists()
+
+
+def test_versions_and_the_audit_log_cannot_be_edited_in_the_admin(rules_admin):
+    version = RulesetVersion.objects.get()
+    url = reverse("admin:screening_rulesetversion_change", args=[version.pk])
+    assert "Changes from nothing (the first version)" in rules_admin.get(url).content.decode()
+    rules_admin.post(url, {"note": "rewritten"})
+    assert RulesetVersion.objects.get().note != "rewritten"
+    event = AuditEvent.objects.get()
+    rules_admin.post(reverse("admin:screening_auditevent_change", args=[event.pk]), {"action": "x"})
+    assert AuditEvent.objects.get().action == "ruleset.publish"
+
+
+def test_staff_without_the_role_cannot_reach_the_rules(default_rules, client):
+    user = User.objects.create_user("colin", password="a-long-password-for-tests", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin:screening_ruledraft_changelist")).status_code == 403
+    assert client.get(reverse("admin:screening_ruledraft_publish")).status_code == 403
+    assert (
+        client.post(reverse("admin:screening_ruledraft_publish"), {"note": "x"}).status_code == 403
+    )
