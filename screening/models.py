@@ -199,6 +199,7 @@ class ScreeningResult(models.Model):
         SUBMIT = "submit", "submitted"
         DRAFT = "draft", "draft saved"
         RESCREEN = "rescreen", "re-screened"
+        IMPORT = "import", "imported"
 
     SCREENING_ERROR = "screening_error"
 

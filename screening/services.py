@@ -81,19 +81,7 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
             answers[question.key] = values[question.key]
     answers = prune(answers, today())
 
-    identity = intake.identity
-    for key in IDENTIFYING_KEYS:
-        value = answers.get(key)
-        if key == "date_of_birth":
-            value = date.fromisoformat(value) if value else None
-        setattr(
-            identity, key, value if value is not None else ("" if key != "date_of_birth" else None)
-        )
-    identity.save()
-
-    intake.answers = {
-        k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
-    }
+    _split_answers(intake, answers)
     intake.safety_tier = red_flag_tier(answers, context(answers, today()))
     if intake.safety_advice_tier is not None and (
         intake.safety_tier is None or intake.safety_tier > intake.safety_advice_tier
@@ -104,6 +92,23 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
     intake.save()
     _record_consents(intake, page, answers)
     return intake
+
+
+def _split_answers(intake: Intake, answers: dict[str, Any]) -> None:
+    """Identifying details to the identity row (saved here), clinical answers to the intake (not saved):
+    consents are rows of their own."""
+    identity = intake.identity
+    for key in IDENTIFYING_KEYS:
+        value = answers.get(key)
+        if key == "date_of_birth":
+            value = date.fromisoformat(value) if value else None
+        setattr(
+            identity, key, value if value is not None else ("" if key != "date_of_birth" else None)
+        )
+    identity.save()
+    intake.answers = {
+        k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
+    }
 
 
 def _record_consents(intake: Intake, page: Page, answers: dict[str, Any]) -> None:
@@ -224,3 +229,30 @@ def purge_expired_drafts() -> int:
         ).delete()
         AttemptWindow.objects.filter(window_ends__lte=moment).delete()
     return per_model.get(Intake._meta.label, 0)
+
+
+@transaction.atomic
+def intake_import(*, intakes: list) -> list[str]:
+    """Save checked intakes (intake_format.CheckedIntake) as submitted and screen each. All or nothing."""
+    references = []
+    for item in intakes:
+        intake = intake_start()
+        submitted_at = item.submitted_at or now()
+        day = timezone.localdate(submitted_at)
+        _split_answers(intake, item.answers)
+        intake.status, intake.submitted_at = Intake.Status.SUBMITTED, submitted_at
+        intake.not_asked = not_asked(item.answers, day)
+        intake.derived = derived_values(item.answers, day)
+        intake.save()
+        Consent.objects.bulk_create(
+            Consent(
+                intake=intake, kind=kind, version=CONSENT_TEXTS[kind].version, given_at=submitted_at
+            )
+            for kind in CONSENT_TEXTS
+            if item.answers.get(kind)
+        )
+        rules_store.intake_screen(
+            intake=intake, answers=item.answers, trigger=ScreeningResult.Trigger.IMPORT
+        )
+        references.append(intake.reference)
+    return references
