@@ -20,7 +20,8 @@ from screening.consent import CONSENT_TEXTS
 from screening.facts import derived_values
 from screening.models import AttemptWindow, Consent, Intake, PatientIdentity, ScreeningResult
 from screening.rules import store as rules_store
-from screening.safety import red_flag_tier
+from screening.rules.engine import Outcome
+from screening.safety import CLINIC_CALL, red_flag_tier
 from screening.selectors import load_answers
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,14 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
         # The answers changed to a less urgent tier (or none): its own advice is due when it arises.
         intake.safety_advice_tier = None
     intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
+    # Screen the draft at once when this page answers a red-flag rule's question, so staff see an urgent
+    # case before it is sent, and the patient the red-flag rules' own messages.
+    if {q.key for q in page.questions} & rules_store.urgent_facts(rules_store.latest_version()):
+        result = rules_store.intake_screen(
+            intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT
+        )
+        if intake.safety_tier is None and result.outcome == Outcome.URGENT:
+            intake.safety_tier = CLINIC_CALL  # a red flag only the rules know: the clinic calls
     intake.save()
     _record_consents(intake, page, answers)
     return intake

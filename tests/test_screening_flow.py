@@ -6,10 +6,17 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from screening.models import AuditEvent, ConditionDraft, Intake, RulesetVersion, ScreeningResult
+from screening.models import (
+    AuditEvent,
+    ConditionDraft,
+    Intake,
+    RuleDraft,
+    RulesetVersion,
+    ScreeningResult,
+)
 from screening.rules.engine import RulesetError
 from screening.rules.store import rules_load_defaults, ruleset_publish
-from tests.intake_data import TYPED_MARKERS
+from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +36,7 @@ def test_loading_the_defaults_is_idempotent():
 def test_a_submitted_intake_carries_its_screening_result(patient):
     patient.fill()
     patient.submit()
-    result = ScreeningResult.objects.get(intake=patient.intake)
+    result = ScreeningResult.objects.get(intake=patient.intake, trigger="submit")
     assert result.outcome == "specialist_review"
     assert result.trigger == "submit"
     assert result.ruleset.number == 1
@@ -42,7 +49,7 @@ def test_a_second_submit_does_not_screen_twice(patient):
     patient.fill()
     patient.submit()
     patient.submit()
-    assert ScreeningResult.objects.count() == 1
+    assert ScreeningResult.objects.filter(trigger="submit").count() == 1
 
 
 def test_a_failing_screen_still_saves_the_submission_and_logs_no_patient_data(patient, caplog):
@@ -62,7 +69,7 @@ def test_a_failing_screen_still_saves_the_submission_and_logs_no_patient_data(pa
     assert response.status_code == 302
     intake = patient.intake
     assert intake.status == Intake.Status.SUBMITTED
-    result = ScreeningResult.objects.get(intake=intake)
+    result = ScreeningResult.objects.get(intake=intake, trigger="submit")
     assert result.outcome == ScreeningResult.SCREENING_ERROR
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert f"screening failed for intake {intake.reference}: RulesetError" in logged
@@ -83,10 +90,13 @@ def test_an_edited_threshold_is_published_as_a_new_version_and_screens_the_next_
     assert version.number == 2
     other_patient.fill()
     other_patient.submit()
-    result = ScreeningResult.objects.get(intake=other_patient.intake)
+    result = ScreeningResult.objects.get(intake=other_patient.intake, trigger="submit")
     assert result.ruleset == version
     assert result.outcome == "routine"  # 80% on the second block no longer reaches the threshold
-    assert ScreeningResult.objects.get(intake=patient.intake).outcome == "specialist_review"
+    assert (
+        ScreeningResult.objects.get(intake=patient.intake, trigger="submit").outcome
+        == "specialist_review"
+    )
 
 
 def test_publishing_refuses_an_invalid_draft_and_says_what_to_fix(default_rules):
@@ -111,3 +121,53 @@ def test_the_audit_log_is_append_only(default_rules):
 def test_a_fresh_database_gets_the_defaults_once_only(db):
     assert rules_load_defaults() is not None
     assert rules_load_defaults() is None
+
+
+def test_the_safety_page_is_screened_when_saved_so_staff_see_an_urgent_draft(patient):
+    patient.fill(upto="safety")
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "bowel_incontinence": "yes"})
+    intake = patient.intake
+    draft = ScreeningResult.objects.get(intake=intake, trigger="draft")
+    assert intake.status == Intake.Status.DRAFT
+    assert draft.outcome == "urgent"
+    assert [f["rule"] for f in draft.findings if f["outcome"] == "urgent"] == ["rf_bowel"]
+
+
+def test_the_advice_shows_the_red_flag_rules_own_messages(patient):
+    rule = RuleDraft.objects.get(key="rf_bowel")
+    rule.patient_message = (
+        "Go to the emergency department at St Example's now, or call %(emergency_number)s."
+    )
+    rule.save()
+    ruleset_publish(actor=None, note="local hospital")
+    patient.fill(upto="safety")
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "bowel_incontinence": "yes"})
+    html = patient.client.get(response.url).content.decode()
+    assert "Go to the emergency department at St Example&#x27;s now, or call 911." in html
+
+
+def test_a_red_flag_that_only_the_rules_know_still_interrupts(patient):
+    rule = RuleDraft.objects.create(
+        key="rf_diabetes_demo",
+        title="Demo red flag",
+        outcome="urgent",
+        explanation="demo",
+        source="clinical.md section 1 (demo)",
+        patient_message="The clinic will call you about diabetes.",
+    )
+    ConditionDraft.objects.create(rule=rule, fact="diabetes", op="is_yes")
+    ruleset_publish(actor=None, note="demo red flag")
+    patient.fill(upto="health")
+    response = patient.post_page("health", {**FULL_INTAKE["health"], "diabetes": "yes"})
+    html = patient.client.get(response.url).content.decode()
+    assert "The clinic will call you about diabetes." in html
+
+
+def test_without_published_rules_the_fixed_advice_is_the_fallback(client):
+    from tests.conftest import Patient
+
+    patient = Patient(client)  # no rules loaded
+    patient.fill(upto="safety")
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    html = patient.client.get(response.url).content.decode()
+    assert "Do not drive yourself." in html  # the fixed text

@@ -63,6 +63,18 @@ def compiled_version(version: RulesetVersion) -> CompiledRuleset:
     return _compiled(version.number, version.content_hash)
 
 
+def urgent_facts(version: RulesetVersion | None) -> frozenset[str]:
+    """The facts that the version's urgent (red-flag) rules read."""
+    if version is None:
+        return frozenset()
+    return frozenset(
+        c["fact"]
+        for r in version.content
+        if r["outcome"] == "urgent" and r["enabled"]
+        for c in r["conditions"]
+    )
+
+
 def latest_version() -> RulesetVersion | None:
     return RulesetVersion.objects.order_by("-number").first()
 
@@ -151,6 +163,7 @@ def intake_screen(*, intake: Intake, answers: dict, trigger: str) -> ScreeningRe
                 "rule": f.rule,
                 "outcome": f.outcome.value,
                 "reason": f.reason,
+                "patient_message": f.patient_message,
                 "decided_by": [[fact, value] for fact, value in f.decided_by],
                 "missing": list(f.missing),
                 "ruleset_version": f.ruleset_version,

@@ -20,7 +20,7 @@ from screening.consent import PRIVACY_NOTICE_VERSION
 from screening.display import display_value
 from screening.facts import body_is_unlikely
 from screening.forms import PageForm, ResumeForm
-from screening.models import Intake
+from screening.models import Intake, ScreeningResult
 from screening.safety import ADVICE
 from screening.selectors import load_answers
 
@@ -175,7 +175,7 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
             "continue_url": _page_url(current),
         }
         if advice_due:
-            context |= _advice_context(intake.safety_tier)
+            context |= _advice_context(intake.safety_tier, _rule_messages(intake))
         return render(request, "screening/intake/saved.html", context)
     if advice_due:
         request.session["after_advice"] = next_url
@@ -195,14 +195,36 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
     return redirect(next_url)
 
 
-def _advice_context(tier: int) -> dict:
+def _advice_context(tier: int, rule_messages: list[str] | None = None) -> dict:
+    """The advice for a red-flag tier: the red-flag rules' own messages, or the fixed text as fallback."""
     advice = ADVICE[tier]
     params = {"emergency_number": settings.CLINIC["emergency_number"]}
+    points = rule_messages or [str(p) for p in advice.points]
     return {
         "advice": advice,
         "heading": advice.heading % params,
-        "points": [p % params for p in advice.points],
+        "points": [_fill(p, params) for p in points],
     }
+
+
+def _fill(message: str, params: dict) -> str:
+    try:
+        return message % params
+    except (
+        KeyError,
+        ValueError,
+        TypeError,
+    ):  # an admin's message with a stray %: show it as written
+        return message
+
+
+def _rule_messages(intake: Intake) -> list[str]:
+    """The patient messages of the red-flag rules that fired in the draft's latest screening."""
+    latest = intake.screenings.filter(trigger=ScreeningResult.Trigger.DRAFT).first()
+    if latest is None:
+        return []
+    messages = [f.get("patient_message") for f in latest.findings if f["outcome"] == "urgent"]
+    return list(dict.fromkeys(m for m in messages if m))
 
 
 @require_http_methods(["GET", "POST"])
@@ -241,7 +263,7 @@ def safety_advice(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if intake is None or not intake.safety_tier:
         return redirect("screening:start")
-    context = _advice_context(intake.safety_tier)
+    context = _advice_context(intake.safety_tier, _rule_messages(intake))
     context["continue_url"] = request.session.get("after_advice") or reverse("screening:check")
     return render(request, "screening/intake/safety_advice.html", context)
 
