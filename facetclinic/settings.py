@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
     "screening",
 ]
 
@@ -184,6 +185,24 @@ CLINIC = {
     "address": env_str("CLINIC_ADDRESS", "100 Example Street, Springfield"),
     "emergency_number": env_str("CLINIC_EMERGENCY_NUMBER", "911"),
     "reply_days": env_int("CLINIC_REPLY_DAYS", 2, minimum=1),
+}
+
+# --- Background tasks (Django's tasks framework) -----------------------------------------------------
+# "database": django-tasks-db's queue, run by `manage.py db_worker` (production); "immediate": in the
+# request's process, for the embedded default.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in ("database", "immediate"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be 'database' or 'immediate'; got {TASKS_BACKEND!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
 }
 
 # --- The intake ---------------------------------------------------------------------------------

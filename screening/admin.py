@@ -137,7 +137,11 @@ class RuleDraftAdmin(admin.ModelAdmin):
         problems = []
         if request.method == "POST" and form.is_valid():
             try:
-                version = store.ruleset_publish(actor=request.user, note=form.cleaned_data["note"])
+                version = store.ruleset_publish(
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    rescreen=form.cleaned_data["rescreen"],
+                )
             except RulesetError as error:
                 problems = error.problems
             else:
@@ -221,6 +225,13 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why these rules changed: it is kept with the version.",
         error_messages={"required": "Enter a note saying why the rules changed."},
+    )
+    rescreen = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Re-screen submitted intakes",
+        help_text="Screen every submitted intake again with the new version, in the background. Earlier "
+        "results are kept.",
     )
 
 

@@ -80,8 +80,11 @@ def latest_version() -> RulesetVersion | None:
 
 
 @transaction.atomic
-def ruleset_publish(*, actor, note: str) -> RulesetVersion:
-    """Freeze the drafts as a new version. Refuses (RulesetError) a draft that does not compile."""
+def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersion:
+    """Freeze the drafts as a new version. Refuses (RulesetError) a draft that does not compile.
+
+    With ``rescreen``, every submitted intake is screened again with it in the background, once the
+    publication has committed."""
     rules = draft_data()
     latest = latest_version()
     number = (latest.number + 1) if latest else 1
@@ -99,8 +102,17 @@ def ruleset_publish(*, actor, note: str) -> RulesetVersion:
         action="ruleset.publish",
         object_type="ruleset",
         object_ref=f"v{number}",
-        detail={"note": note, "hash": version.content_hash, "rules": len(rules)},
+        detail={
+            "note": note,
+            "hash": version.content_hash,
+            "rules": len(rules),
+            "rescreen": rescreen,
+        },
     )
+    if rescreen:
+        from screening.tasks import rescreen_submitted_intakes
+
+        transaction.on_commit(lambda: rescreen_submitted_intakes.enqueue(number))
     return version
 
 
@@ -128,18 +140,19 @@ def rules_load_defaults() -> RulesetVersion | None:
     return ruleset_publish(actor=None, note="The default rules (clinical.md sections 1-3a)")
 
 
-def intake_screen(*, intake: Intake, answers: dict, trigger: str) -> ScreeningResult:
+def intake_screen(
+    *, intake: Intake, answers: dict, trigger: str, version: RulesetVersion | None = None
+) -> ScreeningResult:
     """Screen one intake with the published ruleset and store the result beside earlier ones.
 
     If screening itself fails the result says so ("screening error"), which puts the case at the top of the
     queue; the error is logged by type only, since its message could quote an answer.
     """
     now = timezone.now()
-    version = None
     try:
         # A savepoint: a database error while screening must not undo the submission.
         with transaction.atomic():
-            version = latest_version()
+            version = version or latest_version()
             if version is None:
                 raise LookupError("no published ruleset")
             today = timezone.localdate(now)
