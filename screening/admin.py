@@ -235,8 +235,21 @@ class PublishForm(forms.Form):
     )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that nobody edits: published versions and the audit log."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RulesetVersion)
-class RulesetVersionAdmin(admin.ModelAdmin):
+class RulesetVersionAdmin(ReadOnlyAdmin):
     list_display = ["number", "published_at", "published_by", "note", "content_hash"]
     list_select_related = ["published_by"]
     readonly_fields = ["number", "published_at", "published_by", "note", "content_hash", "content"]
@@ -279,29 +292,11 @@ class RulesetVersionAdmin(admin.ModelAdmin):
         messages.success(request, f"Restored {version} as {restored}.")
         return redirect(reverse("admin:screening_rulesetversion_change", args=[restored.pk]))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_ref"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_ref", "action"]
     list_select_related = ["actor"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_ref", "detail"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
