@@ -246,3 +246,72 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+# --- The coordinator workspace --------------------------------------------------------------------
+SEVERITY_RANK = {ScreeningResult.SCREENING_ERROR: 0} | {
+    o.value: n for n, o in enumerate(Outcome, start=1)
+}
+
+
+class Case(models.Model):
+    """The clinic's handling of one intake: a submitted intake, or a draft with an urgent red flag."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_REVIEW = "in_review", _("In review")
+        CONTACTED = "contacted", _("Contacted")
+        CONSULTATION_BOOKED = "consultation_booked", _("Consultation booked")
+        CLOSED = "closed", _("Closed")
+
+    class CloseReason(models.TextChoices):
+        NOT_A_CANDIDATE_NOW = "not_a_candidate_now", _("Not a candidate now")
+        REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
+        DECLINED = "declined", _("Declined")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        TREATED = "treated", _("Treated")
+
+    intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="case")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    # The latest screening's outcome, and its rank for the queue (0 screening error, 1 urgent, ...).
+    outcome = models.CharField(max_length=20)
+    severity = models.PositiveSmallIntegerField()
+    received_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["severity", "received_at"], name="case_queue_order"),
+            models.Index(fields=["status", "severity", "received_at"], name="case_status_queue"),
+            models.Index(
+                fields=["assignee", "severity", "received_at"], name="case_assignee_queue"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["new", "in_review", "contacted", "consultation_booked", "closed"]
+                ),
+                name="case_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", close_reason__gt="")
+                | (~Q(status="closed") & Q(close_reason="")),
+                name="case_closed_has_reason",
+            ),
+        ]
+        permissions = [
+            ("export_case", "Can export cases (without identifying data)"),
+            ("export_identifiable_case", "Can export identifiable data"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.intake.reference}"

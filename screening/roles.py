@@ -1,6 +1,20 @@
 """Staff roles: Django groups with exactly these permissions (least privilege). Created by migration."""
 
 ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
+    # Works cases: reads them (every read audited), changes their status, exports without identity.
+    "Coordinator": {
+        ("screening", "view_case"),
+        ("screening", "change_case"),
+        ("screening", "export_case"),
+    },
+    # Manages staff accounts and reads the whole audit log; works no cases unless also a coordinator.
+    "Clinic admin": {
+        ("auth", "view_user"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_group"),
+        ("screening", "view_auditevent"),
+    },
     # Edits and publishes the screening rules; sees no patient identity.
     "Rules admin": {
         ("screening", "view_ruledraft"),
@@ -18,8 +32,9 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
 }
 
 
-def ensure_groups(apps) -> None:
-    """Create or correct each role's group so it holds exactly its permissions. Idempotent."""
+def ensure_groups(apps, names: tuple[str, ...] | None = None) -> None:
+    """Create or correct each role's group (or the ``names`` given, for a migration that knows only the
+    models of its time) so it holds exactly its permissions. Idempotent."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -29,6 +44,8 @@ def ensure_groups(apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, wanted in ROLE_PERMISSIONS.items():
+        if names is not None and name not in names:
+            continue
         group, _created = Group.objects.get_or_create(name=name)
         permissions = [
             Permission.objects.get(content_type__app_label=app, codename=codename)

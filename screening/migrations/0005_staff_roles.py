@@ -6,7 +6,7 @@ from django.db import migrations
 def create_groups(apps, schema_editor):
     from screening.roles import ensure_groups
 
-    ensure_groups(apps)
+    ensure_groups(apps, names=("Rules admin",))
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from screening import audit
 from screening.facts import engine_facts, fact_specs
-from screening.models import ConditionDraft, Intake, RuleDraft, RulesetVersion, ScreeningResult
+from screening.models import (
+    SEVERITY_RANK,
+    Case,
+    ConditionDraft,
+    Intake,
+    RuleDraft,
+    RulesetVersion,
+    ScreeningResult,
+)
 from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
 from screening.rules.engine import CompiledRuleset, compile_ruleset, screen
 from screening.selectors import load_answers
@@ -140,6 +148,19 @@ def rules_load_defaults() -> RulesetVersion | None:
     return ruleset_publish(actor=None, note="The default rules (clinical.md sections 1-3a)")
 
 
+def _update_case(intake: Intake, result: ScreeningResult) -> None:
+    """A submitted intake, or a draft with an urgent red flag, is a case; its outcome is the latest screening's."""
+    values = {"outcome": result.outcome, "severity": SEVERITY_RANK[result.outcome]}
+    if intake.is_submitted or result.outcome == "urgent":
+        Case.objects.update_or_create(
+            intake=intake,
+            defaults=values,
+            create_defaults=values | {"received_at": intake.submitted_at or result.screened_at},
+        )
+    else:
+        Case.objects.filter(intake=intake).update(**values)
+
+
 def intake_screen(
     *, intake: Intake, answers: dict, trigger: str, version: RulesetVersion | None = None
 ) -> ScreeningResult:
@@ -157,35 +178,32 @@ def intake_screen(
                 raise LookupError("no published ruleset")
             today = timezone.localdate(now)
             result = screen(engine_facts(answers, today), compiled_version(version), today)
+        outcome, findings = result.outcome.value, [_finding_data(f) for f in result.findings]
     except Exception as error:  # any failure must still leave a result
         logger.error("screening failed for intake %s: %s", intake.reference, type(error).__name__)
-        return ScreeningResult.objects.create(
-            intake=intake,
-            ruleset=version,
-            outcome=ScreeningResult.SCREENING_ERROR,
-            findings=[],
-            trigger=trigger,
-            screened_at=now,
-        )
-    return ScreeningResult.objects.create(
+        outcome, findings = ScreeningResult.SCREENING_ERROR, []
+    stored = ScreeningResult.objects.create(
         intake=intake,
         ruleset=version,
-        outcome=result.outcome.value,
-        findings=[
-            {
-                "rule": f.rule,
-                "outcome": f.outcome.value,
-                "reason": f.reason,
-                "patient_message": f.patient_message,
-                "decided_by": [[fact, value] for fact, value in f.decided_by],
-                "missing": list(f.missing),
-                "ruleset_version": f.ruleset_version,
-            }
-            for f in result.findings
-        ],
+        outcome=outcome,
+        findings=findings,
         trigger=trigger,
         screened_at=now,
     )
+    _update_case(intake, stored)
+    return stored
+
+
+def _finding_data(finding) -> dict:
+    return {
+        "rule": finding.rule,
+        "outcome": finding.outcome.value,
+        "reason": finding.reason,
+        "patient_message": finding.patient_message,
+        "decided_by": [[fact, value] for fact, value in finding.decided_by],
+        "missing": list(finding.missing),
+        "ruleset_version": finding.ruleset_version,
+    }
 
 
 # --- preview, diff and restore --------------------------------------------------------------------

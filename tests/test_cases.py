@@ -1,0 +1,65 @@
+"""Cases: a submitted intake, or a draft with an urgent red flag, becomes a case ranked by its outcome."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from screening.models import Case, RulesetVersion
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_submitted_intake_becomes_a_new_case_with_its_outcome(patient):
+    patient.fill()
+    patient.submit()
+    case = Case.objects.get(intake=patient.intake)
+    assert (case.status, case.outcome, case.severity) == ("new", "specialist_review", 4)
+    assert case.received_at == patient.intake.submitted_at
+    assert case.assignee is None
+
+
+def test_a_red_flag_draft_becomes_an_urgent_case_before_it_is_sent(patient):
+    patient.fill(upto="safety")
+    assert not Case.objects.exists()
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    case = Case.objects.get(intake=patient.intake)
+    assert (case.outcome, case.severity) == ("urgent", 1)
+    assert not case.intake.is_submitted
+    patient.post_page("safety", FULL_INTAKE["safety"])  # the patient corrects the answer
+    case.refresh_from_db()
+    assert case.outcome != "urgent"
+
+
+def test_a_screening_error_ranks_above_urgent(patient):
+    patient.fill()
+    RulesetVersion.objects.update(
+        content=[
+            {
+                "key": "x",
+                "title": "x",
+                "outcome": "urgent",
+                "join": "all",
+                "conditions": [{"fact": "gone", "op": "is_yes"}],
+            }
+        ]
+    )
+    from screening.rules import store
+
+    store._compiled.cache_clear()
+    patient.submit()
+    case = Case.objects.get(intake=patient.intake)
+    assert (case.outcome, case.severity) == ("screening_error", 0)
+
+
+def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(db):
+    def codenames(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    assert codenames("Coordinator") == {"view_case", "change_case", "export_case"}
+    assert codenames("Clinic admin") == {
+        "view_user",
+        "add_user",
+        "change_user",
+        "view_group",
+        "view_auditevent",
+    }
