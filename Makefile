@@ -32,6 +32,8 @@ RUN_ENV := DEBUG=true
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_default_rules
+	$(RUN_ENV) $(PY) manage.py create_demo_staff
+	$(RUN_ENV) $(PY) manage.py generate_cases --count 40 --if-empty
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests run with production settings (DEBUG off, manifest static files) over plain HTTP on loopback.

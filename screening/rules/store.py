@@ -178,7 +178,7 @@ def intake_screen(
                 raise LookupError("no published ruleset")
             today = timezone.localdate(now)
             result = screen(engine_facts(answers, today), compiled_version(version), today)
-        outcome, findings = result.outcome.value, [_finding_data(f) for f in result.findings]
+        outcome, findings = result.outcome.value, [finding_data(f) for f in result.findings]
     except Exception as error:  # any failure must still leave a result
         logger.error("screening failed for intake %s: %s", intake.reference, type(error).__name__)
         outcome, findings = ScreeningResult.SCREENING_ERROR, []
@@ -194,7 +194,7 @@ def intake_screen(
     return stored
 
 
-def _finding_data(finding) -> dict:
+def finding_data(finding) -> dict:
     return {
         "rule": finding.rule,
         "outcome": finding.outcome.value,

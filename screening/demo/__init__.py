@@ -1,0 +1,1 @@
+"""Synthetic demo data: staff accounts and realistic cases. Never for production data."""

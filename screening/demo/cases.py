@@ -1,0 +1,219 @@
+"""Realistic synthetic cases for demos, tests and benchmarks: every outcome, status, age and answer pattern,
+fake names from a fixed seed, written with bulk inserts.
+
+Each case starts from one of the example intakes in docs/examples/ (one per outcome), varied in the ways
+that keep it valid (names, contact details, age, pain scores, months of pain, dates), then screened with
+the published rules, so its outcome is what the rules say rather than what the template hoped.
+"""
+
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from screening import codes
+from screening.answers import not_asked
+from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
+from screening.consent import CONSENT_TEXTS
+from screening.facts import derived_values, engine_facts
+from screening.models import SEVERITY_RANK, Case, Consent, Intake, PatientIdentity, ScreeningResult
+from screening.rules.engine import screen
+from screening.rules.store import compiled_version, finding_data, latest_version
+
+EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
+GIVEN = [
+    "Avery",
+    "Blake",
+    "Camila",
+    "Dmitri",
+    "Elena",
+    "Farah",
+    "Gustavo",
+    "Hana",
+    "Ikaika",
+    "Jorge",
+    "Keiko",
+    "Luis",
+    "Maya",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tomasz",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoë",
+    "Anaïs",
+    "Björn",
+    "Chloé",
+    "Dolores",
+]
+FAMILY = [
+    "Abara",
+    "Bergström",
+    "Castillo",
+    "Dąbrowski",
+    "Eze",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalczyk",
+    "Lefèvre",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Papadopoulos",
+    "Quiroga",
+    "Rossi",
+    "Sánchez",
+    "Tanaka",
+    "Urquhart",
+    "Varga",
+    "Walsh",
+    "Xu",
+    "Yilmaz",
+    "Zieliński",
+]
+STATUS_WEIGHTS = {
+    "new": 40,
+    "in_review": 20,
+    "contacted": 15,
+    "consultation_booked": 10,
+    "closed": 15,
+}
+BATCH = 1000
+
+
+def _templates() -> list[dict]:
+    return [json.loads(p.read_text())["answers"] for p in sorted(EXAMPLES.glob("*.json"))]
+
+
+def _vary(template: dict, rng: random.Random, today: date) -> dict:
+    answers = dict(template)
+    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+    age = rng.randint(19, 88)
+    birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
+    answers |= {
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": birth.isoformat(),
+        "email": f"{given.lower()}.{rng.randint(100, 999)}@example.org".encode(
+            "ascii", "ignore"
+        ).decode(),
+        "phone": f"555 01{rng.randint(0, 9)} {rng.randint(1000, 9999)}",
+        "contact_method": rng.choice(["phone", "text", "email"]),
+        "pain_now": rng.randint(2, 9),
+        "pain_average": rng.randint(3, 8),
+        "pain_worst": rng.randint(6, 10),
+        "pain_months": rng.choice([4, 6, 9, 12, 18, 24, 36, 60, 120]),
+        "height": {"cm": rng.randint(150, 195)},
+        "weight": {"kg": rng.randint(50, 130)},
+    }
+    if answers.get("sex") == "male" and rng.random() < 0.5:
+        answers["sex"] = "female" if age >= 60 else "male"  # pregnancy is asked only under 60
+    return answers
+
+
+def generate(*, count: int, seed: int = 2026, drafts_share: float = 0.02) -> int:
+    """Create ``count`` cases (a small share of them urgent drafts not yet sent). Returns how many."""
+    version = latest_version()
+    if version is None:
+        raise RuntimeError("No ruleset is published: run `manage.py load_default_rules` first.")
+    ruleset = compiled_version(version)
+    rng = random.Random(seed)  # noqa: S311 - demo data from a fixed seed, nothing secret
+    templates = _templates()
+    coordinators = list(get_user_model().objects.filter(groups__name="Coordinator"))
+    now, today = timezone.now(), timezone.localdate()
+    made = 0
+    while made < count:
+        size = min(BATCH, count - made)
+        with transaction.atomic():
+            _batch(size, rng, templates, ruleset, version, coordinators, now, today, drafts_share)
+        made += size
+    return made
+
+
+def _batch(size, rng, templates, ruleset, version, coordinators, now, today, drafts_share) -> None:
+    rows = []
+    for _ in range(size):
+        answers = _vary(rng.choice(templates), rng, today)
+        draft = rng.random() < drafts_share
+        if draft:
+            answers["saddle_numbness"] = "yes"
+        received = now - timedelta(minutes=rng.randint(5, 365 * 24 * 60))
+        result = screen(engine_facts(answers, today), ruleset, today)
+        rows.append((answers, draft, received, result))
+    intakes = Intake.objects.bulk_create(
+        Intake(
+            reference=codes.new_reference(),
+            status=Intake.Status.DRAFT if draft else Intake.Status.SUBMITTED,
+            questionnaire_version=QUESTIONNAIRE_VERSION,
+            answers={
+                k: v
+                for k, v in answers.items()
+                if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
+            },
+            not_asked=[] if draft else not_asked(answers, today),
+            derived={} if draft else derived_values(answers, today),
+            safety_tier=1 if draft else None,
+            expires_at=received + timedelta(days=settings.INTAKE_DRAFT_DAYS),
+            submitted_at=None if draft else received,
+        )
+        for answers, draft, received, _result in rows
+    )
+    PatientIdentity.objects.bulk_create(
+        PatientIdentity(
+            intake=intake,
+            **{k: answers[k] for k in IDENTIFYING_KEYS if k != "date_of_birth"},
+            date_of_birth=date.fromisoformat(answers["date_of_birth"]),
+        )
+        for intake, (answers, *_rest) in zip(intakes, rows, strict=True)
+    )
+    Consent.objects.bulk_create(
+        Consent(intake=intake, kind=kind, version=CONSENT_TEXTS[kind].version, given_at=received)
+        for intake, (answers, draft, received, _r) in zip(intakes, rows, strict=True)
+        if not draft
+        for kind in CONSENT_TEXTS
+    )
+    ScreeningResult.objects.bulk_create(
+        ScreeningResult(
+            intake=intake,
+            ruleset=version,
+            outcome=result.outcome.value,
+            findings=[finding_data(f) for f in result.findings],
+            trigger=ScreeningResult.Trigger.DRAFT if draft else ScreeningResult.Trigger.SUBMIT,
+            screened_at=received,
+        )
+        for intake, (_a, draft, received, result) in zip(intakes, rows, strict=True)
+    )
+    cases = []
+    for intake, (_answers, draft, received, result) in zip(intakes, rows, strict=True):
+        status = (
+            "new"
+            if draft
+            else rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0]
+        )
+        cases.append(
+            Case(
+                intake=intake,
+                status=status,
+                close_reason=rng.choice(Case.CloseReason.values) if status == "closed" else "",
+                assignee=rng.choice(coordinators) if coordinators and status != "new" else None,
+                outcome=result.outcome.value,
+                severity=SEVERITY_RANK[result.outcome.value],
+                received_at=received,
+            )
+        )
+    Case.objects.bulk_create(cases)
