@@ -270,3 +270,17 @@ def test_an_intake_without_blocks_needs_a_diagnostic_block_first():
     assert [f.rule for f in result.findings if f.outcome == Outcome.NEEDS_INFO] == [
         "ni_no_diagnostic_block"
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "facts"),
+    [
+        ("ci_pregnancy", {"pregnancy": ["not_sure"]}),
+        ("ci_radiculopathy", {"diagnoses_told": ["not_sure"]}),
+        ("ci_autoimmune", {"autoimmune": "not_sure"}),
+        ("rf_cancer_history", {"cancer": "not_sure"}),
+    ],
+)
+def test_not_sure_on_a_contraindication_or_cancer_asks_for_information(key, facts):
+    result = screen(facts, _alone(key), TODAY)
+    assert [f.outcome for f in result.findings] == [Outcome.NEEDS_INFO]

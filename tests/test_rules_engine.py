@@ -29,7 +29,7 @@ FACTS = {
     "c": FactSpec("c", FactType.CHOICE, YES_NO_UNSURE),
     "bmi": FactSpec("bmi", FactType.NUMBER),
     "spread": FactSpec(
-        "spread", FactType.MULTI, frozenset({"buttock", "thigh", "below_knee", "none"})
+        "spread", FactType.MULTI, frozenset({"buttock", "thigh", "below_knee", "none", "not_sure"})
     ),
     "cancer": FactSpec("cancer", FactType.CHOICE, frozenset({"no", "current", "past", "not_sure"})),
     "rfa_last": FactSpec("rfa_last", FactType.MONTH),
@@ -154,6 +154,13 @@ def test_not_sure_asks_for_information_unless_the_rule_names_it():
     assert screen({"a": "not_sure"}, plain, TODAY).findings == ()
 
 
+def test_not_sure_ticked_in_a_list_asks_for_information_too():
+    rules = ruleset(rule(Condition("spread", Op.ONE_OF, ["below_knee"])))
+    assert screen({"spread": ["not_sure"]}, rules, TODAY).outcome == Outcome.NEEDS_INFO
+    named = ruleset(rule(Condition("spread", Op.ONE_OF, ["below_knee", "not_sure"])))
+    assert screen({"spread": ["not_sure"]}, named, TODAY).outcome == Outcome.NOT_SUITABLE_NOW
+
+
 def test_the_most_severe_finding_is_the_outcome_and_every_finding_is_kept():
     rules = ruleset(
         rule(Condition("bmi", Op.GREATER_THAN, 40), key="bmi_over_40", outcome=Outcome.ROUTINE),
@@ -205,11 +212,17 @@ def test_a_disabled_rule_does_not_fire():
         (Condition("cancer", Op.ONE_OF, ["past", "soon"]), "soon not among the choices of cancer"),
         (Condition("cancer", Op.IS_YES), "cancer is not a yes/no question"),
         (Condition("a", Op.IS_ANSWERED, "yes"), "takes no value"),
-        (Condition("rfa_last", Op.WITHIN_LAST, {"amount": 0, "unit": "months"}), "1 or more"),
-        (Condition("rfa_last", Op.WITHIN_LAST, {"amount": 3, "unit": "weeks"}), "days or months"),
+        (Condition("rfa_last", Op.WITHIN_LAST, {"amount": 0, "unit": "months"}), "up to 1200"),
+        (
+            Condition("rfa_last", Op.WITHIN_LAST, {"amount": 3, "unit": "weeks"}),
+            "whole number of days",
+        ),
         (Condition("spread", Op.EQUALS, "buttock"), "'equals' does not fit spread"),
         (Condition("notes", Op.EQUALS, "x"), "'equals' does not fit notes"),
         (Condition("a", "resembles", "yes"), "'resembles' is not an operator"),
+        (Condition("bmi", Op.GREATER_THAN, float("inf")), "needs a number"),
+        (Condition("bmi", Op.GREATER_THAN, float("nan")), "needs a number"),
+        (Condition("rfa_last", Op.WITHIN_LAST, {"amount": 999999, "unit": "months"}), "up to 1200"),
     ],
 )
 def test_a_condition_that_does_not_fit_its_fact_is_refused_with_a_reason(condition, problem):

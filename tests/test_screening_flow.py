@@ -171,3 +171,19 @@ def test_without_published_rules_the_fixed_advice_is_the_fallback(client):
     response = patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
     html = patient.client.get(response.url).content.decode()
     assert "Do not drive yourself." in html  # the fixed text
+
+
+def test_a_ruleset_without_red_flags_or_with_a_silent_red_flag_is_not_published(default_rules):
+    RuleDraft.objects.filter(outcome="urgent").update(enabled=False)
+    with pytest.raises(RulesetError, match="no enabled red-flag"):
+        ruleset_publish(actor=None, note="oops")
+    RuleDraft.objects.update(enabled=True)
+    RuleDraft.objects.filter(key="rf_bowel").update(patient_message="")
+    RuleDraft.objects.filter(key="info_bmi_over_40").update(patient_message="Lose weight")
+    with pytest.raises(RulesetError) as refused:
+        ruleset_publish(actor=None, note="oops")
+    assert sorted(refused.value.problems) == [
+        "rule info_bmi_over_40: only red-flag rules speak to patients; remove its message",
+        "rule rf_bowel: a red-flag rule needs the message the patient is shown",
+    ]
+    assert RulesetVersion.objects.count() == 1

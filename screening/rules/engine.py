@@ -17,6 +17,7 @@ else false. A rule that comes out unknown raises a ``needs_info`` finding naming
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ class _NotAsked:
 
 
 NOT_ASKED: Any = _NotAsked()
+WITHIN_LAST_MAX = {"days": 36500, "months": 1200}
 UNSURE = "not_sure"
 
 
@@ -186,7 +188,7 @@ def check_condition(condition: Condition, facts: Mapping[str, FactSpec]) -> str 
     if spec.type == FactType.CHOICE:
         return None if value in spec.choices else f"{value!r} is not a choice of {spec.key}"
     if spec.type == FactType.NUMBER:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         return None if ok else f"'{op}' on {spec.key} needs a number"
     if op == Op.WITHIN_LAST:
         if (
@@ -194,9 +196,9 @@ def check_condition(condition: Condition, facts: Mapping[str, FactSpec]) -> str 
             or value.get("unit") not in ("days", "months")
             or not isinstance(value.get("amount"), int)
             or isinstance(value.get("amount"), bool)
-            or value["amount"] < 1
+            or not 1 <= value["amount"] <= WITHIN_LAST_MAX[value["unit"]]
         ):
-            return "'within_last' needs a whole number of days or months, 1 or more"
+            return "'within_last' needs a whole number of days (up to 36500) or months (up to 1200)"
         return None
     return f"'{op}' does not fit {spec.key}"
 
@@ -294,7 +296,9 @@ def _evaluator(condition: Condition, unsure_is_unknown: bool) -> _Evaluator:
             return value is not None
         if op == Op.IS_NOT_ANSWERED:
             return value is None
-        if value is None or (unsure_unknown and value == UNSURE):
+        if value is None:
+            return None
+        if unsure_unknown and (value == UNSURE or (isinstance(value, list) and UNSURE in value)):
             return None
         return answered(value, today)
 

@@ -23,7 +23,7 @@ from screening.models import (
     ScreeningResult,
 )
 from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
-from screening.rules.engine import CompiledRuleset, compile_ruleset, screen
+from screening.rules.engine import CompiledRuleset, RulesetError, compile_ruleset, screen
 from screening.selectors import load_answers
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,26 @@ def content_hash(rules: list[dict]) -> str:
 def compile_data(version: str, rules: list[dict]) -> CompiledRuleset:
     """Raises engine.RulesetError saying what to fix."""
     return compile_ruleset(version, [rule_from_data(r) for r in rules], fact_specs())
+
+
+def publishable_problems(rules: list[dict]) -> list[str]:
+    """What a ruleset needs beyond compiling: red flags, and patient messages exactly where they show."""
+    enabled = [r for r in rules if r["enabled"]]
+    problems = []
+    if not any(r["outcome"] == "urgent" for r in enabled):
+        problems.append(
+            "the ruleset has no enabled red-flag (urgent) rule: urgent answers would go unseen"
+        )
+    for r in enabled:
+        if r["outcome"] == "urgent" and not r.get("patient_message"):
+            problems.append(
+                f"rule {r['key']}: a red-flag rule needs the message the patient is shown"
+            )
+        if r["outcome"] != "urgent" and r.get("patient_message"):
+            problems.append(
+                f"rule {r['key']}: only red-flag rules speak to patients; remove its message"
+            )
+    return problems
 
 
 @lru_cache(maxsize=8)
@@ -97,6 +117,9 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
     latest = latest_version()
     number = (latest.number + 1) if latest else 1
     compile_data(f"v{number}", rules)
+    problems = publishable_problems(rules)
+    if problems:
+        raise RulesetError(problems)
     version = RulesetVersion.objects.create(
         number=number,
         content=rules,

@@ -3,6 +3,7 @@
 Pure Python; the engine's check_condition then says whether the value fits the fact.
 """
 
+import math
 import re
 from typing import Any
 
@@ -32,6 +33,8 @@ def parse_value(text: str, op: Op, spec: FactSpec | None) -> Any:
             number = float(text)
         except ValueError:
             raise ValueError("Enter a number, like 80 or 40.5.") from None
+        if not math.isfinite(number):
+            raise ValueError("Enter a number, like 80 or 40.5.")
         return int(number) if number.is_integer() else number
     return text
 
