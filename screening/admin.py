@@ -20,6 +20,19 @@ from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
 
 
+class OneHistoryAdmin(admin.ModelAdmin):
+    """Our audit log is the one history (DESIGN.md): the admin's own LogEntry records are not written."""
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
+
+
 def _fact_choices():
     specs = fact_specs()
     return sorted(
@@ -77,9 +90,13 @@ class ConditionInline(admin.TabularInline):
     extra = 0
     min_num = 1
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # A rule needs at least one condition: refuse a save that would leave it with none.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
 
 @admin.register(RuleDraft)
-class RuleDraftAdmin(admin.ModelAdmin):
+class RuleDraftAdmin(OneHistoryAdmin):
     list_display = ["key", "title", "outcome", "enabled", "updated_at"]
     list_filter = ["outcome", "enabled"]
     search_fields = ["key", "title", "explanation", "source"]
@@ -159,16 +176,19 @@ class RuleDraftAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/screening/ruledraft/publish.html", context)
 
+    def save_model(self, request, obj, form, change):
+        # The rule as stored before this save (the form's instance already holds the new values).
+        request.rule_before = _snapshot(RuleDraft.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
-        before = _snapshot(form.instance) if change else None
         super().save_related(request, form, formsets, change)
-        after = _snapshot(form.instance)
         audit.record(
             actor=request.user,
             action="rule.change" if change else "rule.add",
             object_type="rule",
             object_ref=form.instance.key,
-            detail={"before": before, "after": after},
+            detail={"before": request.rule_before, "after": _snapshot(form.instance)},
         )
 
     def delete_model(self, request, obj):
@@ -186,11 +206,11 @@ class RuleDraftAdmin(admin.ModelAdmin):
         for rule in queryset:
             self.delete_model(request, rule)
 
-    @admin.action(description="Disable the selected rules (in the draft)")
+    @admin.action(description="Disable the selected rules (in the draft)", permissions=["change"])
     def disable_rules(self, request, queryset):
         self._set_enabled(request, queryset, False)
 
-    @admin.action(description="Enable the selected rules (in the draft)")
+    @admin.action(description="Enable the selected rules (in the draft)", permissions=["change"])
     def enable_rules(self, request, queryset):
         self._set_enabled(request, queryset, True)
 
@@ -209,6 +229,7 @@ class RuleDraftAdmin(admin.ModelAdmin):
 
 def _snapshot(rule: RuleDraft) -> dict:
     return {
+        "key": rule.key,
         "title": rule.title,
         "outcome": rule.outcome,
         "join": rule.join,
@@ -235,7 +256,7 @@ class PublishForm(forms.Form):
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(OneHistoryAdmin):
     """Records that nobody edits: published versions and the audit log."""
 
     def has_add_permission(self, request):
@@ -300,3 +321,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["object_ref", "action"]
     list_select_related = ["actor"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_ref", "detail"]
+
+    def get_queryset(self, request):
+        # Rules admins read the rules' entries; the whole log (case reads included) is the clinic admin's.
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("screening.view_all_auditevent"):
+            return queryset
+        return queryset.filter(object_type__in=["rule", "ruleset"])

@@ -14,6 +14,7 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("auth", "change_user"),
         ("auth", "view_group"),
         ("screening", "view_auditevent"),
+        ("screening", "view_all_auditevent"),
     },
     # Edits and publishes the screening rules; sees no patient identity.
     "Rules admin": {
@@ -32,9 +33,11 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
 }
 
 
-def ensure_groups(apps, names: tuple[str, ...] | None = None) -> None:
-    """Create or correct each role's group (or the ``names`` given, for a migration that knows only the
-    models of its time) so it holds exactly its permissions. Idempotent."""
+def ensure_groups(apps, roles: dict[str, set[tuple[str, str]]] | None = None) -> None:
+    """Create or correct each role's group so it holds exactly its permissions. Idempotent.
+
+    A migration passes the roles as they were when it was written (it knows only the models of its time);
+    tests and later code use ROLE_PERMISSIONS, and a test holds the migrated groups to it."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -43,9 +46,7 @@ def ensure_groups(apps, names: tuple[str, ...] | None = None) -> None:
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, wanted in ROLE_PERMISSIONS.items():
-        if names is not None and name not in names:
-            continue
+    for name, wanted in (ROLE_PERMISSIONS if roles is None else roles).items():
         group, _created = Group.objects.get_or_create(name=name)
         permissions = [
             Permission.objects.get(content_type__app_label=app, codename=codename)

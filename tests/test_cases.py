@@ -62,4 +62,5 @@ def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(
         "change_user",
         "view_group",
         "view_auditevent",
+        "view_all_auditevent",
     }

@@ -50,8 +50,8 @@ def _rule_form(rule: RuleDraft, **changes) -> dict:
     return data | changes
 
 
-def _change(client, key, **changes):
-    rule = RuleDraft.objects.get(key=key)
+def _change(client, rule_key, **changes):
+    rule = RuleDraft.objects.get(key=rule_key)
     url = reverse("admin:screening_ruledraft_change", args=[rule.pk])
     return client.post(url, _rule_form(rule, **changes))
 
@@ -199,3 +199,50 @@ def test_staff_without_the_role_cannot_reach_the_rules(default_rules, client):
     assert (
         client.post(reverse("admin:screening_ruledraft_publish"), {"note": "x"}).status_code == 403
     )
+
+
+def test_the_audit_entry_holds_the_rule_as_it_was_and_as_it_is(rules_admin):
+    from django.contrib.admin.models import LogEntry
+
+    _change(
+        rules_admin,
+        "rf_bowel",
+        outcome="urgent",
+        title="New bowel incontinence (renamed)",
+        key="rf_bowel_incontinence",
+    )
+    event = AuditEvent.objects.get(action="rule.change")
+    assert event.detail["before"]["title"] == "New bowel incontinence"
+    assert event.detail["after"]["title"] == "New bowel incontinence (renamed)"
+    assert (event.detail["before"]["key"], event.detail["after"]["key"]) == (
+        "rf_bowel",
+        "rf_bowel_incontinence",
+    )
+    assert not LogEntry.objects.exists()  # one history only: ours
+
+
+def test_a_rule_needs_at_least_one_condition(rules_admin):
+    rule = RuleDraft.objects.get(key="info_osteoporosis")
+    data = _rule_form(rule) | {"conditions-0-DELETE": "on"}
+    response = rules_admin.post(reverse("admin:screening_ruledraft_change", args=[rule.pk]), data)
+    assert response.status_code == 200
+    assert rule.conditions.count() == 1
+
+
+def test_rules_admins_read_the_rules_entries_of_the_audit_log_only(rules_admin):
+    from screening import audit
+
+    audit.record(actor=None, action="case.view", object_type="case", object_ref="FC-AAAA-AAAA")
+    listing = rules_admin.get(reverse("admin:screening_auditevent_changelist")).content.decode()
+    assert "ruleset.publish" in listing
+    assert "FC-AAAA-AAAA" not in listing
+
+
+def test_a_viewer_without_change_permission_gets_no_disable_action(default_rules, client):
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user("val", password="a-long-password-for-tests", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_ruledraft"))
+    client.force_login(user)
+    html = client.get(reverse("admin:screening_ruledraft_changelist")).content.decode()
+    assert "disable_rules" not in html

@@ -2,11 +2,28 @@
 
 from django.db import migrations
 
+# The roles as they were at this migration (screening/roles.py holds the current ones).
+ROLES = {
+    "Rules admin": {
+        ("screening", "view_ruledraft"),
+        ("screening", "add_ruledraft"),
+        ("screening", "change_ruledraft"),
+        ("screening", "delete_ruledraft"),
+        ("screening", "view_conditiondraft"),
+        ("screening", "add_conditiondraft"),
+        ("screening", "change_conditiondraft"),
+        ("screening", "delete_conditiondraft"),
+        ("screening", "view_rulesetversion"),
+        ("screening", "publish_rulesetversion"),
+        ("screening", "view_auditevent"),
+    }
+}
+
 
 def create_groups(apps, schema_editor):
     from screening.roles import ensure_groups
 
-    ensure_groups(apps, names=("Rules admin",))
+    ensure_groups(apps, ROLES)
 
 
 class Migration(migrations.Migration):
