@@ -74,6 +74,18 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
             submitted_at = datetime.fromisoformat(item["submitted_at"])
         except (TypeError, ValueError):
             problems.append("submitted_at: must be a date and time like 2026-05-01T14:30:00+00:00")
+        else:
+            if submitted_at.tzinfo is None:
+                problems.append("submitted_at: give the time zone, like 2026-05-01T14:30:00+00:00")
+                submitted_at = None
+            elif submitted_at.date() > today:
+                problems.append("submitted_at: must be in the past")
+    version = item.get("questionnaire_version")
+    if version is not None and version != QUESTIONNAIRE_VERSION:
+        problems.append(
+            f"questionnaire_version: the file was written for {version!r}; this app asks "
+            f"questionnaire {QUESTIONNAIRE_VERSION!r}"
+        )
     answers = item["answers"]
     problems += [
         f"answers.{key}: not a question of questionnaire {QUESTIONNAIRE_VERSION}"

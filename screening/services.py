@@ -261,7 +261,7 @@ def intake_import(*, intakes: list) -> list[str]:
             if item.answers.get(kind)
         )
         rules_store.intake_screen(
-            intake=intake, answers=item.answers, trigger=ScreeningResult.Trigger.IMPORT
+            intake=intake, answers=item.answers, trigger=ScreeningResult.Trigger.IMPORT, as_of=day
         )
         references.append(intake.reference)
     return references

@@ -64,3 +64,12 @@ def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(
         "view_auditevent",
         "view_all_auditevent",
     }
+
+
+def test_an_urgent_draft_without_a_way_to_reach_the_patient_is_not_a_case(patient):
+    patient.begin()
+    patient.post_page("about-you")
+    patient.client.post("/intake/contact/", {"action": "save"})
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    assert response.url == "/intake/safety-advice/"  # the patient still sees the advice
+    assert not Case.objects.exists()

@@ -116,3 +116,46 @@ def test_a_malformed_file_is_refused_plainly(default_rules, tmp_path, content, p
 def test_a_missing_file_is_refused_plainly(default_rules):
     with pytest.raises(CommandError, match="Cannot read /no/such/file"):
         run("screen", "/no/such/file.json")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"submitted_at": "2026-05-01T14:30:00"}, "submitted_at: give the time zone"),
+        ({"submitted_at": "2999-05-01T14:30:00+00:00"}, "submitted_at: must be in the past"),
+        (
+            {"questionnaire_version": "1999-01-01.1"},
+            "questionnaire_version: the file was written for",
+        ),
+    ],
+)
+def test_dates_and_versions_that_do_not_fit_are_refused(default_rules, tmp_path, change, problem):
+    intake = json.loads((DOCS / "examples" / "routine.json").read_text()) | change
+    with pytest.raises(CommandError, match=problem):
+        run("import_intakes", _write(tmp_path, intake))
+    assert Intake.objects.count() == 0
+
+
+def test_a_deeply_nested_file_is_refused_plainly(default_rules, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CommandError, match=r"nested too deeply"):
+        run("screen", str(path))
+
+
+def test_an_import_is_screened_as_at_the_day_it_was_sent(default_rules, tmp_path):
+    intake = json.loads((DOCS / "examples" / "routine.json").read_text())
+    intake["submitted_at"] = "2026-02-10T09:00:00+00:00"
+    intake["answers"]["treatments_tried"] = [
+        *intake["answers"]["treatments_tried"],
+        "facet_steroid",
+    ]
+    intake["answers"] |= {
+        "facet_steroid_last": "2026-01",
+        "facet_steroid_amount": 1,
+        "facet_steroid_relief": "none",
+    }
+    run("import_intakes", _write(tmp_path, intake))
+    result = ScreeningResult.objects.get()
+    assert result.outcome == "not_suitable_now"  # a steroid injection a month before it was sent
+    assert any(f["rule"] == "ci_recent_facet_steroid" for f in result.findings)

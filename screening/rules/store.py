@@ -5,10 +5,11 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from screening import audit
@@ -18,6 +19,7 @@ from screening.models import (
     Case,
     ConditionDraft,
     Intake,
+    PatientIdentity,
     RuleDraft,
     RulesetVersion,
     ScreeningResult,
@@ -141,9 +143,9 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
         },
     )
     if rescreen:
-        from screening.tasks import rescreen_submitted_intakes
+        from screening.tasks import rescreen_open_intakes
 
-        transaction.on_commit(lambda: rescreen_submitted_intakes.enqueue(number))
+        transaction.on_commit(lambda: rescreen_open_intakes.enqueue(number))
     return version
 
 
@@ -172,9 +174,13 @@ def rules_load_defaults() -> RulesetVersion | None:
 
 
 def _update_case(intake: Intake, result: ScreeningResult) -> None:
-    """A submitted intake, or a draft with an urgent red flag, is a case; its outcome is the latest screening's."""
+    """A submitted intake, or a draft with an urgent red flag and a way to reach the patient, is a case; its
+    outcome is the latest screening's. A draft's case stays once made (staff may already have called)."""
     values = {"outcome": result.outcome, "severity": SEVERITY_RANK[result.outcome]}
-    if intake.is_submitted or result.outcome == "urgent":
+    reachable = PatientIdentity.objects.filter(intake=intake).filter(
+        Q(phone__gt="") | Q(email__gt="")
+    )
+    if intake.is_submitted or (result.outcome == "urgent" and reachable.exists()):
         Case.objects.update_or_create(
             intake=intake,
             defaults=values,
@@ -185,12 +191,19 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
 
 
 def intake_screen(
-    *, intake: Intake, answers: dict, trigger: str, version: RulesetVersion | None = None
+    *,
+    intake: Intake,
+    answers: dict,
+    trigger: str,
+    version: RulesetVersion | None = None,
+    as_of: date | None = None,
 ) -> ScreeningResult:
     """Screen one intake with the published ruleset and store the result beside earlier ones.
 
     If screening itself fails the result says so ("screening error"), which puts the case at the top of the
-    queue; the error is logged by type only, since its message could quote an answer.
+    queue; the error is logged by type only, since its message could quote an answer. ``as_of`` is the day
+    the facts are taken at (months since a treatment, age): today for a new intake, the day it was sent
+    for a re-screen or an import, so the same answers give the same facts.
     """
     now = timezone.now()
     try:
@@ -199,7 +212,7 @@ def intake_screen(
             version = version or latest_version()
             if version is None:
                 raise LookupError("no published ruleset")
-            today = timezone.localdate(now)
+            today = as_of or timezone.localdate(now)
             result = screen(engine_facts(answers, today), compiled_version(version), today)
         outcome, findings = result.outcome.value, [finding_data(f) for f in result.findings]
     except Exception as error:  # any failure must still leave a result
@@ -250,7 +263,6 @@ def preview(*, days: int | None) -> Preview:
     published = latest_version()
     current = compiled_version(published) if published else None
     now = timezone.now()
-    today = timezone.localdate(now)
     intakes = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related("identity")
     intakes = intakes.prefetch_related("consents").order_by("submitted_at")
     if days is not None:
@@ -259,9 +271,10 @@ def preview(*, days: int | None) -> Preview:
     count = 0
     for intake in intakes.iterator(chunk_size=500):
         count += 1
-        facts = engine_facts(load_answers(intake), today)
-        before = screen(facts, current, today).outcome.value if current else "none"
-        after = screen(facts, draft, today).outcome.value
+        sent = timezone.localdate(intake.submitted_at)
+        facts = engine_facts(load_answers(intake), sent)
+        before = screen(facts, current, sent).outcome.value if current else "none"
+        after = screen(facts, draft, sent).outcome.value
         if before != after:
             moves.setdefault((before, after), []).append(intake.reference)
     return Preview(published=published, intakes=count, moves=moves)

@@ -20,6 +20,8 @@ def load_file(path: str) -> object:
         raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
     except ValueError as error:
         raise CommandError(f"{path} is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise CommandError(f"{path} is nested too deeply to be an intake file.") from None
 
 
 def check_file(path: str) -> intake_format.Checked:
