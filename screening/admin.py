@@ -103,7 +103,10 @@ class RuleDraftAdmin(OneHistoryAdmin):
     inlines = [ConditionInline]
     fieldsets = [
         (None, {"fields": ["key", "title", "outcome", "join", "enabled"]}),
-        ("For staff and patients", {"fields": ["explanation", "source", "patient_message"]}),
+        (
+            "For staff and patients",
+            {"fields": ["explanation", "source", "patient_message", "tier"]},
+        ),
     ]
     actions = ["disable_rules", "enable_rules"]
     change_list_template = "admin/screening/ruledraft/change_list.html"
@@ -237,6 +240,7 @@ def _snapshot(rule: RuleDraft) -> dict:
         "explanation": rule.explanation,
         "source": rule.source,
         "patient_message": rule.patient_message,
+        "tier": rule.tier,
         "conditions": [[c.fact, c.op, c.value] for c in rule.conditions.all()],
     }
 

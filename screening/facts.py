@@ -119,6 +119,27 @@ DERIVED_FACTS: tuple[FactSpec, ...] = (
 )
 
 
+# The questions each derived fact is computed from: a page answering them may change the fact.
+_BLOCK_RELIEFS = tuple(f"block_{n}_relief_percent" for n in range(1, MAX_BLOCKS + 1))
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "age": ("date_of_birth",),
+    "height_cm": ("height",),
+    "weight_kg": ("weight",),
+    "bmi": ("height", "weight"),
+    "odi_percent": tuple(f"odi_{k}" for k in instruments.ODI_SECTIONS),
+    "startback_risk": tuple(f"startback_{k}" for k in instruments.STARTBACK_ITEMS),
+    "block_count": ("treatments_tried", "mbb_amount"),
+    "best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
+    "second_best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
+    "conservative_care_failed": ("treatments_tried", *(f"{t}_relief" for t in CONSERVATIVE_CARE)),
+    **{f"months_since_{t.key}": ("treatments_tried", f"{t.key}_last") for t in TREATMENTS},
+}
+
+
+def source_questions(fact: str) -> tuple[str, ...]:
+    return DERIVED_FROM.get(fact, (fact,))
+
+
 def fact_specs() -> dict[str, FactSpec]:
     """Every fact a rule may name: the catalogue's questions and the derived values."""
     specs = {}

@@ -139,6 +139,12 @@ class RuleDraft(models.Model):
     patient_message = models.TextField(
         blank=True, help_text="Red flags only: what the patient is told at once."
     )
+    tier = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(1, "1: emergency now"), (2, "2: medical care today"), (3, "3: the clinic calls")],
+        help_text="Red flags only: how urgent the advice the patient sees is.",
+    )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,8 +20,7 @@ from screening.consent import CONSENT_TEXTS
 from screening.facts import derived_values
 from screening.models import AttemptWindow, Consent, Intake, PatientIdentity, ScreeningResult
 from screening.rules import store as rules_store
-from screening.rules.engine import Outcome
-from screening.safety import CLINIC_CALL, red_flag_tier
+from screening.safety import red_flag_tier
 from screening.selectors import load_answers
 
 logger = logging.getLogger(__name__)
@@ -83,24 +82,37 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
     answers = prune(answers, today())
 
     _split_answers(intake, answers)
-    intake.safety_tier = red_flag_tier(answers, context(answers, today()))
+    intake.safety_tier = _red_flag_tier(intake, page, answers)
     if intake.safety_advice_tier is not None and (
         intake.safety_tier is None or intake.safety_tier > intake.safety_advice_tier
     ):
         # The answers changed to a less urgent tier (or none): its own advice is due when it arises.
         intake.safety_advice_tier = None
     intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
-    # Screen the draft at once when this page answers a red-flag rule's question, so staff see an urgent
-    # case before it is sent, and the patient the red-flag rules' own messages.
-    if {q.key for q in page.questions} & rules_store.urgent_facts(rules_store.latest_version()):
-        result = rules_store.intake_screen(
-            intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT
-        )
-        if intake.safety_tier is None and result.outcome == Outcome.URGENT:
-            intake.safety_tier = CLINIC_CALL  # a red flag only the rules know: the clinic calls
     intake.save()
     _record_consents(intake, page, answers)
     return intake
+
+
+def _red_flag_tier(intake: Intake, page: Page, answers: dict[str, Any]) -> int | None:
+    """The most urgent red-flag tier of the answers, as the published red-flag rules decide it.
+
+    The draft is screened when this page answers a question a red-flag rule reads, so staff see an urgent
+    case before it is sent; the tiers of the red flags that fired set the patient's advice. Pages no
+    red-flag rule reads keep the tier the last screening gave. Without rules (or if screening fails) the
+    fixed tiers of safety.py are the fallback.
+    """
+    version = rules_store.latest_version()
+    if {q.key for q in page.questions} & rules_store.urgent_facts(version):
+        result = rules_store.intake_screen(
+            intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT
+        )
+        if result.outcome != ScreeningResult.SCREENING_ERROR:
+            tiers = [f["tier"] for f in result.findings if f["outcome"] == "urgent" and f["tier"]]
+            return min(tiers) if tiers else None
+    elif version is not None:
+        return intake.safety_tier
+    return red_flag_tier(answers, context(answers, today()))
 
 
 def _split_answers(intake: Intake, answers: dict[str, Any]) -> None:

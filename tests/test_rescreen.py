@@ -45,12 +45,27 @@ def test_publishing_without_rescreen_queues_nothing(default_rules):
     assert not DBTaskResult.objects.exists()
 
 
-def test_an_outdated_rescreen_task_does_nothing(patient):
+def test_two_queued_rescreens_do_the_work_once_with_the_latest_version(patient):
     patient.fill()
     patient.submit()
     ruleset_publish(actor=None, note="first", rescreen=True)
-    ruleset_publish(actor=None, note="second", rescreen=True)
+    latest = ruleset_publish(actor=None, note="second, without re-screening", rescreen=False)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    assert (
-        ScreeningResult.objects.filter(trigger="rescreen").count() == 1
-    )  # only the latest version's
+    rescreens = ScreeningResult.objects.filter(trigger="rescreen")
+    assert [r.ruleset_id for r in rescreens] == [latest.pk]
+
+
+def test_closed_cases_are_not_rescreened(patient, other_patient):
+    from screening.models import Case
+
+    patient.fill()
+    patient.submit()
+    other_patient.fill()
+    other_patient.submit()
+    Case.objects.filter(intake=patient.intake).update(status="closed", close_reason="treated")
+    ruleset_publish(actor=None, note="again", rescreen=True)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    rescreened = ScreeningResult.objects.filter(trigger="rescreen").values_list(
+        "intake_id", flat=True
+    )
+    assert list(rescreened) == [other_patient.intake.pk]

@@ -127,7 +127,7 @@ def test_the_safety_page_is_screened_when_saved_so_staff_see_an_urgent_draft(pat
     patient.fill(upto="safety")
     patient.post_page("safety", {**FULL_INTAKE["safety"], "bowel_incontinence": "yes"})
     intake = patient.intake
-    draft = ScreeningResult.objects.get(intake=intake, trigger="draft")
+    draft = ScreeningResult.objects.filter(intake=intake, trigger="draft").first()  # the latest
     assert intake.status == Intake.Status.DRAFT
     assert draft.outcome == "urgent"
     assert [f["rule"] for f in draft.findings if f["outcome"] == "urgent"] == ["rf_bowel"]
@@ -154,6 +154,7 @@ def test_a_red_flag_that_only_the_rules_know_still_interrupts(patient):
         explanation="demo",
         source="clinical.md section 1 (demo)",
         patient_message="The clinic will call you about diabetes.",
+        tier=3,
     )
     ConditionDraft.objects.create(rule=rule, fact="diabetes", op="is_yes")
     ruleset_publish(actor=None, note="demo red flag")
@@ -187,3 +188,15 @@ def test_a_ruleset_without_red_flags_or_with_a_silent_red_flag_is_not_published(
         "rule rf_bowel: a red-flag rule needs the message the patient is shown",
     ]
     assert RulesetVersion.objects.count() == 1
+
+
+def test_the_rules_decide_the_advice_level(patient):
+    RuleDraft.objects.filter(key="rf_minor_fall_over_50").update(enabled=False)
+    RuleDraft.objects.filter(key="rf_weight_loss").update(tier=1, patient_message="Go now.")
+    ruleset_publish(actor=None, note="local policy")
+    patient.fill(upto="safety", overrides={"about-you": {"date_of_birth_year": "1950"}})
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "minor_fall": "yes"})
+    assert response.url == "/intake/imaging/"  # the fall rule for over-50s is off: no advice
+    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "weight_loss": "yes"})
+    html = patient.client.get(response.url).content.decode()
+    assert "Go to an emergency department now" in html and "Go now." in html  # tier 1 by the rule

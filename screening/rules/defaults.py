@@ -20,6 +20,7 @@ def rule_from_data(data: dict) -> Rule:
         explanation=data.get("explanation", ""),
         source=data.get("source", ""),
         patient_message=data.get("patient_message"),
+        tier=data.get("tier"),
         enabled=data.get("enabled", True),
     )
 

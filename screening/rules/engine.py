@@ -113,6 +113,7 @@ class Rule:
     explanation: str = ""  # for staff: why this matters
     source: str = ""  # citation
     patient_message: str | None = None  # red flags only
+    tier: int | None = None  # red flags only: 1 emergency, 2 same day, 3 the clinic calls
     enabled: bool = True
     # "Not sure" counts as unknown (so the rule asks for the information) unless a condition names it.
     unsure_is_unknown: bool = True
@@ -135,6 +136,7 @@ class Finding:
     decided_by: tuple[tuple[str, Any], ...]  # the facts (and values) that decided it
     missing: tuple[str, ...]  # for needs_info: the facts that were unknown
     ruleset_version: str
+    tier: int | None = None  # a red flag's tier
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,7 @@ def screen(facts: Mapping[str, Any], ruleset: CompiledRuleset, today: date) -> R
                     decided,
                     (),
                     ruleset.version,
+                    rule.tier,
                 )
             )
         else:

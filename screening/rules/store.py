@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from screening import audit
-from screening.facts import engine_facts, fact_specs
+from screening.facts import engine_facts, fact_specs, source_questions
 from screening.models import (
     SEVERITY_RANK,
     Case,
@@ -46,6 +46,7 @@ def draft_data() -> list[dict]:
             "explanation": r.explanation,
             "source": r.source,
             "patient_message": r.patient_message or None,
+            "tier": r.tier,
             "enabled": r.enabled,
         }
         for r in rules
@@ -79,6 +80,10 @@ def publishable_problems(rules: list[dict]) -> list[str]:
             problems.append(
                 f"rule {r['key']}: only red-flag rules speak to patients; remove its message"
             )
+        if r["outcome"] == "urgent" and r.get("tier") not in (1, 2, 3):
+            problems.append(f"rule {r['key']}: a red-flag rule needs its tier (1, 2 or 3)")
+        if r["outcome"] != "urgent" and r.get("tier") is not None:
+            problems.append(f"rule {r['key']}: only red-flag rules have a tier; clear it")
     return problems
 
 
@@ -94,14 +99,15 @@ def compiled_version(version: RulesetVersion) -> CompiledRuleset:
 
 
 def urgent_facts(version: RulesetVersion | None) -> frozenset[str]:
-    """The facts that the version's urgent (red-flag) rules read."""
+    """The questions that the version's urgent (red-flag) rules read, directly or through derived facts."""
     if version is None:
         return frozenset()
     return frozenset(
-        c["fact"]
+        question
         for r in version.content
         if r["outcome"] == "urgent" and r["enabled"]
         for c in r["conditions"]
+        for question in source_questions(c["fact"])
     )
 
 
@@ -154,22 +160,7 @@ def rules_load_defaults() -> RulesetVersion | None:
     """On a database without rules: the default rules as drafts, published as version 1. Idempotent."""
     if RuleDraft.objects.exists() or RulesetVersion.objects.exists():
         return None
-    data = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["rules"]
-    for item in data:
-        rule = RuleDraft.objects.create(
-            key=item["key"],
-            title=item["title"],
-            outcome=item["outcome"],
-            join=item["join"],
-            explanation=item["explanation"],
-            source=item["source"],
-            patient_message=item["patient_message"] or "",
-            enabled=item["enabled"],
-        )
-        ConditionDraft.objects.bulk_create(
-            ConditionDraft(rule=rule, position=n, fact=c["fact"], op=c["op"], value=c.get("value"))
-            for n, c in enumerate(item["conditions"])
-        )
+    _replace_drafts(json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["rules"])
     return ruleset_publish(actor=None, note="The default rules (clinical.md sections 1-3a)")
 
 
@@ -236,6 +227,7 @@ def finding_data(finding) -> dict:
         "outcome": finding.outcome.value,
         "reason": finding.reason,
         "patient_message": finding.patient_message,
+        "tier": finding.tier,
         "decided_by": [[fact, value] for fact, value in finding.decided_by],
         "missing": list(finding.missing),
         "ruleset_version": finding.ruleset_version,
@@ -334,6 +326,7 @@ def _replace_drafts(rules: list[dict]) -> None:
             source=item.get("source", ""),
             patient_message=item.get("patient_message") or "",
             enabled=item.get("enabled", True),
+            tier=item.get("tier"),
         )
         ConditionDraft.objects.bulk_create(
             ConditionDraft(rule=rule, position=n, fact=c["fact"], op=c["op"], value=c.get("value"))
