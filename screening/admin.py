@@ -111,6 +111,11 @@ class RuleDraftAdmin(OneHistoryAdmin):
     actions = ["disable_rules", "enable_rules"]
     change_list_template = "admin/screening/ruledraft/change_list.html"
 
+    def history_view(self, request, object_id, extra_context=None):
+        # The audit log is the one history: show the rule's entries there.
+        rule = get_object_or_404(RuleDraft, pk=object_id)
+        return redirect(reverse("admin:screening_auditevent_changelist") + f"?q={rule.key}")
+
     def get_urls(self):
         own = [
             path(

@@ -150,6 +150,8 @@ class RuleDraft(models.Model):
 
     class Meta:
         ordering = ["key"]
+        verbose_name = "rule (draft)"
+        verbose_name_plural = "rules (draft)"
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=[o.value for o in Outcome]), name="rule_outcome_valid"
@@ -170,6 +172,7 @@ class ConditionDraft(models.Model):
 
     class Meta:
         ordering = ["rule", "position", "pk"]
+        verbose_name = "condition"
 
     def __str__(self) -> str:
         return f"{self.fact} {self.op} {self.value}"

@@ -246,3 +246,9 @@ def test_a_viewer_without_change_permission_gets_no_disable_action(default_rules
     client.force_login(user)
     html = client.get(reverse("admin:screening_ruledraft_changelist")).content.decode()
     assert "disable_rules" not in html
+
+
+def test_a_rules_history_is_its_audit_entries(rules_admin):
+    rule = RuleDraft.objects.get(key="info_osteoporosis")
+    response = rules_admin.get(reverse("admin:screening_ruledraft_history", args=[rule.pk]))
+    assert response.url == reverse("admin:screening_auditevent_changelist") + "?q=info_osteoporosis"
