@@ -70,6 +70,8 @@ class PatientIdentity(models.Model):
     intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="identity")
     given_name = models.CharField(max_length=200, blank=True)
     family_name = models.CharField(max_length=200, blank=True)
+    # The family name folded for search (lower case, no accents), kept by whoever writes family_name.
+    family_name_folded = models.CharField(max_length=200, blank=True, db_index=True)
     date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -294,6 +296,9 @@ class Case(models.Model):
     # The latest screening's outcome, and its rank for the queue (0 screening error, 1 urgent, ...).
     outcome = models.CharField(max_length=20)
     severity = models.PositiveSmallIntegerField()
+    top_finding = models.CharField(
+        max_length=200, blank=True
+    )  # the most severe finding's rule title
     received_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,7 @@ from screening.models import AttemptWindow, Consent, Intake, PatientIdentity, Sc
 from screening.rules import store as rules_store
 from screening.safety import red_flag_tier
 from screening.selectors import load_answers
+from screening.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ def _split_answers(intake: Intake, answers: dict[str, Any]) -> None:
         setattr(
             identity, key, value if value is not None else ("" if key != "date_of_birth" else None)
         )
+    identity.family_name_folded = fold(identity.family_name)
     identity.save()
     intake.answers = {
         k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS

@@ -73,3 +73,11 @@ def test_an_urgent_draft_without_a_way_to_reach_the_patient_is_not_a_case(patien
     response = patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
     assert response.url == "/intake/safety-advice/"  # the patient still sees the advice
     assert not Case.objects.exists()
+
+
+def test_a_case_keeps_its_top_finding_and_a_folded_surname_for_search(patient):
+    patient.fill(overrides={"about-you": {"family_name": "Dąbrowska-Lefèvre"}})
+    patient.submit()
+    case = Case.objects.select_related("intake__identity").get()
+    assert case.top_finding == "Facet pain candidacy signals"
+    assert case.intake.identity.family_name_folded == "dabrowska-lefevre"

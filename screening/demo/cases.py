@@ -23,7 +23,8 @@ from screening.consent import CONSENT_TEXTS
 from screening.facts import derived_values, engine_facts
 from screening.models import SEVERITY_RANK, Case, Consent, Intake, PatientIdentity, ScreeningResult
 from screening.rules.engine import screen
-from screening.rules.store import compiled_version, finding_data, latest_version
+from screening.rules.store import compiled_version, finding_data, latest_version, top_finding
+from screening.text import fold
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
 GIVEN = [
@@ -177,6 +178,7 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
         PatientIdentity(
             intake=intake,
             **{k: answers[k] for k in IDENTIFYING_KEYS if k != "date_of_birth"},
+            family_name_folded=fold(answers["family_name"]),
             date_of_birth=date.fromisoformat(answers["date_of_birth"]),
         )
         for intake, (answers, *_rest) in zip(intakes, rows, strict=True)
@@ -213,6 +215,7 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
                 assignee=rng.choice(coordinators) if coordinators and status != "new" else None,
                 outcome=result.outcome.value,
                 severity=SEVERITY_RANK[result.outcome.value],
+                top_finding=top_finding([finding_data(f) for f in result.findings]),
                 received_at=received,
             )
         )

@@ -137,6 +137,7 @@ class Finding:
     missing: tuple[str, ...]  # for needs_info: the facts that were unknown
     ruleset_version: str
     tier: int | None = None  # a red flag's tier
+    title: str = ""  # the rule's title, for lists
 
 
 @dataclass(frozen=True)
@@ -333,13 +334,23 @@ def screen(facts: Mapping[str, Any], ruleset: CompiledRuleset, today: date) -> R
                     (),
                     ruleset.version,
                     rule.tier,
+                    rule.title,
                 )
             )
         else:
             missing = tuple(dict.fromkeys(c.fact for c, r in results if r is None))
             reason = f"{rule.title}: the answer to {', '.join(missing)} is missing or not sure."
             findings.append(
-                Finding(rule.key, Outcome.NEEDS_INFO, reason, None, (), missing, ruleset.version)
+                Finding(
+                    rule.key,
+                    Outcome.NEEDS_INFO,
+                    reason,
+                    None,
+                    (),
+                    missing,
+                    ruleset.version,
+                    title=f"{rule.title}: information needed",
+                )
             )
     raising = [f.outcome for f in findings if f.outcome != Outcome.ROUTINE]
     outcome = min(raising, key=SEVERITY.index) if raising else Outcome.ROUTINE

@@ -167,7 +167,11 @@ def rules_load_defaults() -> RulesetVersion | None:
 def _update_case(intake: Intake, result: ScreeningResult) -> None:
     """A submitted intake, or a draft with an urgent red flag and a way to reach the patient, is a case; its
     outcome is the latest screening's. A draft's case stays once made (staff may already have called)."""
-    values = {"outcome": result.outcome, "severity": SEVERITY_RANK[result.outcome]}
+    values = {
+        "outcome": result.outcome,
+        "severity": SEVERITY_RANK[result.outcome],
+        "top_finding": top_finding(result.findings),
+    }
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
     )
@@ -221,9 +225,17 @@ def intake_screen(
     return stored
 
 
+def top_finding(findings: list[dict]) -> str:
+    """The most severe finding in a few words, for the queue (findings come most severe first)."""
+    if not findings:
+        return ""
+    return findings[0].get("title") or findings[0]["rule"]
+
+
 def finding_data(finding) -> dict:
     return {
         "rule": finding.rule,
+        "title": finding.title,
         "outcome": finding.outcome.value,
         "reason": finding.reason,
         "patient_message": finding.patient_message,
