@@ -105,6 +105,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# --- Staff sign-in ------------------------------------------------------------------------------
+LOGIN_URL = "screening:staff-login"
+LOGIN_REDIRECT_URL = "screening:queue"
+LOGOUT_REDIRECT_URL = "screening:staff-login"
+
 # --- Security headers and cookies -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

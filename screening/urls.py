@@ -1,8 +1,9 @@
 """Routes of the screening app, namespaced ``screening:``. No URL carries patient data."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from screening.views import intake
+from screening.views import intake, review
 
 app_name = "screening"
 
@@ -18,4 +19,13 @@ urlpatterns = [
     path("intake/resume/", intake.resume, name="resume"),
     path("intake/<slug:slug>/", intake.page, name="page"),
     path("privacy/", intake.privacy, name="privacy"),
+    path(
+        "staff/login/",
+        auth_views.LoginView.as_view(
+            template_name="screening/staff/login.html", redirect_authenticated_user=True
+        ),
+        name="staff-login",
+    ),
+    path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
+    path("staff/", review.queue_view, name="queue"),
 ]

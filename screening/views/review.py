@@ -1,0 +1,82 @@
+"""Coordinator pages: the queue (the case page and actions follow). Every page needs a staff login."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from screening import queue
+from screening.models import Case, ScreeningResult
+from screening.rules.engine import Outcome
+
+OUTCOME_CHOICES = [(ScreeningResult.SCREENING_ERROR, "Screening error")] + [
+    (o.value, o.value.replace("_", " ").capitalize()) for o in Outcome
+]
+
+
+def coordinator_required(view):
+    """Logged in, and allowed to work cases (403 for other staff, login page for strangers)."""
+    return login_required(permission_required("screening.view_case", raise_exception=True)(view))
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> queue.Filters:
+    get = request.GET
+    outcome = get.get("outcome", "")
+    status = get.get("status", "")
+    assignee = get.get("assignee", "")
+    return queue.Filters(
+        outcome=outcome if outcome in dict(OUTCOME_CHOICES) else "",
+        status=status if status in Case.Status.values else "",
+        assignee=assignee if assignee in ("mine", "unassigned") else "",
+        received_from=_date(get.get("from")),
+        received_to=_date(get.get("to")),
+        q=get.get("q", "").strip()[:100],
+    )
+
+
+@require_GET
+@coordinator_required
+def queue_view(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    cases = queue.cases(filters, request.user)
+    page = queue.page(cases, request.GET.get("after"))
+    params = request.GET.copy()
+    params.pop("after", None)
+    counts = queue.counts(cases)
+    labels = dict(OUTCOME_CHOICES)
+    now = timezone.now()
+    return render(
+        request,
+        "screening/staff/queue.html",
+        {
+            "filters": filters,
+            "rows": [
+                {
+                    "case": c,
+                    "outcome_label": labels.get(c.outcome, c.outcome),
+                    "days": (now - c.received_at).days,
+                }
+                for c in page.rows
+            ],
+            "next_cursor": page.next_cursor,
+            "outcome_counts": [
+                (label, counts["outcome"].get(value, 0)) for value, label in OUTCOME_CHOICES
+            ],
+            "status_counts": [
+                (label, counts["status"].get(value, 0)) for value, label in Case.Status.choices
+            ],
+            "outcomes": OUTCOME_CHOICES,
+            "statuses": Case.Status.choices,
+            "query": params.urlencode(),
+        },
+    )
