@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from screening.catalogue import IDENTIFYING_KEYS
+from screening import answers as ans
+from screening.catalogue import IDENTIFYING_KEYS, SECTIONS
+from screening.display import display_value
 from screening.models import Intake
 
 
@@ -21,3 +23,28 @@ def load_answers(intake: Intake) -> dict[str, Any]:
             if value not in (None, ""):
                 answers[key] = value
     return answers
+
+
+def answers_by_section(intake: Intake, day) -> list[dict]:
+    """Every question by section as the patient saw them, each answered, unanswered or not asked.
+
+    A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
+    """
+    stored = load_answers(intake)
+    not_asked = set(intake.not_asked if intake.is_submitted else ans.not_asked(stored, day))
+    sections = []
+    for section in SECTIONS:
+        rows = []
+        for page in section.pages:
+            for q in page.questions:
+                value = stored.get(q.key)
+                if q.key in not_asked:
+                    state = "not_asked"
+                elif ans.is_answered(value):
+                    state = "answered"
+                else:
+                    state = "unanswered"
+                rows.append({"question": q, "value": display_value(q, value), "state": state})
+        if any(row["state"] != "not_asked" for row in rows):
+            sections.append({"section": section, "rows": rows})
+    return sections

@@ -4,11 +4,11 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from screening import queue
+from screening import audit, queue, selectors, throttle
 from screening.models import Case, ScreeningResult
 from screening.rules.engine import Outcome
 
@@ -78,5 +78,51 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "outcomes": OUTCOME_CHOICES,
             "statuses": Case.Status.choices,
             "query": params.urlencode(),
+        },
+    )
+
+
+def _case_for(request: HttpRequest, reference: str) -> Case:
+    """The one access helper for a case: 404 for an unknown reference."""
+    return get_object_or_404(
+        Case.objects.select_related("intake", "intake__identity", "assignee"),
+        intake__reference=reference,
+    )
+
+
+@require_GET
+@coordinator_required
+def case_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(request, reference)
+    audit.record(
+        actor=request.user,
+        action="case.view",
+        object_type="case",
+        object_ref=reference,
+        detail={"address": throttle.client_address(request)},
+    )
+    intake = case.intake
+    latest = (
+        intake.screenings.exclude(trigger=ScreeningResult.Trigger.DRAFT).first()
+        or intake.screenings.first()
+    )
+    labels = dict(OUTCOME_CHOICES)
+    return render(
+        request,
+        "screening/staff/case.html",
+        {
+            "case": case,
+            "intake": intake,
+            "identity": intake.identity,
+            "outcome_label": labels.get(case.outcome, case.outcome),
+            "screening": latest,
+            "findings": [
+                f | {"outcome_label": labels.get(f["outcome"], f["outcome"])}
+                for f in latest.findings
+            ]
+            if latest
+            else [],
+            "sections": selectors.answers_by_section(intake, timezone.localdate()),
+            "derived": intake.derived,
         },
     )
