@@ -29,4 +29,5 @@ urlpatterns = [
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
     path("staff/", review.queue_view, name="queue"),
     path("staff/cases/<str:reference>/", review.case_view, name="case"),
+    path("staff/cases/<str:reference>/claim/", review.claim_view, name="case-claim"),
 ]

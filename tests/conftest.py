@@ -51,9 +51,14 @@ def _errors(response) -> object:
 
 @pytest.fixture
 def default_rules(db):
-    """The default screening rules, published as version 1 (as `make run` loads them)."""
+    """The default screening rules, published as version 1 (as `make run` loads them), and the staff
+    groups (which a flush after a transactional test removes, unlike the migration that made them)."""
+    import django.apps
+
+    from screening.roles import ensure_groups
     from screening.rules.store import rules_load_defaults
 
+    ensure_groups(django.apps.apps)
     rules_load_defaults()
 
 

@@ -2,13 +2,15 @@
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from screening import audit, queue, selectors, throttle
+from screening import audit, casework, queue, selectors, throttle
 from screening.models import Case, ScreeningResult
 from screening.rules.engine import Outcome
 
@@ -126,3 +128,19 @@ def case_view(request: HttpRequest, reference: str) -> HttpResponse:
             "derived": intake.derived,
         },
     )
+
+
+@require_POST
+@coordinator_required
+def claim_view(request: HttpRequest, reference: str) -> HttpResponse:
+    if not request.user.has_perm("screening.change_case"):
+        raise PermissionDenied
+    case = _case_for(request, reference)
+    try:
+        casework.case_claim(case_id=case.pk, user=request.user)
+    except casework.CaseTaken as taken:
+        name = taken.holder.get_full_name() or taken.holder.username
+        messages.warning(request, f"{name} already has this case.")
+    else:
+        messages.success(request, "You have this case.")
+    return redirect("screening:case", reference=reference)
