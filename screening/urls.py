@@ -30,4 +30,5 @@ urlpatterns = [
     path("staff/", review.queue_view, name="queue"),
     path("staff/cases/<str:reference>/", review.case_view, name="case"),
     path("staff/cases/<str:reference>/claim/", review.claim_view, name="case-claim"),
+    path("staff/cases/<str:reference>/status/", review.status_view, name="case-status"),
 ]

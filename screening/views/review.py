@@ -126,6 +126,8 @@ def case_view(request: HttpRequest, reference: str) -> HttpResponse:
             else [],
             "sections": selectors.answers_by_section(intake, timezone.localdate()),
             "derived": intake.derived,
+            "next_status": casework.NEXT_STATUS.get(case.status),
+            "close_reasons": Case.CloseReason.choices,
         },
     )
 
@@ -143,4 +145,24 @@ def claim_view(request: HttpRequest, reference: str) -> HttpResponse:
         messages.warning(request, f"{name} already has this case.")
     else:
         messages.success(request, "You have this case.")
+    return redirect("screening:case", reference=reference)
+
+
+@require_POST
+@coordinator_required
+def status_view(request: HttpRequest, reference: str) -> HttpResponse:
+    if not request.user.has_perm("screening.change_case"):
+        raise PermissionDenied
+    case = _case_for(request, reference)
+    try:
+        casework.case_set_status(
+            case_id=case.pk,
+            user=request.user,
+            status=request.POST.get("status", ""),
+            close_reason=request.POST.get("close_reason", ""),
+        )
+    except casework.StatusRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Status changed.")
     return redirect("screening:case", reference=reference)
