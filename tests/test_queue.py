@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from screening.demo.cases import generate
 from screening.models import Case
+from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/staff/"
@@ -53,26 +54,7 @@ def test_a_coordinator_signs_in_and_lands_on_the_queue(client, default_rules):
 
 def test_cases_come_most_severe_first_then_longest_waiting(coordinator, patient):
     patient.fill(upto="safety")
-    patient.post_page(
-        "safety",
-        {
-            "saddle_numbness": "yes",
-            **{
-                k: "no"
-                for k in (
-                    "bladder_problem",
-                    "bowel_incontinence",
-                    "leg_weakness_worsening",
-                    "weakness_both_legs",
-                    "fever_chills",
-                    "major_trauma",
-                    "minor_fall",
-                    "weight_loss",
-                    "iv_drug_use",
-                )
-            },
-        },
-    )
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
     generate(count=60)
     rows = coordinator.get(QUEUE).context["rows"]
     keys = [(r["case"].severity, r["case"].received_at) for r in rows]
