@@ -192,6 +192,12 @@ CLINIC = {
     "reply_days": env_int("CLINIC_REPLY_DAYS", 2, minimum=1),
 }
 
+# --- Notifications: who is told of new cases, and the address links in e-mails start with -------------
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ONCALL_EMAIL = env_str("ONCALL_EMAIL", "oncall@localhost")  # a new urgent case, at once
+DIGEST_EMAIL = env_str("DIGEST_EMAIL", ONCALL_EMAIL)  # the daily summary of other new cases
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+
 # --- Background tasks (Django's tasks framework) -----------------------------------------------------
 # "database": django-tasks-db's queue, run by `manage.py db_worker` (production); "immediate": in the
 # request's process, for the embedded default.

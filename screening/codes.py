@@ -47,3 +47,13 @@ def resume_digest(normalised_code: str) -> str:
     """What is stored instead of the code: a keyed hash, so a database copy reveals no usable code."""
     key = f"resume-code:{settings.SECRET_KEY}".encode()
     return hmac.new(key, normalised_code.encode(), hashlib.sha256).hexdigest()
+
+
+def new_link_token() -> str:
+    """A completion link's token: 256 random bits, URL-safe. Only its digest is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def link_digest(token: str) -> str:
+    key = f"completion-link:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()

@@ -211,6 +211,7 @@ class ScreeningResult(models.Model):
         DRAFT = "draft", "draft saved"
         RESCREEN = "rescreen", "re-screened"
         IMPORT = "import", "imported"
+        AMEND = "amend", "answers completed"
 
     SCREENING_ERROR = "screening_error"
 
@@ -330,3 +331,181 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"Case {self.intake.reference}"
+
+
+class CaseNote(models.Model):
+    """A coordinator's note on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.case_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactAttempt(models.Model):
+    """One attempt to reach the patient: how, and what came of it."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
+
+    class Result(models.TextChoices):
+        REACHED = "reached", _("Spoke to the patient")
+        LEFT_MESSAGE = "left_message", _("Left a message")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_DETAILS = "wrong_details", _("Wrong number or address")
+        SENT = "sent", _("Sent, no reply yet")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    result = models.CharField(max_length=20, choices=Result.choices)
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["phone", "sms", "email", "letter"]),
+                name="contact_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    result__in=["reached", "left_message", "no_answer", "wrong_details", "sent"]
+                ),
+                name="contact_result_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.result}"
+
+
+class Amendment(models.Model):
+    """One answer changed after the intake was sent: the original, the new value, who gave it and how."""
+
+    class Source(models.TextChoices):
+        PHONE = "phone", _("given by phone")
+        LINK = "link", _("given by the patient through a completion link")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="amendments")
+    question = models.CharField(max_length=60)
+    original = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # The coordinator who recorded it; empty when the patient gave it through a link.
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="link") | Q(by__isnull=False), name="amendment_phone_has_author"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} ({self.source})"
+
+
+class CompletionLink(models.Model):
+    """A single-use link for the patient to answer the missing questions themselves.
+
+    Only a keyed hash of its token is stored; the token is made when the e-mail is sent."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="completion_links")
+    questions = models.JSONField()  # the question keys the link opens (with their follow-ups)
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)  # wrong dates of birth
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Completion link for {self.case_id}"
+
+
+class Booking(models.Model):
+    """A consultation booked for the patient. The latest booking of a case is the current one."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="bookings")
+    starts_at = models.DateTimeField()
+    clinician = models.CharField(max_length=200)
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode__in=["in_person", "video"]), name="booking_mode_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consultation {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail the app sends in the background, with its delivery state for clinic admins.
+
+    It names what to send, never the content: the message is rendered when it is sent, and patient
+    e-mails carry no clinical details."""
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", "urgent case alert"
+        DIGEST = "digest", "daily digest"
+        BOOKING = "booking", "booking confirmation"
+        COMPLETION = "completion", "completion link"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RETRYING = "retrying", "retrying"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.CASCADE)
+    link = models.ForeignKey(CompletionLink, null=True, blank=True, on_delete=models.CASCADE)
+    references = models.JSONField(default=list, blank=True)  # a digest's case references
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)  # the error's type, never its message
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "outgoing e-mail"
+        indexes = [models.Index(fields=["state", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(kind="urgent"), name="one_urgent_alert_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.state})"

@@ -15,6 +15,7 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("auth", "view_group"),
         ("screening", "view_auditevent"),
         ("screening", "view_all_auditevent"),
+        ("screening", "view_outgoingemail"),
     },
     # Edits and publishes the screening rules; sees no patient identity.
     "Rules admin": {

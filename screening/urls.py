@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from screening.views import intake, review
+from screening.views import completion, intake, review
 
 app_name = "screening"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("intake/resume/", intake.resume, name="resume"),
     path("intake/<slug:slug>/", intake.page, name="page"),
     path("privacy/", intake.privacy, name="privacy"),
+    path("complete/<str:token>/", completion.complete, name="complete"),
     path(
         "staff/login/",
         auth_views.LoginView.as_view(
