@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from screening.catalogue import QUESTIONS
@@ -79,6 +80,11 @@ class PatientIdentity(models.Model):
 
     class Meta:
         verbose_name_plural = "patient identities"
+        indexes = [
+            # Possible duplicates are found by e-mail, case-insensitively (iexact is UPPER() = UPPER()).
+            models.Index(Upper("email"), name="identity_email_upper"),
+            models.Index(fields=["date_of_birth", "family_name_folded"], name="identity_dob_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(contact_method__in=["", *(code for code, _label in CONTACT_METHODS)]),
@@ -403,7 +409,9 @@ class Amendment(models.Model):
     new = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)
     # The coordinator who recorded it; empty when the patient gave it through a link.
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
     at = models.DateTimeField()
 
     class Meta:

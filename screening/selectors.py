@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from django.db.models import Q
+
 from screening import answers as ans
-from screening.catalogue import IDENTIFYING_KEYS, SECTIONS
+from screening.catalogue import IDENTIFYING_KEYS, QUESTIONS, SECTIONS
+from screening.catalogue.history import BLOCKS, MAX_BLOCKS
 from screening.display import display_value
-from screening.models import Intake
+from screening.models import Case, Intake
 
 
 def load_answers(intake: Intake) -> dict[str, Any]:
@@ -25,12 +28,12 @@ def load_answers(intake: Intake) -> dict[str, Any]:
     return answers
 
 
-def answers_by_section(intake: Intake, day) -> list[dict]:
+def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
     """Every question by section as the patient saw them, each answered, unanswered or not asked.
 
     A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
     """
-    stored = load_answers(intake)
+    stored = load_answers(intake) if stored is None else stored
     not_asked = set(intake.not_asked if intake.is_submitted else ans.not_asked(stored, day))
     sections = []
     for section in SECTIONS:
@@ -48,3 +51,42 @@ def answers_by_section(intake: Intake, day) -> list[dict]:
         if any(row["state"] != "not_asked" for row in rows):
             sections.append({"section": section, "rows": rows})
     return sections
+
+
+def block_table(stored: dict[str, Any]) -> dict | None:
+    """The medial branch blocks as a table: a row per block the patient described, a column per
+    question of a block (the catalogue's block questions, so a new one appears here by itself)."""
+    columns = [q for q in BLOCKS.pages[0].questions if q.key.startswith("block_1_")]
+    rows = []
+    for n in range(1, MAX_BLOCKS + 1):
+        keys = [q.key.replace("block_1_", f"block_{n}_", 1) for q in columns]
+        if not any(ans.is_answered(stored.get(k)) for k in keys):
+            continue
+        rows.append(
+            {
+                "number": n,
+                "cells": [display_value(QUESTIONS[k], stored.get(k)) for k in keys],
+            }
+        )
+    return {"columns": [q.label for q in columns], "rows": rows} if rows else None
+
+
+def possible_duplicates(case: Case, limit: int = 10) -> list[Case]:
+    """Other cases with the same date of birth and family name, or the same e-mail address."""
+    identity = case.intake.identity
+    same = Q()
+    if identity.date_of_birth and identity.family_name_folded:
+        same |= Q(
+            intake__identity__date_of_birth=identity.date_of_birth,
+            intake__identity__family_name_folded=identity.family_name_folded,
+        )
+    if identity.email:
+        same |= Q(intake__identity__email__iexact=identity.email)
+    if not same:
+        return []
+    return list(
+        Case.objects.filter(same)
+        .exclude(pk=case.pk)
+        .select_related("intake")
+        .order_by("-received_at")[:limit]
+    )

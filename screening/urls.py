@@ -19,6 +19,7 @@ urlpatterns = [
     path("intake/resume/", intake.resume, name="resume"),
     path("intake/<slug:slug>/", intake.page, name="page"),
     path("privacy/", intake.privacy, name="privacy"),
+    path("complete/done/", completion.complete_done, name="complete-done"),
     path("complete/<str:token>/", completion.complete, name="complete"),
     path(
         "staff/login/",
@@ -32,4 +33,18 @@ urlpatterns = [
     path("staff/cases/<str:reference>/", review.case_view, name="case"),
     path("staff/cases/<str:reference>/claim/", review.claim_view, name="case-claim"),
     path("staff/cases/<str:reference>/status/", review.status_view, name="case-status"),
+    path("staff/cases/<str:reference>/assign/", review.assign_view, name="case-assign"),
+    path("staff/cases/<str:reference>/notes/", review.note_view, name="case-note"),
+    path("staff/cases/<str:reference>/contacts/", review.contact_view, name="case-contact"),
+    path("staff/cases/<str:reference>/rescreen/", review.rescreen_view, name="case-rescreen"),
+    path(
+        "staff/cases/<str:reference>/completion-link/",
+        review.completion_link_view,
+        name="case-completion-link",
+    ),
+    path("staff/cases/<str:reference>/complete-by-phone/", review.amend_view, name="case-amend"),
+    path("staff/cases/<str:reference>/book/", review.book_view, name="case-book"),
+    path("staff/cases/<str:reference>/fhir/", review.case_fhir_view, name="case-fhir"),
+    path("staff/cases/<str:reference>/print/", review.case_print_view, name="case-print"),
+    path("staff/export.csv", review.queue_export_view, name="queue-export"),
 ]

@@ -96,4 +96,5 @@ def test_the_case_page_query_count_does_not_grow_with_findings(
     reference = other_patient.intake.reference
     with CaptureQueriesContext(connection) as second:
         coordinator.get(f"/staff/cases/{reference}/")
-    assert len(second) == len(first) <= 10
+    # Case, screening, audit insert, answers, timeline sources (7), duplicates, assignees, session/auth.
+    assert len(second) == len(first) <= 20

@@ -1,4 +1,5 @@
-"""Resuming a saved form on any device: the resume code and the date of birth."""
+"""Coming back to the intake: resuming a saved form (the resume code and the date of birth), and the
+date-of-birth check before a completion link opens."""
 
 from datetime import date
 
@@ -57,3 +58,22 @@ class ResumeForm(DescribedForm):
     def error_links(self) -> list[tuple[str, str]]:
         anchors = {"code": "id_code", "date_of_birth": "id_date_of_birth_0"}
         return [(anchors[k], m) for k in ("code", "date_of_birth") for m in self.errors.get(k, [])]
+
+
+class BirthDateCheckForm(DescribedForm):
+    """The check before a completion link opens: the patient's date of birth."""
+
+    date_of_birth = date_parts_field(_("Date of birth"), birth=True)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.describe()
+
+    clean_date_of_birth = ResumeForm.clean_date_of_birth
+
+    def error_links(self) -> list[tuple[str, str]]:
+        return [("id_date_of_birth_0", m) for m in self.errors.get("date_of_birth", [])]

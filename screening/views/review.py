@@ -1,27 +1,40 @@
-"""Coordinator pages: the queue (the case page and actions follow). Every page needs a staff login."""
+"""Coordinator pages: the queue, the case and its actions. Every page needs a staff login and the
+permission to work cases; every read of a case is recorded in the audit log."""
 
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from screening import audit, casework, queue, selectors, throttle
-from screening.models import Case, ScreeningResult
+from screening import audit, casework, chart, export, fhir, queue, selectors, throttle
+from screening.completion import completion_page
+from screening.forms import PageForm
+from screening.forms.casework import AssignForm, BookingForm, ContactForm, NoteForm
+from screening.models import Amendment, Case, ScreeningResult
 from screening.rules.engine import Outcome
+from screening.timeline import case_timeline
 
 OUTCOME_CHOICES = [(ScreeningResult.SCREENING_ERROR, "Screening error")] + [
     (o.value, o.value.replace("_", " ").capitalize()) for o in Outcome
 ]
+CHART_WEEKS = 12
 
 
 def coordinator_required(view):
     """Logged in, and allowed to work cases (403 for other staff, login page for strangers)."""
     return login_required(permission_required("screening.view_case", raise_exception=True)(view))
+
+
+def case_action(view):
+    """A change to a case: POST only, by staff allowed to change cases."""
+    return require_POST(
+        login_required(permission_required("screening.change_case", raise_exception=True)(view))
+    )
 
 
 def _date(text: str | None) -> date | None:
@@ -55,6 +68,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("after", None)
     counts = queue.counts(cases)
+    weekly = chart.weekly_counts(cases, weeks=CHART_WEEKS, today=timezone.localdate())
     labels = dict(OUTCOME_CHOICES)
     now = timezone.now()
     return render(
@@ -80,11 +94,14 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "outcomes": OUTCOME_CHOICES,
             "statuses": Case.Status.choices,
             "query": params.urlencode(),
+            "chart": chart.weekly_svg(weekly, OUTCOME_CHOICES),
+            "chart_weeks": CHART_WEEKS,
+            "can_export": request.user.has_perm("screening.export_case"),
         },
     )
 
 
-def _case_for(request: HttpRequest, reference: str) -> Case:
+def _case_for(reference: str) -> Case:
     """The one access helper for a case: 404 for an unknown reference."""
     return get_object_or_404(
         Case.objects.select_related("intake", "intake__identity", "assignee"),
@@ -92,23 +109,38 @@ def _case_for(request: HttpRequest, reference: str) -> Case:
     )
 
 
-@require_GET
-@coordinator_required
-def case_view(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case_for(request, reference)
+def _labelled(screening: ScreeningResult | None) -> list[dict]:
+    labels = dict(OUTCOME_CHOICES)
+    return [
+        f | {"outcome_label": labels.get(f["outcome"], f["outcome"])}
+        for f in (screening.findings if screening else [])
+    ]
+
+
+def _record_view(request: HttpRequest, case: Case, action: str = "case.view", **detail) -> None:
     audit.record(
         actor=request.user,
-        action="case.view",
+        action=action,
         object_type="case",
-        object_ref=reference,
-        detail={"address": throttle.client_address(request)},
+        object_ref=case.intake.reference,
+        detail={"address": throttle.client_address(request), **detail},
     )
+
+
+def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
+    _record_view(request, case)
     intake = case.intake
-    latest = (
-        intake.screenings.exclude(trigger=ScreeningResult.Trigger.DRAFT).first()
-        or intake.screenings.first()
-    )
+    latest = casework.latest_screening(intake)
     labels = dict(OUTCOME_CHOICES)
+    stored = selectors.load_answers(intake)
+    missing = casework.missing_questions(latest) if intake.is_submitted else []
+    open_link = (
+        case.completion_links.filter(
+            used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+        ).first()
+        if missing
+        else None
+    )
     return render(
         request,
         "screening/staff/case.html",
@@ -118,26 +150,38 @@ def case_view(request: HttpRequest, reference: str) -> HttpResponse:
             "identity": intake.identity,
             "outcome_label": labels.get(case.outcome, case.outcome),
             "screening": latest,
-            "findings": [
-                f | {"outcome_label": labels.get(f["outcome"], f["outcome"])}
-                for f in latest.findings
-            ]
-            if latest
-            else [],
-            "sections": selectors.answers_by_section(intake, timezone.localdate()),
+            "findings": _labelled(latest),
+            "sections": selectors.answers_by_section(intake, timezone.localdate(), stored),
+            "blocks": selectors.block_table(stored),
             "derived": intake.derived,
+            "duplicates": selectors.possible_duplicates(case),
+            "timeline": case_timeline(case),
+            "missing": missing,
+            "open_link": open_link,
+            "booking": case.bookings.first(),
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,
+            "can_change": request.user.has_perm("screening.change_case"),
+            "can_export": request.user.has_perm("screening.export_case"),
+            "assign_form": forms.get("assign_form")
+            or AssignForm(initial={"assignee": case.assignee_id}),
+            "note_form": forms.get("note_form") or NoteForm(),
+            "contact_form": forms.get("contact_form") or ContactForm(),
+            "errors": [link for form in forms.values() for link in form.error_links()],
         },
+        status=status,
     )
 
 
-@require_POST
+@require_GET
 @coordinator_required
+def case_view(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_page(request, _case_for(reference))
+
+
+@case_action
 def claim_view(request: HttpRequest, reference: str) -> HttpResponse:
-    if not request.user.has_perm("screening.change_case"):
-        raise PermissionDenied
-    case = _case_for(request, reference)
+    case = _case_for(reference)
     try:
         casework.case_claim(case_id=case.pk, user=request.user)
     except casework.CaseTaken as taken:
@@ -148,12 +192,22 @@ def claim_view(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("screening:case", reference=reference)
 
 
-@require_POST
-@coordinator_required
+@case_action
+def assign_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(reference)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, assign_form=form)
+    assignee = form.cleaned_data["assignee"]
+    casework.case_assign(case_id=case.pk, user=request.user, assignee=assignee)
+    who = (assignee.get_full_name() or assignee.username) if assignee else "nobody"
+    messages.success(request, f"Assigned to {who}.")
+    return redirect("screening:case", reference=reference)
+
+
+@case_action
 def status_view(request: HttpRequest, reference: str) -> HttpResponse:
-    if not request.user.has_perm("screening.change_case"):
-        raise PermissionDenied
-    case = _case_for(request, reference)
+    case = _case_for(reference)
     try:
         casework.case_set_status(
             case_id=case.pk,
@@ -166,3 +220,200 @@ def status_view(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, "Status changed.")
     return redirect("screening:case", reference=reference)
+
+
+@case_action
+def note_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, note_form=form)
+    casework.case_add_note(case=case, user=request.user, text=form.cleaned_data["text"])
+    messages.success(request, "Note added.")
+    return redirect(reverse("screening:case", args=[reference]) + "#timeline")
+
+
+@case_action
+def contact_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(reference)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, contact_form=form)
+    casework.case_record_contact(case=case, user=request.user, **form.cleaned_data)
+    messages.success(request, "Contact attempt recorded.")
+    return redirect(reverse("screening:case", args=[reference]) + "#timeline")
+
+
+@case_action
+def rescreen_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(reference)
+    result = casework.case_rescreen(case_id=case.pk, user=request.user)
+    label = dict(OUTCOME_CHOICES).get(result.outcome, result.outcome)
+    messages.success(request, f"Screened again with ruleset {result.ruleset}: {label.lower()}.")
+    return redirect("screening:case", reference=reference)
+
+
+@case_action
+def completion_link_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(reference)
+    try:
+        link = casework.case_send_completion_link(case_id=case.pk, user=request.user)
+    except casework.ActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            f"A completion link is on its way to the patient. It works once, "
+            f"until {timezone.localtime(link.expires_at):%d %b %Y}.",
+        )
+    return redirect("screening:case", reference=reference)
+
+
+@login_required
+@permission_required("screening.change_case", raise_exception=True)
+def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Answers the patient gives by phone: the missing questions, prefilled with what they said before."""
+    case = _case_for(reference)
+    intake = case.intake
+    keys = casework.missing_questions(casework.latest_screening(intake))
+    if not intake.is_submitted or not keys:
+        messages.error(request, "No information is missing for this case's findings.")
+        return redirect("screening:case", reference=reference)
+    day = timezone.localdate()
+    stored = selectors.load_answers(intake)
+    page = completion_page(keys)
+    form = PageForm(request.POST or None, page=page, stored=stored, today=day)
+    if request.method == "POST" and form.is_valid():
+        result = casework.case_amend(
+            case_id=case.pk,
+            values=form.answers,
+            source=Amendment.Source.PHONE,
+            user=request.user,
+        )
+        if result is None:
+            messages.warning(request, "Nothing changed: the answers are as they were.")
+        else:
+            label = dict(OUTCOME_CHOICES).get(result.outcome, result.outcome)
+            messages.success(request, f"Answers recorded and screened again: {label.lower()}.")
+        return redirect("screening:case", reference=reference)
+    _record_view(request, case, action="case.view", page="complete-by-phone")
+    return render(
+        request,
+        "screening/staff/amend.html",
+        {"case": case, "intake": intake, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@permission_required("screening.change_case", raise_exception=True)
+def book_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for(reference)
+    if case.status == Case.Status.CLOSED:
+        messages.error(request, "Reopen the case before booking a consultation.")
+        return redirect("screening:case", reference=reference)
+    form = BookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        casework.case_book(
+            case_id=case.pk,
+            user=request.user,
+            starts_at=data["starts_at"],
+            clinician=data["clinician"],
+            mode=data["mode"],
+        )
+        if case.intake.identity.email:
+            messages.success(
+                request, "Consultation booked. The patient is e-mailed a confirmation."
+            )
+        else:
+            messages.warning(
+                request,
+                "Consultation booked. The patient gave no e-mail address: tell them by phone.",
+            )
+        return redirect("screening:case", reference=reference)
+    return render(
+        request,
+        "screening/staff/book.html",
+        {"case": case, "intake": case.intake, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def exporter_required(view):
+    """Reads cases and may export them (every export is recorded)."""
+    return coordinator_required(
+        permission_required("screening.export_case", raise_exception=True)(view)
+    )
+
+
+@require_GET
+@exporter_required
+def queue_export_view(request: HttpRequest) -> HttpResponse:
+    """The filtered queue as CSV; names and contact details only with "export identifiable data"."""
+    filters = _filters(request)
+    cases = queue.cases(filters, request.user)
+    identifiable = request.user.has_perm("screening.export_identifiable_case")
+    audit.record(
+        actor=request.user,
+        action="queue.export",
+        object_type="queue",
+        object_ref="csv",
+        detail={
+            "address": throttle.client_address(request),
+            "identifiable": identifiable,
+            "rows": cases.count(),
+            "filters": {k: str(v) for k, v in vars(filters).items() if v and k != "q"}
+            | ({"search": True} if filters.q else {}),
+        },
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        export.rows(cases, identifiable=identifiable), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@exporter_required
+def case_fhir_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """One case as a FHIR R4 QuestionnaireResponse for the clinic's EHR."""
+    case = _case_for(reference)
+    identifiable = request.user.has_perm("screening.export_identifiable_case")
+    _record_view(request, case, action="case.export", format="fhir", identifiable=identifiable)
+    response = JsonResponse(
+        fhir.questionnaire_response(case.intake, identifiable=identifiable),
+        content_type="application/fhir+json",
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="{reference}.fhir.json"'
+    return response
+
+
+@require_GET
+@coordinator_required
+def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case on paper: header, findings, scores, blocks and answers, without the page's controls."""
+    case = _case_for(reference)
+    _record_view(request, case, action="case.export", format="print")
+    intake = case.intake
+    latest = casework.latest_screening(intake)
+    labels = dict(OUTCOME_CHOICES)
+    return render(
+        request,
+        "screening/staff/case_print.html",
+        {
+            "case": case,
+            "intake": intake,
+            "identity": intake.identity,
+            "outcome_label": labels.get(case.outcome, case.outcome),
+            "screening": latest,
+            "findings": _labelled(latest),
+            "sections": selectors.answers_by_section(intake, timezone.localdate()),
+            "blocks": selectors.block_table(selectors.load_answers(intake)),
+            "derived": intake.derived,
+            "booking": case.bookings.first(),
+            "printed_at": timezone.now(),
+        },
+    )

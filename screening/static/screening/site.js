@@ -69,6 +69,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     focusSummary();
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     var form = document.getElementById("intake-form");
     if (!form) { return; }
     updateReveals(form);
