@@ -1,4 +1,4 @@
-"""The screening app: patient intake, and later screening rules and the coordinator workspace."""
+"""The screening app: patient intake, screening rules and the coordinator workspace."""
 
 from django.apps import AppConfig
 
@@ -10,4 +10,7 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # Importing the catalogue loads the instruments' wording and validates a licensed wording file
         # against their structure, so a bad file stops the app at start-up, not on a patient's page.
-        from screening import catalogue  # noqa: F401
+        from screening import (
+            catalogue,  # noqa: F401
+            signals,  # noqa: F401  (sign-ins and failed sign-ins to the audit log)
+        )

@@ -1,0 +1,128 @@
+"""Exports: the queue as CSV (identifying columns only with the permission, formulas neutralised), one
+case as FHIR and as a print summary. Every export is in the audit log."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.test import Client
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from screening.export import neutralise
+from screening.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+BASE_COLUMNS = [
+    "reference",
+    "received",
+    "submitted",
+    "outcome",
+    "top_finding",
+    "status",
+    "close_reason",
+    "assignee",
+    "days_waiting",
+]
+IDENTIFYING = ["given_name", "family_name", "date_of_birth", "email", "phone"]
+
+
+def _coordinator(identifiable: bool = False) -> Client:
+    user = User.objects.create_user("casey", password="a-long-password-for-tests")
+    user.groups.add(Group.objects.get(name="Coordinator"))
+    if identifiable:
+        user.user_permissions.add(Permission.objects.get(codename="export_identifiable_case"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def submitted(patient):
+    patient.fill(overrides={"about-you": {"given_name": "=HYPERLINK(\"http://x\")"}})
+    patient.submit()
+    return patient.intake
+
+
+def _csv(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_the_csv_has_no_identifying_columns_without_the_permission(submitted):
+    response = _coordinator().get("/staff/export.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv(response)
+    assert list(rows[0]) == BASE_COLUMNS
+    assert rows[0]["reference"] == submitted.reference
+    event = AuditEvent.objects.get(action="queue.export")
+    assert event.detail["identifiable"] is False and event.detail["rows"] == 1
+
+
+def test_identifying_columns_with_the_permission_and_formulas_neutralised(submitted):
+    rows = _csv(_coordinator(identifiable=True).get("/staff/export.csv"))
+    assert list(rows[0]) == BASE_COLUMNS + IDENTIFYING
+    assert rows[0]["given_name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["family_name"] == "Quarrington"
+    assert AuditEvent.objects.get(action="queue.export").detail["identifiable"] is True
+
+
+def test_the_csv_follows_the_queue_filters(submitted):
+    client = _coordinator()
+    assert len(_csv(client.get("/staff/export.csv?status=closed"))) == 0
+    assert len(_csv(client.get(f"/staff/export.csv?q={submitted.reference}"))) == 1
+    searched = AuditEvent.objects.filter(action="queue.export").first()
+    assert searched.detail["filters"] == {"search": True}  # the search text itself is not kept
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20", "'+44 20"),
+        ("-3", "'-3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Smith", "Smith"),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_neutralised(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_one_case_as_fhir_is_valid_and_audited(submitted):
+    client = _coordinator()
+    response = client.get(f"/staff/cases/{submitted.reference}/fhir/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    data = json.loads(response.content)
+    QuestionnaireResponse.model_validate(data)
+    assert "Quarrington" not in response.content.decode()
+    event = AuditEvent.objects.get(action="case.export")
+    assert event.detail["format"] == "fhir" and event.detail["identifiable"] is False
+    assert event.object_ref == submitted.reference
+
+
+def test_the_print_summary_is_audited_and_has_no_controls(submitted):
+    response = _coordinator().get(f"/staff/cases/{submitted.reference}/print/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Confidential: patient information" in html
+    assert "Quarrington" in html and "Medial branch blocks" in html
+    assert "Close the case" not in html and "Add a note" not in html
+    assert AuditEvent.objects.get(action="case.export").detail["format"] == "print"
+
+
+def test_a_rules_admin_cannot_export(submitted):
+    user = User.objects.create_user("rosa", password="a-long-password-for-tests")
+    user.groups.add(Group.objects.get(name="Rules admin"))
+    client = Client()
+    client.force_login(user)
+    assert client.get("/staff/export.csv").status_code == 403
+    assert client.get(f"/staff/cases/{submitted.reference}/fhir/").status_code == 403
+    assert not AuditEvent.objects.filter(action__in=["queue.export", "case.export"]).exists()
