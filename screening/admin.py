@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from screening import audit
 from screening.facts import fact_specs
-from screening.models import AuditEvent, ConditionDraft, RuleDraft, RulesetVersion
+from screening.models import (
+    AuditEvent,
+    ConditionDraft,
+    OutgoingEmail,
+    RuleDraft,
+    RulesetVersion,
+)
 from screening.rules import store
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
@@ -337,3 +343,28 @@ class AuditEventAdmin(ReadOnlyAdmin):
         if request.user.has_perm("screening.view_all_auditevent"):
             return queryset
         return queryset.filter(object_type__in=["rule", "ruleset"])
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """Delivery of the app's e-mails, for clinic admins: what was sent, and what failed and why (the
+    error's type only). The content is not kept: it is rendered when sent."""
+
+    list_display = ["created_at", "kind", "reference", "state", "attempts", "last_error", "sent_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["case__intake"]
+    readonly_fields = [
+        "kind",
+        "reference",
+        "references",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description="case", ordering="case__intake__reference")
+    def reference(self, email: OutgoingEmail) -> str:
+        return email.case.intake.reference if email.case_id else "-"

@@ -311,6 +311,16 @@ def completion_link_open_by_id(link_id: int) -> CompletionLink | None:
     return _open_links().filter(pk=link_id).first()
 
 
+def completion_link_by_id(link_id: int | None) -> CompletionLink | None:
+    if not isinstance(link_id, int):
+        return None
+    return (
+        CompletionLink.objects.filter(pk=link_id)
+        .select_related("case", "case__intake", "case__intake__identity")
+        .first()
+    )
+
+
 def completion_link_check(*, link_id: int, date_of_birth) -> bool:
     """True if the date of birth is the patient's. Wrong dates are counted with a conditional update,
     and the link closes at the limit, so guesses in parallel cannot go past it."""

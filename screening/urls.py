@@ -19,6 +19,7 @@ urlpatterns = [
     path("intake/resume/", intake.resume, name="resume"),
     path("intake/<slug:slug>/", intake.page, name="page"),
     path("privacy/", intake.privacy, name="privacy"),
+    path("complete/", completion.complete_form, name="complete-form"),
     path("complete/done/", completion.complete_done, name="complete-done"),
     path("complete/<str:token>/", completion.complete, name="complete"),
     path(

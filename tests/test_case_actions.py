@@ -102,9 +102,7 @@ def test_an_empty_note_says_what_to_do_and_a_note_shows_as_text(coordinator, sub
     assert "twice" not in str(event.detail)  # the audit log names the note, never its words
 
 
-def test_a_contact_attempt_keeps_what_was_typed_when_something_is_missing(
-    coordinator, submitted
-):
+def test_a_contact_attempt_keeps_what_was_typed_when_something_is_missing(coordinator, submitted):
     response = coordinator.post(
         _case_url(submitted, "contacts"), {"channel": "phone", "note": "Rang the mobile"}
     )
@@ -193,9 +191,7 @@ def test_a_case_without_missing_information_offers_no_completion(coordinator, su
     assert response.status_code == 302
 
 
-def test_booking_a_consultation_moves_the_case_and_queues_a_confirmation(
-    coordinator, submitted
-):
+def test_booking_a_consultation_moves_the_case_and_queues_a_confirmation(coordinator, submitted):
     past = timezone.localdate() - timedelta(days=1)
     response = coordinator.post(
         _case_url(submitted, "book"),
@@ -271,5 +267,5 @@ def test_possible_duplicates_are_linked(coordinator, submitted, other_patient):
 def test_the_block_table_shows_each_block(coordinator, submitted):
     html = coordinator.get(_case_url(submitted)).content.decode()
     assert "Medial branch blocks" in html
-    assert "<th scope=\"row\">1</th>" in html and "<th scope=\"row\">2</th>" in html
+    assert '<th scope="row">1</th>' in html and '<th scope="row">2</th>' in html
     assert "85%" in html and "Bupivacaine" in html

@@ -63,6 +63,7 @@ def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(
         "view_group",
         "view_auditevent",
         "view_all_auditevent",
+        "view_outgoingemail",
     }
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from screening import audit
+from screening import audit, notify
 from screening.facts import engine_facts, fact_specs, source_questions
 from screening.models import (
     SEVERITY_RANK,
@@ -175,12 +175,15 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
     )
+    previous = Case.objects.filter(intake=intake).values_list("outcome", flat=True).first()
     if intake.is_submitted or (result.outcome == "urgent" and reachable.exists()):
-        Case.objects.update_or_create(
+        case, _created = Case.objects.update_or_create(
             intake=intake,
             defaults=values,
             create_defaults=values | {"received_at": intake.submitted_at or result.screened_at},
         )
+        if result.outcome == "urgent" and previous != "urgent":
+            notify.urgent_case(case)  # sent once this transaction commits; once per case
     else:
         Case.objects.filter(intake=intake).update(**values)
 

@@ -18,31 +18,41 @@ from screening.forms import PageForm
 from screening.forms.resume import BirthDateCheckForm
 from screening.selectors import load_answers
 
-SESSION_OPEN, SESSION_DONE = "completion_link", "completion_done"
+SESSION_LINK, SESSION_OPEN, SESSION_DONE = "completion_link", "completion_open", "completion_done"
+
+
+@require_GET
+def complete(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the e-mail: remember which link this browser holds, then go on at an address without
+    the token (so it is not in the history, a Referer or an error log line after this request)."""
+    link = casework.completion_link_for(token)
+    if link is None or not casework.is_open(link):
+        return _closed(request, link)
+    if request.session.get(SESSION_LINK) != link.pk:
+        request.session.cycle_key()
+        request.session[SESSION_LINK] = link.pk
+        request.session.pop(SESSION_OPEN, None)
+    return redirect("screening:complete-form")
 
 
 @require_http_methods(["GET", "POST"])
-def complete(request: HttpRequest, token: str) -> HttpResponse:
-    link = casework.completion_link_for(token)
+def complete_form(request: HttpRequest) -> HttpResponse:
+    link = casework.completion_link_by_id(request.session.get(SESSION_LINK))
     if link is None or not casework.is_open(link):
         return _closed(request, link)
     if request.session.get(SESSION_OPEN) != link.pk:
         return _check_birth_date(request, link)
-    intake = link.case.intake
-    day = services.today()
-    stored = load_answers(intake)
     form = PageForm(
         request.POST if request.method == "POST" else None,
         page=completion_page(link.questions),
-        stored=stored,
-        today=day,
+        stored=load_answers(link.case.intake),
+        today=services.today(),
     )
     if request.method == "POST" and form.is_valid():
         if casework.case_complete_by_link(link_id=link.pk, values=form.answers):
-            request.session.pop(SESSION_OPEN, None)
             request.session[SESSION_DONE] = link.pk
             return redirect("screening:complete-done")
-        return _closed(request, casework.completion_link_for(token))
+        return _closed(request, casework.completion_link_by_id(link.pk))
     return render(
         request,
         "screening/intake/complete_form.html",
@@ -55,7 +65,7 @@ def _closed(request: HttpRequest, link) -> HttpResponse:
     """A closed link; but to the patient who just used it (a double click, the back button), the
     page that says their answers were sent."""
     mine = link is not None and link.pk in (
-        request.session.get(SESSION_OPEN),
+        request.session.get(SESSION_LINK),
         request.session.get(SESSION_DONE),
     )
     if mine and link.used_at is not None:
@@ -79,7 +89,7 @@ def _check_birth_date(request: HttpRequest, link) -> HttpResponse:
                 throttle.reset(key)
                 request.session.cycle_key()
                 request.session[SESSION_OPEN] = link.pk
-                return redirect(request.path)
+                return redirect("screening:complete-form")
             if casework.completion_link_open_by_id(link.pk) is None:
                 return _closed(request, link)
             form.add_error(
