@@ -1,0 +1,121 @@
+"""A coordinator's day, in Chromium: a demo case from the queue to a booked consultation, a needs_info
+case completed by phone so that it is screened again to another outcome, and a third case closed. With
+UPDATE_SCREENSHOTS=1 (`make screenshots`) it also writes the README's queue and case screenshots."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import django.apps
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from screening.demo.cases import generate
+from screening.models import Booking, Case, OutgoingEmail
+from screening.roles import ensure_groups
+from screening.rules.store import rules_load_defaults
+from tests.browser.helpers import assert_clean_console, fill_page
+from tests.conftest import Patient
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a-long-password-for-tests"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _needs_info_case() -> Case:
+    patient = Patient(Client())
+    patient.fill(overrides={"treatments": {"treatments_tried": ["nsaids", "physical_therapy"]}})
+    patient.submit()
+    case = Case.objects.get(intake=patient.intake)
+    assert case.outcome == "needs_info"
+    return case
+
+
+def _click(page, role: str, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role(role, name=name).first.click()
+
+
+def _shoot(page, name: str) -> None:
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(DOCS / f"{name}-1280.png"), animations="disabled", caret="hide")
+
+
+def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_third(
+    page, server, console
+):
+    ensure_groups(django.apps.apps)  # the live server's database is flushed between tests
+    rules_load_defaults()
+    user = User.objects.create_user(
+        "casey", password=PASSWORD, first_name="Casey", last_name="Moss"
+    )
+    user.groups.add(Group.objects.get(name="Coordinator"))
+    generate(count=30, drafts_share=0)
+    Case.objects.update(assignee=None)
+    needs_info = _needs_info_case()
+
+    page.goto(server + "/staff/")
+    page.get_by_label("Username").fill("casey")
+    page.get_by_label("Password").fill(PASSWORD)
+    _click(page, "button", "Sign in")
+    assert page.get_by_role("heading", name="Cases", exact=True).is_visible()
+    assert page.locator("svg.fc-chart").is_visible()
+    _shoot(page, "queue")
+
+    # 1. A new specialist-review case, to a booked consultation.
+    page.get_by_label("Outcome", exact=True).select_option("specialist_review")
+    page.get_by_label("Status", exact=True).select_option("new")
+    _click(page, "button", "Filter")
+    reference = page.locator("table.fc-queue tbody th a").first.inner_text()
+    _click(page, "link", reference)
+    _click(page, "button", "Take this case")
+    assert "You have this case." in page.inner_text("main")
+    _click(page, "button", "Move to: in review")
+    _shoot(page, "case")
+    _click(page, "link", "Book a consultation")
+    day = timezone.localdate() + timedelta(days=10)
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Time").fill("10:30")
+    page.get_by_label("Clinician").fill("Dr Amara Osei")
+    page.get_by_label("Video").check()
+    _click(page, "button", "Book the consultation")
+    assert "Consultation booked" in page.inner_text("main")
+    case = Case.objects.get(intake__reference=reference)
+    assert case.status == "consultation_booked" and case.assignee == user
+    assert Booking.objects.get(case=case).clinician == "Dr Amara Osei"
+    assert OutgoingEmail.objects.filter(kind="booking", case=case).exists()
+
+    # 2. The needs_info case: the patient says by phone they had two blocks; screened again.
+    page.goto(server + "/staff/")
+    page.get_by_label("Reference or surname").fill(needs_info.intake.reference)
+    _click(page, "button", "Filter")
+    _click(page, "link", needs_info.intake.reference)
+    assert "Missing information" in page.inner_text("main")
+    _click(page, "link", "Record answers given by phone")
+    fill_page(page, {"treatments_tried": ["mbb"]})
+    mbb = {k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("mbb_")}
+    fill_page(page, mbb)
+    fill_page(page, FULL_INTAKE["blocks"])
+    _click(page, "button", "Save answers and screen again")
+    assert "Answers recorded and screened again: specialist review." in page.inner_text("main")
+    assert "Answer changed, given by phone" in page.inner_text("#timeline")
+    needs_info.refresh_from_db()
+    assert needs_info.outcome == "specialist_review"
+
+    # 3. A third case, closed with a reason.
+    third = (
+        Case.objects.filter(status="new").exclude(pk__in=[case.pk, needs_info.pk]).first().intake
+    )
+    page.goto(f"{server}/staff/cases/{third.reference}/")
+    _click(page, "button", "Close the case")
+    assert "Select why the case is closed." in page.inner_text("main")
+    page.get_by_label("Close the case because").select_option("declined")
+    _click(page, "button", "Close the case")
+    assert Case.objects.get(intake=third).status == "closed"
+    assert "Status: Closed (declined)" in page.inner_text("#timeline")
+    assert_clean_console(console)
