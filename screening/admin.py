@@ -333,7 +333,8 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_ref"]
     list_filter = ["action", "object_type"]
-    search_fields = ["object_ref", "action"]
+    search_fields = ["object_ref", "action", "actor__username"]
+    date_hierarchy = "at"
     list_select_related = ["actor"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_ref", "detail"]
 

@@ -40,3 +40,18 @@ def test_a_failed_sign_in_is_recorded_without_what_was_typed(client, casey):
     assert unknown.object_ref == "(unknown username)"
     assert not AuditEvent.objects.filter(object_ref__contains="hunter2").exists()
     assert "wrong" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
+
+
+def test_a_clinic_admin_searches_the_whole_log_by_person_and_reference(client, casey):
+    from django.contrib.auth.models import Group
+
+    from screening import audit
+
+    audit.record(actor=casey, action="case.view", object_type="case", object_ref="FC-AAAA-BBBB")
+    admin = User.objects.create_user("alex", password="a-long-password-for-tests", is_staff=True)
+    admin.groups.add(Group.objects.get(name="Clinic admin"))
+    client.force_login(admin)
+    by_person = client.get("/admin/screening/auditevent/?q=casey").content.decode()
+    assert "FC-AAAA-BBBB" in by_person
+    by_reference = client.get("/admin/screening/auditevent/?q=FC-AAAA").content.decode()
+    assert "case.view" in by_reference
