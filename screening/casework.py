@@ -72,7 +72,7 @@ class StatusRefused(ValueError):
 
 @transaction.atomic
 def case_set_status(*, case_id: int, user, status: str, close_reason: str = "") -> Case:
-    case = Case.objects.select_for_update().select_related("intake").get(pk=case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("intake").get(pk=case_id)
     before = case.status
     if status == Case.Status.CLOSED:
         if close_reason not in Case.CloseReason.values:
@@ -114,7 +114,11 @@ class ActionRefused(ValueError):
 @transaction.atomic
 def case_assign(*, case_id: int, user, assignee) -> Case:
     """Give the case to a coordinator (or to nobody), whoever has it now."""
-    case = Case.objects.select_for_update().select_related("intake", "assignee").get(pk=case_id)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("intake", "assignee")
+        .get(pk=case_id)
+    )
     before = case.assignee.username if case.assignee else ""
     case.assignee = assignee
     case.save(update_fields=["assignee", "updated_at"])
@@ -160,7 +164,7 @@ def case_amend(
 
     The facts are taken as at today: the patient gives the new answers now."""
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("intake", "intake__identity")
         .get(pk=case_id)
     )
@@ -257,7 +261,7 @@ def case_book(*, case_id: int, user, starts_at: datetime, clinician: str, mode: 
     from screening import notify
 
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("intake", "intake__identity")
         .get(pk=case_id)
     )
