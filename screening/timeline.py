@@ -8,6 +8,8 @@ fixed number of queries, however long the history.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from screening.catalogue import QUESTIONS
 from screening.display import display_value
 from screening.models import AuditEvent, Case, ScreeningResult
@@ -108,7 +110,7 @@ def case_timeline(case: Case) -> list[Entry]:
             Entry(
                 booking.at,
                 "booking",
-                f"Consultation booked for {booking.starts_at:%d %b %Y %H:%M} "
+                f"Consultation booked for {timezone.localtime(booking.starts_at):%d %b %Y %H:%M} "
                 f"({booking.get_mode_display().lower()}) with {booking.clinician}",
                 _name(booking.booked_by),
             )

@@ -218,7 +218,7 @@ def test_booking_a_consultation_moves_the_case_and_queues_a_confirmation(coordin
     assert OutgoingEmail.objects.filter(kind="booking", booking=booking).exists()
     assert _actions(submitted)[-2:] == ["case.status", "case.book"]
     html = coordinator.get(_case_url(submitted)).content.decode()
-    assert "Consultation booked for" in html and "with Dr Amara Osei" in html
+    assert f"Consultation booked for {day:%d %b %Y} 10:30 (video) with Dr Amara Osei" in html
 
 
 def test_a_closed_case_cannot_be_booked(coordinator, submitted):
