@@ -23,6 +23,7 @@ from screening.models import (
     CaseNote,
     CompletionLink,
     ContactAttempt,
+    Intake,
     ScreeningResult,
 )
 from screening.rules import store as rules_store
@@ -163,12 +164,9 @@ def case_amend(
     then screen the intake again with the current rules. Returns the new result (None if nothing changed).
 
     The facts are taken as at today: the patient gives the new answers now."""
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("intake", "intake__identity")
-        .get(pk=case_id)
-    )
-    intake = case.intake
+    case = Case.objects.select_for_update(of=("self",)).select_related("intake").get(pk=case_id)
+    # Read the intake after the lock: a writer that waited must see the answers the other one stored.
+    intake = Intake.objects.select_related("identity").get(pk=case.intake_id)
     day = timezone.localdate()
     before = load_answers(intake)
     after = prune({**before, **values}, day)
@@ -201,6 +199,11 @@ def case_amend(
         intake.derived = derived_values(after, day)
         fields += ["not_asked", "derived"]
     intake.save(update_fields=fields)
+    if source == Amendment.Source.PHONE:
+        # The answers are in: a link sent earlier would let older answers overwrite them.
+        CompletionLink.objects.filter(case=case, used_at=None, withdrawn_at=None).update(
+            withdrawn_at=now
+        )
     result = rules_store.intake_screen(
         intake=intake, answers=after, trigger=ScreeningResult.Trigger.AMEND, as_of=day
     )
@@ -231,6 +234,8 @@ def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
     case = Case.objects.select_related("intake", "intake__identity").get(pk=case_id)
     if case.status == Case.Status.CLOSED:
         raise ActionRefused("Reopen the case before asking the patient for more information.")
+    if not case.intake.is_submitted:
+        raise ActionRefused("The patient has not sent the form yet: call them instead.")
     keys = missing_questions(latest_screening(case.intake))
     if not keys:
         raise ActionRefused("No information is missing for this case's findings.")

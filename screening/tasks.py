@@ -159,6 +159,7 @@ def _message(email: OutgoingEmail) -> EmailMessage:
                 "clinic": clinic,
                 "url": settings.SITE_URL + reverse("screening:complete", args=[token]),
                 "expires_at": email.link.expires_at,
+                "reference": email.case.intake.reference,
             },
         )
         subject = _("%(clinic)s: a few more questions") % {"clinic": clinic["name"]}

@@ -25,6 +25,7 @@ _FROM_OWN_TABLE = {
 _STATUS_LABELS = dict(Case.Status.choices)
 _REASON_LABELS = dict(Case.CloseReason.choices)
 LIMIT = 300
+VIEWS_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,13 @@ def case_timeline(case: Case) -> list[Entry]:
         entries.append(
             Entry(first_draft.screened_at, "screened", "Urgent red flag in the unsent intake")
         )
-    for event in (
-        AuditEvent.objects.filter(object_type="case", object_ref=intake.reference)
-        .exclude(action__in=_FROM_OWN_TABLE)
-        .select_related("actor")[:LIMIT]
+    trail = AuditEvent.objects.filter(object_type="case", object_ref=intake.reference)
+    # Views are many: they are capped apart, so they never push changes off the timeline.
+    for events in (
+        trail.exclude(action__in={*_FROM_OWN_TABLE, "case.view"}).select_related("actor")[:LIMIT],
+        trail.filter(action="case.view").select_related("actor")[:VIEWS_LIMIT],
     ):
-        entries.append(_audit_entry(event))
+        entries += [_audit_entry(event) for event in events]
     for note in case.notes.select_related("author")[:LIMIT]:
         entries.append(Entry(note.at, "note", "Note", _name(note.author), note.text))
     for contact in case.contacts.select_related("by")[:LIMIT]:

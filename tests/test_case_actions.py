@@ -75,7 +75,8 @@ def test_assigning_to_another_coordinator_is_recorded_and_shown(coordinator, sub
     case = Case.objects.get(intake=submitted)
     assert case.assignee == other
     event = AuditEvent.objects.get(action="case.assign")
-    assert event.actor == coordinator.user and event.detail == {"from": "", "to": "robin"}
+    assert event.actor == coordinator.user
+    assert event.detail == {"from": "", "to": "robin", "address": "127.0.0.1"}  # who, what, where
     html = coordinator.get(_case_url(submitted)).content.decode()
     assert "Assigned to robin" in html and "by Casey Moss" in html
 
@@ -127,6 +128,7 @@ def test_a_contact_attempt_keeps_what_was_typed_when_something_is_missing(coordi
     assert AuditEvent.objects.get(action="case.contact").detail == {
         "channel": "phone",
         "result": "left_message",
+        "address": "127.0.0.1",
     }
 
 
@@ -149,14 +151,17 @@ def test_answers_given_by_phone_are_amendments_and_the_case_is_screened_again(
     assert "How much of your usual pain went away?" in form_html  # a block's details, revealed
 
     # A wrong value: the error is next to the field, and nothing is stored.
-    wrong = _all_answers() | {"block_1_relief_percent": "180"}
+    version = page.context["version"]
+    wrong = _all_answers() | {"block_1_relief_percent": "180", "version": version}
     response = coordinator.post(_case_url(needs_info, "complete-by-phone"), wrong)
     assert response.status_code == 400
     assert not Amendment.objects.exists()
     assert 'value="85"' not in response.content.decode()  # block 1 kept what was typed: 180
     assert 'value="180"' in response.content.decode()
 
-    response = coordinator.post(_case_url(needs_info, "complete-by-phone"), _all_answers())
+    response = coordinator.post(
+        _case_url(needs_info, "complete-by-phone"), _all_answers() | {"version": version}
+    )
     assert response.status_code == 302
     amendments = {a.question: a for a in Amendment.objects.all()}
     tried = amendments["treatments_tried"]
@@ -269,3 +274,57 @@ def test_the_block_table_shows_each_block(coordinator, submitted):
     assert "Medial branch blocks" in html
     assert '<th scope="row">1</th>' in html and '<th scope="row">2</th>' in html
     assert "85%" in html and "Bupivacaine" in html
+
+
+def test_every_change_records_where_it_came_from(coordinator, submitted):
+    url = _case_url(submitted)
+    coordinator.post(url + "claim/", REMOTE_ADDR="192.0.2.7")
+    coordinator.post(url + "status/", {"status": "in_review"}, REMOTE_ADDR="192.0.2.7")
+    coordinator.post(url + "notes/", {"text": "Left a voicemail"}, REMOTE_ADDR="192.0.2.7")
+    coordinator.post(url + "rescreen/", REMOTE_ADDR="192.0.2.7")
+    changes = AuditEvent.objects.filter(object_ref=submitted.reference).exclude(action="case.view")
+    assert {e.action for e in changes} == {
+        "case.claim",
+        "case.status",
+        "case.note",
+        "case.rescreen",
+    }
+    assert {e.detail["address"] for e in changes} == {"192.0.2.7"}
+    assert {e.actor for e in changes} == {coordinator.user}
+
+
+def test_answers_changed_while_the_phone_form_was_open_are_not_undone(coordinator, needs_info):
+    opened = coordinator.get(_case_url(needs_info, "complete-by-phone")).context
+    # Meanwhile the patient's answers change (here: a colleague records them by phone).
+    colleague = _staff("robin", "Coordinator")
+    version = colleague.get(_case_url(needs_info, "complete-by-phone")).context["version"]
+    colleague.post(
+        _case_url(needs_info, "complete-by-phone"), _all_answers() | {"version": version}
+    )
+    assert Case.objects.get(intake=needs_info).outcome == "specialist_review"
+
+    stale = _all_answers() | {
+        "treatments_tried": ["nsaids"],
+        "version": opened["version"],
+        "questions": opened["questions"],
+    }
+    response = coordinator.post(_case_url(needs_info, "complete-by-phone"), stale)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "The answers changed while you were typing" in html
+    nsaids = re.search(r'<input[^>]*name="treatments_tried"[^>]*value="nsaids"[^>]*>', html).group()
+    mbb = re.search(r'<input[^>]*name="treatments_tried"[^>]*value="mbb"[^>]*>', html).group()
+    assert "checked" in nsaids and "checked" not in mbb  # what was typed, kept
+    needs_info.refresh_from_db()
+    assert needs_info.answers["treatments_tried"] == ["nsaids", "physical_therapy", "mbb"]
+
+
+def test_a_case_closed_while_booking_keeps_what_was_typed(coordinator, submitted):
+    booking_page = coordinator.get(_case_url(submitted, "book"))
+    assert booking_page.status_code == 200
+    Case.objects.filter(intake=submitted).update(status="closed", close_reason="declined")
+    day = timezone.localdate() + timedelta(days=5)
+    data = {"date": day.isoformat(), "time": "09:15", "clinician": "Dr Osei", "mode": "video"}
+    response = coordinator.post(_case_url(submitted, "book"), data)
+    assert response.status_code == 302  # the case is closed: the page says so
+    assert not Booking.objects.exists()

@@ -89,8 +89,15 @@ def test_search_by_reference_or_surname_ignores_case_and_accents(coordinator, pa
     reference = patient.intake.reference
     generate(count=30)
     for query in ("zolkiewska", "ŻÓŁKIEW", reference.lower(), reference[3:]):
-        rows = coordinator.get(QUEUE, {"q": query}).context["rows"]
+        response = coordinator.post(QUEUE, {"q": query, "status": "new"}, follow=True)
+        rows = response.context["rows"]
         assert [r["case"].intake.reference for r in rows] == [reference], query
+        # The search text stays out of the address (and so out of access logs); filters do not.
+        (address, _status) = response.redirect_chain[-1]
+        assert address == f"{QUEUE}?status=new&search=1"
+        assert query.lower() not in address.lower()
+    # Without the search flag (the "Clear" link, or a bookmark), the queue is not searched.
+    assert len(coordinator.get(QUEUE).context["rows"]) > 1
 
 
 def test_pages_follow_on_without_gaps_or_repeats(coordinator):

@@ -5,13 +5,20 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import audit, casework, chart, export, fhir, queue, selectors, throttle
+from screening.catalogue import QUESTIONS
 from screening.completion import completion_page
 from screening.forms import PageForm
 from screening.forms.casework import AssignForm, BookingForm, ContactForm, NoteForm
@@ -44,7 +51,13 @@ def _date(text: str | None) -> date | None:
         return None
 
 
+SEARCH_KEY = "queue_search"
+FILTER_FIELDS = ("outcome", "status", "assignee", "from", "to")
+
+
 def _filters(request: HttpRequest) -> queue.Filters:
+    """The queue's filters from the address, and the search text from the session: a surname is
+    patient data, so it never goes into an address (nor, from there, into access logs)."""
     get = request.GET
     outcome = get.get("outcome", "")
     status = get.get("status", "")
@@ -55,13 +68,30 @@ def _filters(request: HttpRequest) -> queue.Filters:
         assignee=assignee if assignee in ("mine", "unassigned") else "",
         received_from=_date(get.get("from")),
         received_to=_date(get.get("to")),
-        q=get.get("q", "").strip()[:100],
+        q=request.session.get(SEARCH_KEY, "") if get.get("search") == "1" else "",
     )
 
 
-@require_GET
+def _filter_redirect(request: HttpRequest) -> HttpResponse:
+    """The filter form is posted: the search text goes to the session, the other filters to the
+    address of the queue (so a filtered queue can still be bookmarked)."""
+    search = request.POST.get("q", "").strip()[:100]
+    request.session[SEARCH_KEY] = search
+    params = QueryDict(mutable=True)
+    for name in FILTER_FIELDS:
+        if request.POST.get(name):
+            params[name] = request.POST[name]
+    if search:
+        params["search"] = "1"
+    url = reverse("screening:queue")
+    return redirect(f"{url}?{params.urlencode()}" if params else url)
+
+
+@require_http_methods(["GET", "POST"])
 @coordinator_required
 def queue_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _filter_redirect(request)
     filters = _filters(request)
     cases = queue.cases(filters, request.user)
     page = queue.page(cases, request.GET.get("after"))
@@ -276,6 +306,11 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for(reference)
     intake = case.intake
     keys = casework.missing_questions(casework.latest_screening(intake))
+    if request.method == "POST" and not keys:
+        # Nothing is missing any more (answers came in meanwhile): the form that was posted is shown
+        # again with what was typed, rather than thrown away.
+        posted = request.POST.get("questions", "").split(",")
+        keys = [key for key in posted if key in QUESTIONS]
     if not intake.is_submitted or not keys:
         messages.error(request, "No information is missing for this case's findings.")
         return redirect("screening:case", reference=reference)
@@ -283,7 +318,13 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
     stored = selectors.load_answers(intake)
     page = completion_page(keys)
     form = PageForm(request.POST or None, page=page, stored=stored, today=day)
-    if request.method == "POST" and form.is_valid():
+    version = intake.updated_at.isoformat()
+    changed_meanwhile = request.method == "POST" and request.POST.get("version") != version
+    if changed_meanwhile:
+        # The patient (through a link) or a colleague changed the answers since this form was opened:
+        # saving it as it stands would undo that. Show it again, with what was typed, to check.
+        form.is_valid()
+    elif request.method == "POST" and form.is_valid():
         result = casework.case_amend(
             case_id=case.pk,
             values=form.answers,
@@ -300,8 +341,15 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "screening/staff/amend.html",
-        {"case": case, "intake": intake, "form": form},
-        status=400 if form.is_bound else 200,
+        {
+            "case": case,
+            "intake": intake,
+            "form": form,
+            "version": version,
+            "questions": ",".join(keys),
+            "changed_meanwhile": changed_meanwhile,
+        },
+        status=409 if changed_meanwhile else 400 if form.is_bound else 200,
     )
 
 
@@ -315,13 +363,22 @@ def book_view(request: HttpRequest, reference: str) -> HttpResponse:
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        casework.case_book(
-            case_id=case.pk,
-            user=request.user,
-            starts_at=data["starts_at"],
-            clinician=data["clinician"],
-            mode=data["mode"],
-        )
+        try:
+            casework.case_book(
+                case_id=case.pk,
+                user=request.user,
+                starts_at=data["starts_at"],
+                clinician=data["clinician"],
+                mode=data["mode"],
+            )
+        except casework.ActionRefused as refused:  # closed meanwhile by someone else
+            form.add_error(None, str(refused))
+            return render(
+                request,
+                "screening/staff/book.html",
+                {"case": case, "intake": case.intake, "form": form},
+                status=409,
+            )
         if case.intake.identity.email:
             messages.success(
                 request, "Consultation booked. The patient is e-mailed a confirmation."
