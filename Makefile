@@ -31,6 +31,7 @@ RUN_ENV := DEBUG=true
 
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py load_default_rules
 	$(RUN_ENV) $(PY) manage.py create_demo_staff
 	$(RUN_ENV) $(PY) manage.py generate_cases --count 40 --if-empty

@@ -5,6 +5,7 @@ without DEBUG=true the server refuses to start until SECRET_KEY is set.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "screening",
 ]
 
@@ -46,9 +51,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "screening.staff_security.StaffSessionMiddleware",  # after the user, the OTP device and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "screening.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "facetclinic.urls"
@@ -97,6 +105,16 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: one shared by every process (a table in the database), never per-process memory ----------
+# Create its table with `manage.py createcachetable` after `migrate` (`make run` does; the test runner
+# does it for test databases). The intake's attempt limits do not live here: see screening/throttle.py.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "facetclinic_cache",
+    }
+}
+
 # --- Sessions: a patient's draft is tied to the browser session -----------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A patient's browser keeps its draft for 2 days (the NHS asks for at least 20 hours); for longer
@@ -105,6 +123,38 @@ SESSION_COOKIE_AGE = 60 * 60 * 48
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# --- Staff sign-in: password, then a second factor; lockout; sessions (docs/security.md) --------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lock a username out after 5 failures from one address for 30 minutes: by username and address
+# together, so a stranger elsewhere cannot lock a real user out. The address is the one the throttle
+# uses (TRUSTED_PROXY_HOPS), so behind a proxy every staff member does not share one lockout.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "screening.throttle.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "screening/staff/locked_out.html"
+AXES_VERBOSE = False
+# django-otp: TOTP apps (the issuer names the account in the app); failed codes slow down, doubling.
+OTP_TOTP_ISSUER = env_str("CLINIC_NAME", "FacetClinic demo clinic")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 15, minimum=1)
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 12, minimum=1)
+STAFF_OTP_MAX_FAILURES = 5  # wrong second-factor codes per account and address in 15 minutes
 
 # --- Staff sign-in ------------------------------------------------------------------------------
 LOGIN_URL = "screening:staff-login"
@@ -129,9 +179,10 @@ SECURE_CSP = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check over plain HTTP
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     # Only trust X-Forwarded-Proto when a proxy we control sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -221,6 +272,14 @@ TASKS = {
 INTAKE_DRAFT_DAYS = env_int("INTAKE_DRAFT_DAYS", 30, minimum=1)
 INTAKE_RESUME_MAX_FAILURES = env_int("INTAKE_RESUME_MAX_FAILURES", 5, minimum=1)
 INTAKE_RESUME_WINDOW_MINUTES = env_int("INTAKE_RESUME_WINDOW_MINUTES", 15, minimum=1)
+# Anti-automation on the public intake, each counted per hour in the database (screening/throttle.py):
+# new drafts and submissions per client address, page saves per draft.
+INTAKE_DRAFTS_PER_HOUR = env_int("INTAKE_DRAFTS_PER_HOUR", 20, minimum=1)
+INTAKE_SUBMISSIONS_PER_HOUR = env_int("INTAKE_SUBMISSIONS_PER_HOUR", 10, minimum=1)
+INTAKE_PAGE_SAVES_PER_HOUR = env_int("INTAKE_PAGE_SAVES_PER_HOUR", 300, minimum=1)
+# Multiplies every intake limit above (and the resume limits per address): 1 in production, e.g. 1000
+# for a load test that sends many forms from one address.
+INTAKE_LIMITS_MULTIPLIER = env_int("INTAKE_LIMITS_MULTIPLIER", 1, minimum=1)
 # How many reverse proxies of ours stand in front of the app (each appends to X-Forwarded-For).
 # 0 trusts no header and uses the connection's address.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
@@ -228,11 +287,27 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 # README.md). Without it, in-house demo wording is shown, clearly labelled as such.
 INSTRUMENT_WORDING_FILE = env_str("INSTRUMENT_WORDING_FILE", "")
 
+# --- Retention (docs/retention.md): `manage.py purge_retained` deletes what is past it, daily -------
+# Audit rows are kept 6 years. Not read from the environment: the database trigger that refuses deleting
+# younger audit rows (migration 0015) holds the same number.
+AUDIT_RETENTION_YEARS = 6
+# A closed case (intake, identity, answers, screenings, notes, contacts, bookings, e-mails) is deleted
+# this many days after it was last changed; 0 keeps closed cases for ever. Set it to what the clinic's
+# medical-records law requires.
+CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 3650, minimum=0)
+
 # --- Logging: no request bodies, no query strings, no patient data --------------------------------
+# Every handler has the "scrub" filter (screening/log_scrub.py: exception messages, query strings, extra
+# fields). Django's own handlers on the "django" logger (console when DEBUG, mail_admins) have no such
+# filter, so that logger keeps none of its own: its records go on to the root's handlers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "screening.log_scrub.ScrubPatientData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
+    },
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -1,4 +1,5 @@
-"""Django admin: rules admins edit the screening rules (drafts), preview and publish them, and read versions.
+"""Django admin: rules admins edit the screening rules (drafts), preview and publish them, and read versions;
+clinic admins manage staff accounts and read the audit log and outgoing e-mails.
 
 Patient data is not browsable here: staff use the coordinator workspace. Every rule change goes to the audit
 log with what changed.
@@ -6,11 +7,16 @@ log with what changed.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening import audit
 from screening.facts import fact_specs
@@ -369,3 +375,78 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     @admin.display(description="case", ordering="case__intake__reference")
     def reference(self, email: OutgoingEmail) -> str:
         return email.case.intake.reference if email.case_id else "-"
+
+
+# --- Staff accounts: clinic admins create, change and deactivate them, and reset a second factor ---------
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
+    """Django's user admin, for clinic admins: no one but a superuser makes a superuser, the only
+    permission given person by person is "export identifiable data" (roles are groups), every change is
+    in the audit log, and a lost second factor is reset from the list (the user sets up a new one)."""
+
+    actions = ["reset_second_factor"]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "groups"]
+
+    def get_queryset(self, request):
+        # A clinic admin cannot reach a superuser's account (its password, its second factor).
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "last_login", "date_joined"]
+        return fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions" and not request.user.is_superuser:
+            kwargs["queryset"] = Permission.objects.filter(
+                content_type__app_label="screening", codename="export_identifiable_case"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            actor=request.user,
+            action="user.change" if change else "user.create",
+            object_type="user",
+            object_ref=obj.username,
+            detail={"fields": sorted(form.changed_data), "active": obj.is_active},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if {"groups", "user_permissions"} & set(form.changed_data):
+            audit.record(
+                actor=request.user,
+                action="user.roles",
+                object_type="user",
+                object_ref=form.instance.username,
+                detail={
+                    "groups": sorted(form.instance.groups.values_list("name", flat=True)),
+                    "permissions": sorted(
+                        form.instance.user_permissions.values_list("codename", flat=True)
+                    ),
+                },
+            )
+
+    @admin.action(description="Reset the second factor (they set up a new one at next sign-in)")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            removed = sum(
+                model.objects.filter(user=user).delete()[0] for model in (TOTPDevice, StaticDevice)
+            )
+            audit.record(
+                actor=request.user,
+                action="user.reset_second_factor",
+                object_type="user",
+                object_ref=user.username,
+                detail={"devices_removed": removed},
+            )
+        self.message_user(request, f"Second factor reset for {queryset.count()} account(s).")

@@ -243,12 +243,14 @@ def intake_submit(*, intake_id: int) -> Intake:
 def purge_expired_drafts() -> int:
     """Delete drafts past their expiry, with their identities and consents, and stale attempt counts.
 
-    Returns how many drafts were deleted. Submitted intakes are never touched here.
+    Returns how many drafts were deleted. Submitted intakes are never touched here, nor drafts that
+    reached staff as an urgent case: those are the clinic's record, kept by case retention
+    (screening/retention.py).
     """
     moment = now()
     with transaction.atomic():
         _count, per_model = Intake.objects.filter(
-            status=Intake.Status.DRAFT, expires_at__lte=moment
+            status=Intake.Status.DRAFT, expires_at__lte=moment, case__isnull=True
         ).delete()
         AttemptWindow.objects.filter(window_ends__lte=moment).delete()
     return per_model.get(Intake._meta.label, 0)

@@ -1,7 +1,16 @@
-"""Limits on repeated attempts (resume-code guesses), counted atomically in the database.
+"""Limits on repeated actions (resume guesses, new drafts, page saves, submissions), counted in the database.
 
-``take`` reserves one attempt with a conditional update, so concurrent requests cannot all slip under the
-limit (as a read-then-write counter lets them).
+The counts are rows of AttemptWindow, one per key in a fixed time window, in the database every process
+shares: a limit held in one process's memory is no limit behind several workers.
+
+Why not Django's cache: the default cache is a shared DatabaseCache (settings.CACHES), but its ``incr`` is
+BaseCache's get-then-set, and its ``add`` over an expired entry is a read then an update. Neither is atomic
+(the value is a pickled blob, so no SQL can add to it): twelve parallel guesses would all read 0, write 1
+and all pass. ``take`` here reserves one attempt with a conditional UPDATE (``count < limit``), which is
+atomic on SQLite and PostgreSQL alike, so concurrent requests cannot slip under the limit.
+
+Every limit passed in is multiplied by INTAKE_LIMITS_MULTIPLIER (1 in production), so one setting raises
+them all for a load test.
 """
 
 import hashlib
@@ -21,6 +30,11 @@ def client_key(scope: str, request: HttpRequest) -> str:
     return f"{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:64]
 
 
+def draft_key(scope: str, intake_id: int) -> str:
+    """A key for one draft."""
+    return f"{scope}:draft:{intake_id}"
+
+
 def client_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_HOPS proxies in front, the address the
     outermost trusted proxy saw (counted from the right of X-Forwarded-For, which clients can forge on
@@ -35,6 +49,10 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _scaled(limit: int) -> int:
+    return limit * settings.INTAKE_LIMITS_MULTIPLIER
+
+
 def take(key: str, *, limit: int, window: timedelta) -> bool:
     """Count one attempt; False when the limit for this window is already used up."""
     now = timezone.now()
@@ -42,7 +60,10 @@ def take(key: str, *, limit: int, window: timedelta) -> bool:
     AttemptWindow.objects.filter(key=key, window_ends__lte=now).update(
         count=0, window_ends=now + window
     )
-    return AttemptWindow.objects.filter(key=key, count__lt=limit).update(count=F("count") + 1) == 1
+    reserved = AttemptWindow.objects.filter(key=key, count__lt=_scaled(limit)).update(
+        count=F("count") + 1
+    )
+    return reserved == 1
 
 
 def reset(key: str) -> None:
@@ -51,5 +72,5 @@ def reset(key: str) -> None:
 
 def blocked(key: str, *, limit: int) -> bool:
     return AttemptWindow.objects.filter(
-        key=key, count__gte=limit, window_ends__gt=timezone.now()
+        key=key, count__gte=_scaled(limit), window_ends__gt=timezone.now()
     ).exists()

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from screening.views import completion, intake, review
+from screening.views import completion, intake, review, two_factor
 
 app_name = "screening"
 
@@ -30,6 +30,9 @@ urlpatterns = [
         name="staff-login",
     ),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
+    path("staff/two-factor/", two_factor.verify, name="two-factor-verify"),
+    path("staff/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
+    path("staff/session/keep-alive/", two_factor.keep_alive, name="keep-alive"),
     path("staff/", review.queue_view, name="queue"),
     path("staff/cases/<str:reference>/", review.case_view, name="case"),
     path("staff/cases/<str:reference>/claim/", review.claim_view, name="case-claim"),

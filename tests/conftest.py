@@ -70,3 +70,31 @@ def patient(client, default_rules) -> Patient:
 @pytest.fixture
 def other_patient(default_rules) -> Patient:
     return Patient(Client())
+
+
+# --- Staff sign-in in tests ---------------------------------------------------------------------------
+def pass_second_factor(client: Client, user) -> None:
+    """Give a signed-in test client's session a verified second factor, as the verify page would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    )
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+
+
+_force_login = Client.force_login
+
+
+def _force_login_with_second_factor(self, user, backend=None):
+    """Tests sign staff in with both factors unless they ask for the password only
+    (``client.force_login_password_only``); the sign-in pages themselves are tested in
+    tests/test_two_factor.py."""
+    _force_login(self, user, backend)
+    pass_second_factor(self, user)
+
+
+Client.force_login = _force_login_with_second_factor
+Client.force_login_password_only = _force_login

@@ -96,5 +96,6 @@ def test_the_case_page_query_count_does_not_grow_with_findings(
     reference = other_patient.intake.reference
     with CaptureQueriesContext(connection) as second:
         coordinator.get(f"/staff/cases/{reference}/")
-    # Case, screening, audit insert, answers, timeline sources (7), duplicates, assignees, session/auth.
-    assert len(second) == len(first) <= 20
+    # Session, user, permissions, second-factor device, session save (activity), case, screening,
+    # audit insert, answers, timeline sources (8), duplicates, assignees.
+    assert len(second) == len(first) <= 24

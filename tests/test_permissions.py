@@ -1,21 +1,33 @@
-"""Who may open what: every route of the app for each kind of visitor, generated from the URL conf.
+"""Who may open what: every route of the app for each kind of visitor, generated from the URL conf,
+and every model page of the Django admin, generated from its registry.
 
 A new route without an entry in ACCESS fails ``test_every_route_has_an_access_entry``, so nobody adds a
-page without deciding who may use it. (The Django admin's own routes are covered by its permissions and
-the rules-admin tests; the second-factor rules of issue 5 will add a column here.)
+page without deciding who may use it. Visitors: a stranger, a patient with a draft, each staff role, and
+a coordinator who gave a password but no second factor (refused on every staff page and in the admin).
 """
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "coordinator", "rules_admin", "clinic_admin")
-OK, LOGIN, FORBIDDEN = "ok", "login", "forbidden"
+ROLES = ("anonymous", "patient", "coordinator", "rules_admin", "clinic_admin", "no_second_factor")
+OK, LOGIN, FORBIDDEN, SECOND_FACTOR = "ok", "login", "forbidden", "second factor"
 PUBLIC = dict.fromkeys(ROLES, OK)
-STAFF = {"anonymous": LOGIN, "coordinator": OK, "rules_admin": FORBIDDEN, "clinic_admin": FORBIDDEN}
+STAFF = {
+    "anonymous": LOGIN,
+    "patient": LOGIN,
+    "coordinator": OK,
+    "rules_admin": FORBIDDEN,
+    "clinic_admin": FORBIDDEN,
+    "no_second_factor": SECOND_FACTOR,
+}
+SIGNED_IN = {"anonymous": LOGIN, "patient": LOGIN} | dict.fromkeys(
+    ("coordinator", "rules_admin", "clinic_admin", "no_second_factor"), OK
+)
 
 # route name -> (method, expected access per role)
 ACCESS = {
@@ -50,6 +62,11 @@ ACCESS = {
     "screening:case-contact": ("POST", STAFF),
     "screening:case-rescreen": ("POST", STAFF),
     "screening:case-completion-link": ("POST", STAFF),
+    "healthz": ("GET", PUBLIC),
+    # Without a device yet, verifying sends the user to set one up.
+    "screening:two-factor-verify": ("GET", SIGNED_IN | {"no_second_factor": SECOND_FACTOR}),
+    "screening:two-factor-setup": ("GET", SIGNED_IN),
+    "screening:keep-alive": ("POST", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
 }
 
 
@@ -80,15 +97,40 @@ def case_reference(default_rules):
     return Case.objects.get().intake.reference
 
 
+GROUPS = {
+    "coordinator": "Coordinator",
+    "no_second_factor": "Coordinator",
+    "rules_admin": "Rules admin",
+    "clinic_admin": "Clinic admin",
+}
+
+
 def _client(role: str) -> Client:
     client = Client()
     if role == "anonymous":
         return client
-    group = {"coordinator": "Coordinator", "rules_admin": "Rules admin"}.get(role, "Clinic admin")
+    if role == "patient":
+        client.post("/intake/begin/")  # a draft in this browser's session
+        return client
     user = User.objects.create(username=role, is_staff=True)  # no password: no slow hashing
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
+    user.groups.add(Group.objects.get(name=GROUPS[role]))
+    if role == "no_second_factor":
+        client.force_login_password_only(user)
+    else:
+        client.force_login(user)
     return client
+
+
+def _access(response, login_url: str = "/staff/login/") -> str:
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if location.startswith(login_url):
+        return LOGIN
+    if location.startswith("/staff/two-factor/"):
+        return SECOND_FACTOR
+    if response.status_code == 403:
+        return FORBIDDEN
+    assert response.status_code < 500
+    return OK
 
 
 def _url(name: str, reference: str) -> str:
@@ -107,11 +149,32 @@ def test_access(name, role, case_reference):
     client = _client(role)
     url = _url(name, case_reference)
     response = client.post(url) if method == "POST" else client.get(url)
-    if response.status_code == 302 and response["Location"].startswith("/staff/login/"):
-        got = LOGIN
-    elif response.status_code == 403:
-        got = FORBIDDEN
+    assert _access(response) == expected[role], (name, role, response.status_code)
+
+
+def _admin_pages() -> list[tuple[str, str]]:
+    """The admin's index and each registered model's list, as (page, the model's label)."""
+    pages = [("/admin/", "")]
+    for model in admin.site._registry:
+        meta = model._meta
+        pages.append((f"/admin/{meta.app_label}/{meta.model_name}/", meta.label_lower))
+    return pages
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "model"), _admin_pages())
+def test_admin_access(path, model, role, default_rules):
+    client = _client(role)
+    response = client.get(path)
+    got = _access(response, login_url="/admin/login/")
+    if role in ("anonymous", "patient"):
+        assert got == LOGIN
+    elif role == "no_second_factor":
+        assert got == SECOND_FACTOR
     else:
-        assert response.status_code < 500
-        got = OK
-    assert got == expected[role], (name, role, response.status_code)
+        user = User.objects.get(username=role)
+        app_label, model_name = model.split(".") if model else ("", "")
+        allowed = not model or any(
+            user.has_perm(f"{app_label}.{action}_{model_name}") for action in ("view", "change")
+        )
+        assert got == (OK if allowed else FORBIDDEN), (path, role, response.status_code)

@@ -133,7 +133,8 @@ def generate(*, count: int, seed: int = 2026, drafts_share: float = 0.02) -> int
     if version is None:
         raise RuntimeError("No ruleset is published: run `manage.py load_default_rules` first.")
     ruleset = compiled_version(version)
-    rng = random.Random(seed)  # noqa: S311 - demo data from a fixed seed, nothing secret
+    # Demo data from a fixed seed, nothing secret.
+    rng = random.Random(seed)  # noqa: S311  # nosec B311
     templates = _templates()
     coordinators = list(get_user_model().objects.filter(groups__name="Coordinator"))
     now, today = timezone.now(), timezone.localdate()

@@ -1,9 +1,11 @@
-"""Demo staff accounts, one per role, with passwords made up on the spot and shown once."""
+"""Demo staff accounts, one per role, with passwords made up on the spot and shown once, each with a
+few second-factor backup codes (so a newcomer can sign in before setting up an authenticator app)."""
 
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 DEMO_STAFF = (
     ("coordinator", "Casey", "Coordinator", ("Coordinator",), False),
@@ -13,8 +15,12 @@ DEMO_STAFF = (
 )
 
 
-def create_demo_staff() -> list[tuple[str, str, str]]:
-    """Create the demo accounts that do not exist yet; returns (username, password, roles) of new ones."""
+DEMO_BACKUP_CODES = 3
+
+
+def create_demo_staff() -> list[tuple[str, str, str, list[str]]]:
+    """Create the demo accounts that do not exist yet; returns (username, password, roles, backup
+    codes) of the new ones."""
     User = get_user_model()
     created = []
     for username, first, last, groups, is_staff in DEMO_STAFF:
@@ -25,5 +31,8 @@ def create_demo_staff() -> list[tuple[str, str, str]]:
             username, password=password, first_name=first, last_name=last, is_staff=is_staff
         )
         user.groups.set(Group.objects.filter(name__in=groups))
-        created.append((username, password, ", ".join(groups)))
+        device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(DEMO_BACKUP_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        created.append((username, password, ", ".join(groups), codes))
     return created

@@ -23,6 +23,7 @@ from screening.forms import PageForm, ResumeForm
 from screening.models import Intake, ScreeningResult
 from screening.safety import ADVICE
 from screening.selectors import load_answers
+from screening.views import limits
 
 SESSION_KEY = "intake_id"
 
@@ -79,6 +80,12 @@ def _where_to_resume(stored: dict, day: date) -> str:
 # --- pages ------------------------------------------------------------------------------------
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
+    return _render_start(request)
+
+
+def _render_start(
+    request: HttpRequest, problem: str | None = None, status: int = 200
+) -> HttpResponse:
     intake = _session_intake(request)
     live = intake is not None and services.draft_is_live(intake)
     return render(
@@ -90,7 +97,9 @@ def start(request: HttpRequest) -> HttpResponse:
             "continue_url": _where_to_resume(load_answers(intake), services.today())
             if live
             else None,
+            "problem": problem,
         },
+        status=status,
     )
 
 
@@ -100,6 +109,12 @@ def begin(request: HttpRequest) -> HttpResponse:
     if current is not None and services.draft_is_live(current):
         # A double click on "Start now" (or a resent POST) carries on with the draft it already made.
         return redirect(_where_to_resume(load_answers(current), services.today()))
+    if limits.honeypot_filled(request, "begin"):
+        return _render_start(request, limits.message(limits.REFUSED), status=400)
+    if limits.over(limits.DRAFTS, throttle.client_key("begin", request)):
+        return limits.retry_after(
+            _render_start(request, limits.message(limits.DRAFTS.message), status=429)
+        )
     intake = services.intake_start()
     request.session.cycle_key()
     request.session[SESSION_KEY] = intake.pk
@@ -117,6 +132,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     day = services.today()
     stored = load_answers(intake)
     change = request.GET.get("change") == "1"
+    problem, status = None, 200
     if not ans.page_shown(current, stored, ans.context(stored, day)):
         following = _neighbour(current, stored, day, +1)
         return redirect(_page_url(following) if following else reverse("screening:check"))
@@ -133,16 +149,20 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             require_answers=action == "continue",
         )
         if form.is_valid():
-            intake = services.intake_save_page(
-                intake_id=intake.pk, page=current, values=form.answers
-            )
-            stored = load_answers(intake)
-            return _after_save(request, intake, current, stored, day, action, change)
+            if limits.over(limits.PAGE_SAVES, throttle.draft_key("save", intake.pk)):
+                # Shown again with what was posted, so nothing typed is lost.
+                problem, status = limits.message(limits.PAGE_SAVES.message), 429
+            else:
+                intake = services.intake_save_page(
+                    intake_id=intake.pk, page=current, values=form.answers
+                )
+                stored = load_answers(intake)
+                return _after_save(request, intake, current, stored, day, action, change)
     else:
         form = PageForm(page=current, stored=stored, today=day)
 
     previous = _neighbour(current, stored, day, -1)
-    return render(
+    response = render(
         request,
         "screening/intake/page.html",
         {
@@ -151,8 +171,11 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             "progress": _progress(current),
             "previous_url": _page_url(previous) if previous else reverse("screening:start"),
             "change": change,
+            "problem": problem,
         },
+        status=status,
     )
+    return limits.retry_after(response) if status == 429 else response
 
 
 def _after_save(request, intake, current, stored, day, action, change) -> HttpResponse:
@@ -304,7 +327,7 @@ def check(request: HttpRequest) -> HttpResponse:
     return _render_check(request, stored, day, incomplete=[])
 
 
-def _render_check(request, stored, day, incomplete) -> HttpResponse:
+def _render_check(request, stored, day, incomplete, problem=None, status=200) -> HttpResponse:
     return render(
         request,
         "screening/intake/check.html",
@@ -318,7 +341,9 @@ def _render_check(request, stored, day, incomplete) -> HttpResponse:
                 for q in incomplete
             ],
             "last_page_url": _page_url(ans.shown_pages(stored, day)[-1]),
+            "problem": problem,
         },
+        status=status,
     )
 
 
@@ -329,6 +354,9 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("screening:start")
     if intake.is_submitted:
         return redirect("screening:receipt")
+    refusal = _refuse_submit(request, intake)
+    if refusal is not None:
+        return refusal
     try:
         services.intake_submit(intake_id=intake.pk)
     except services.IntakeIncomplete as gaps:
@@ -337,6 +365,23 @@ def submit(request: HttpRequest) -> HttpResponse:
     except services.IntakeNotEditable:
         return redirect(reverse("screening:start") + "?expired=1")
     return redirect("screening:receipt")
+
+
+def _refuse_submit(request: HttpRequest, intake: Intake) -> HttpResponse | None:
+    """The check-answers page again, with why the form was not sent, for a bot or a client over its
+    hourly limit; None to go ahead. The answers stay saved in the draft."""
+    if not services.draft_is_live(intake):
+        return None  # intake_submit says it expired
+    if limits.honeypot_filled(request, "submit"):
+        problem, status = limits.message(limits.REFUSED), 400
+    elif limits.over(limits.SUBMISSIONS, throttle.client_key("submit", request)):
+        problem, status = limits.message(limits.SUBMISSIONS.message), 429
+    else:
+        return None
+    response = _render_check(
+        request, load_answers(intake), services.today(), [], problem=problem, status=status
+    )
+    return limits.retry_after(response) if status == 429 else response
 
 
 @require_GET

@@ -212,3 +212,22 @@ def keyboard_press(page: Page, selector: str) -> None:
     tab_to(page, selector)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+# --- staff sign-in: password, then the code an authenticator app would show ----------------------------
+def authenticator_code(user) -> str:
+    """The code the user's authenticator app shows now (a confirmed TOTP device is made if needed)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    )
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def enter_second_factor(page: Page, user) -> None:
+    """On the "Enter your code" page, enter the app's code and continue."""
+    page.get_by_label("Code").fill(authenticator_code(user))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()

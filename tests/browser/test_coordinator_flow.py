@@ -16,7 +16,12 @@ from screening.demo.cases import generate
 from screening.models import Booking, Case, OutgoingEmail
 from screening.roles import ensure_groups
 from screening.rules.store import rules_load_defaults
-from tests.browser.helpers import assert_clean_console, fill_page
+from tests.browser.helpers import (
+    assert_clean_console,
+    authenticator_code,
+    enter_second_factor,
+    fill_page,
+)
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
 
@@ -62,7 +67,10 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     page.goto(server + "/staff/")
     page.get_by_label("Username").fill("casey")
     page.get_by_label("Password").fill(PASSWORD)
+    authenticator_code(user)  # the account has an authenticator app
     _click(page, "button", "Sign in")
+    assert "Enter your code" in page.inner_text("main")
+    enter_second_factor(page, user)
     assert page.get_by_role("heading", name="Cases", exact=True).is_visible()
     assert page.locator("svg.fc-chart").is_visible()
     _shoot(page, "queue")

@@ -10,7 +10,7 @@ from django.test import Client
 from screening.models import Intake, RuleDraft, ScreeningResult
 from screening.roles import ensure_groups
 from screening.rules.store import rules_load_defaults
-from tests.browser.helpers import assert_clean_console
+from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor
 from tests.conftest import Patient
 
 pytestmark = pytest.mark.browser
@@ -44,11 +44,15 @@ def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_
     )
     assert ScreeningResult.objects.get(intake=one_block, trigger="submit").outcome == "routine"
 
+    authenticator_code(user)  # the account has an authenticator app
     page.goto(server + "/admin/")
     page.get_by_label("Username").fill("rosa")
     page.get_by_label("Password").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
+    # A password alone does not open the admin: the second factor is asked for first.
+    assert "Enter your code" in page.inner_text("main")
+    enter_second_factor(page, user)
 
     rule = RuleDraft.objects.get(key="sr_facet_candidate")
     page.goto(f"{server}/admin/screening/ruledraft/{rule.pk}/change/")

@@ -18,6 +18,11 @@ class Command(BaseCommand):
                 "Demo staff accounts already exist (their passwords were shown when made)."
             )
             return
-        self.stdout.write("Demo staff accounts (shown once; write them down):")
-        for username, password, roles in created:
-            self.stdout.write(f"  {username:<14} {password:<18} {roles}")
+        self.stdout.write(
+            "Demo staff accounts (shown once; write them down). Sign in at /staff/ with the password,"
+            " then a backup code (each works once) or an authenticator app you set up:"
+        )
+        for username, password, roles, codes in created:
+            self.stdout.write(
+                f"  {username:<14} {password:<18} {roles:<14} codes: {' '.join(codes)}"
+            )

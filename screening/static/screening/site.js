@@ -67,8 +67,34 @@
     });
   }
 
+  // Staff pages: warn before the idle sign-out, so a half-typed note can still be saved. "Stay signed
+  // in" posts to the keep-alive URL (the server counts it as activity) without leaving the page.
+  function idleWarning() {
+    var box = document.getElementById("idle-warning");
+    if (!box) { return; }
+    var idle = Number(box.getAttribute("data-idle-seconds")) * 1000;
+    var warn = Number(box.getAttribute("data-warn-seconds")) * 1000;
+    var timer;
+    function arm() {
+      window.clearTimeout(timer);
+      box.hidden = true;
+      timer = window.setTimeout(function () {
+        box.hidden = false;
+        box.querySelector("button").focus();
+      }, Math.max(idle - warn, 1000));
+    }
+    box.querySelector("[data-keep-alive]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (response) { if (response.ok) { arm(); } else { window.location.reload(); } });
+    });
+    arm();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusSummary();
+    idleWarning();
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });

@@ -1,0 +1,80 @@
+"""Staff sessions: a second factor on every staff page and in the admin, idle and absolute timeouts.
+
+One middleware holds the rules for every staff request, whichever page the password was given on:
+- signed in for more than STAFF_SESSION_HOURS, or idle for more than STAFF_IDLE_MINUTES: signed out;
+- a staff page (``/staff/``, ``/admin/``) without a verified second factor: sent to verify one (or, the
+  first time, to set up an authenticator app). Only the sign-in and second-factor pages are exempt.
+Patients' pages are not staff pages: a patient's session has no user and is left alone.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django_otp import user_has_device
+
+from screening import audit
+
+SIGNED_IN_AT, LAST_SEEN = "staff_signed_in_at", "staff_last_seen"
+STAFF_PREFIXES = ("/staff/", "/admin/")
+
+
+def _exempt_paths() -> set[str]:
+    return {
+        reverse("screening:staff-login"),
+        reverse("screening:staff-logout"),
+        reverse("screening:two-factor-verify"),
+        reverse("screening:two-factor-setup"),
+        reverse("admin:login"),
+        reverse("admin:logout"),
+    }
+
+
+def _ended(request, now) -> str:
+    """Why the session has ended, or ""."""
+    session = request.session
+    signed_in = session.get(SIGNED_IN_AT)
+    last_seen = session.get(LAST_SEEN)
+    if signed_in is None or last_seen is None:
+        return ""
+    if now - signed_in > timedelta(hours=settings.STAFF_SESSION_HOURS).total_seconds():
+        return f"after {settings.STAFF_SESSION_HOURS} hours"
+    if now - last_seen > timedelta(minutes=settings.STAFF_IDLE_MINUTES).total_seconds():
+        return f"after {settings.STAFF_IDLE_MINUTES} minutes without activity"
+    return ""
+
+
+class StaffSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        now = timezone.now().timestamp()
+        reason = _ended(request, now)
+        if reason:
+            audit.record(
+                actor=user,
+                action="auth.timeout",
+                object_type="user",
+                object_ref=user.username,
+                detail={"reason": reason},
+            )
+            logout(request)
+            messages.info(request, f"You were signed out {reason}. Sign in again.")
+            return redirect(settings.LOGIN_URL)
+        request.session.setdefault(SIGNED_IN_AT, now)
+        request.session[LAST_SEEN] = now
+        staff_page = request.path.startswith(STAFF_PREFIXES)
+        if staff_page and request.path not in _exempt_paths() and not user.is_verified():
+            step = "verify" if user_has_device(user) else "setup"
+            target = reverse(f"screening:two-factor-{step}")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

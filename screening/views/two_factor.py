@@ -1,0 +1,169 @@
+"""The second factor: set up an authenticator app (with backup codes), and verify a code at sign-in.
+
+django-otp holds the devices (TOTP, and static backup codes) and their throttling, which slows each
+device down after a wrong code; on top of that, wrong codes per account and address are limited like
+resume codes. Every verification, failure and setup is in the audit log.
+"""
+
+from datetime import timedelta
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from screening import audit, throttle
+from screening.forms.casework import StaffForm
+
+BACKUP_CODES = 10
+WINDOW = timedelta(minutes=15)
+
+
+class CodeForm(StaffForm):
+    code = forms.CharField(
+        label="Code",
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].replace(" ", "").strip()
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed and target.startswith("/") else settings.LOGIN_REDIRECT_URL
+
+
+def _log(request, action: str, **detail) -> None:
+    audit.record(
+        actor=request.user,
+        action=action,
+        object_type="user",
+        object_ref=request.user.username,
+        detail=detail,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_verified():
+        return redirect(_next(request))
+    if not user_has_device(user):
+        return redirect("screening:two-factor-setup")
+    key = throttle.client_key(f"otp:{user.pk}", request)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not throttle.take(key, limit=settings.STAFF_OTP_MAX_FAILURES, window=WINDOW):
+            form.add_error(
+                "code",
+                "Too many wrong codes. Wait 15 minutes and try again, or ask a clinic admin.",
+            )
+            status = 429
+        else:
+            device = _match(user, form.cleaned_data["code"])
+            if device is not None:
+                throttle.reset(key)
+                otp_login(request, device)
+                request.session.cycle_key()
+                backup = isinstance(device, StaticDevice)
+                _log(request, "auth.second_factor", device="backup code" if backup else "app")
+                return redirect(_next(request))
+            _log(request, "auth.second_factor_failed")
+            form.add_error("code", "The code is not right. Enter the code your app shows now")
+    if form.is_bound and form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "screening/staff/two_factor_verify.html",
+        {"form": form, "next": _next(request)},
+        status=status,
+    )
+
+
+def _match(user, token: str):
+    """The confirmed device that accepts the token, if any; each device throttles its own failures."""
+    with transaction.atomic():
+        for device in devices_for_user(user, for_verify=True):
+            if device.verify_token(token):  # False while the device is slowed down
+                return device
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """First sign-in: scan a QR code (or type the key), confirm with a code, get backup codes once."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect(_next(request) if user.is_verified() else "screening:two-factor-verify")
+    if not user.is_verified() and user_has_device(user):
+        # Backup codes only (a demo account, or after a reset with an emergency code): verify first,
+        # then set up the app.
+        return redirect("screening:two-factor-verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or (
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    )
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                codes = _new_backup_codes(user)
+            otp_login(request, device)
+            request.session.cycle_key()
+            _log(request, "auth.second_factor_setup")
+            return render(
+                request,
+                "screening/staff/two_factor_codes.html",
+                {"codes": codes, "next": _next(request)},
+            )
+        form.add_error("code", "The code is not right. Enter the code your app shows now")
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return render(
+        request,
+        "screening/staff/two_factor_setup.html",
+        {
+            "form": form,
+            # An image from a data: address (the CSP allows data: images): no markup to trust.
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _next(request),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _new_backup_codes(user) -> list[str]:
+    StaticDevice.objects.filter(user=user, name="Backup codes").delete()
+    device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@require_POST
+@login_required
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The "stay signed in" button: the middleware has already noted this request as activity."""
+    return HttpResponse(status=204)

@@ -1,0 +1,233 @@
+"""Staff sign-in: a password and a second factor on every staff page and in the admin, lockout of
+repeated failures, sessions that end when idle or old, and passwords that are long and not common."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from screening.models import AuditEvent
+from screening.staff_security import LAST_SEEN, SIGNED_IN_AT
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-password-for-tests"
+
+
+@pytest.fixture
+def casey(default_rules) -> User:
+    user = User.objects.create_user("casey", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Coordinator"))
+    return user
+
+
+def _code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def _sign_in(client: Client, username: str = "casey", password: str = PASSWORD, **extra):
+    return client.post("/staff/login/", {"username": username, "password": password}, **extra)
+
+
+def _with_app(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+def test_first_sign_in_sets_up_an_app_and_shows_backup_codes_once(client, casey):
+    _sign_in(client)
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/two-factor/setup/")
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "Set up your second factor" in html
+    assert '<img src="data:image/svg+xml' in html  # an image the CSP allows, no markup trusted
+    device = TOTPDevice.objects.get(user=casey, confirmed=False)
+
+    wrong = client.post("/staff/two-factor/setup/", {"code": "000000", "next": "/staff/"})
+    assert wrong.status_code == 400 and "The code is not right" in wrong.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code slows the device down for a second: not under test here
+    done = client.post("/staff/two-factor/setup/", {"code": _code(device), "next": "/staff/"})
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
+    assert len(codes) == 10
+    assert set(codes) == set(StaticToken.objects.values_list("token", flat=True))
+    assert client.get("/staff/").status_code == 200
+    assert AuditEvent.objects.filter(action="auth.second_factor_setup", actor=casey).exists()
+
+
+@pytest.mark.parametrize("login_page", ["/staff/login/", "/admin/login/"])
+def test_a_password_alone_opens_no_staff_page_whichever_page_it_was_given_on(
+    client, casey, login_page
+):
+    device = _with_app(casey)
+    client.post(login_page, {"username": "casey", "password": PASSWORD})
+    for page in ("/staff/", "/admin/", "/admin/screening/auditevent/", "/staff/export.csv"):
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith("/staff/two-factor/?next="), page
+    before = client.session.session_key
+    response = client.post("/staff/two-factor/", {"code": _code(device), "next": "/staff/"})
+    assert response["Location"] == "/staff/"
+    assert client.session.session_key != before  # a new session once both factors are given
+    assert client.get("/staff/").status_code == 200
+    assert AuditEvent.objects.get(action="auth.second_factor").detail["device"] == "app"
+
+
+def test_a_backup_code_works_once(casey):
+    _with_app(casey)
+    client = Client()
+    _sign_in(client)
+    client.get("/staff/two-factor/setup/")  # has an app already: sent to verify
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    backup = StaticDevice.objects.create(user=casey, name="Backup codes", confirmed=True)
+    backup.token_set.create(token="k3y9m2a7")
+    assert client.post("/staff/two-factor/", {"code": "k3y9m2a7"}).status_code == 302
+    assert client.get("/staff/").status_code == 200
+
+    again = Client()
+    _sign_in(again)
+    response = again.post("/staff/two-factor/", {"code": "k3y9m2a7"})
+    assert response.status_code == 400 and "The code is not right" in response.content.decode()
+
+
+def test_wrong_codes_are_limited_and_recorded(client, casey):
+    device = _with_app(casey)
+    _sign_in(client)
+    for _ in range(5):
+        device.refresh_from_db()
+        device.throttling_failure_count = 0  # only our own limit is under test here
+        device.save()
+        client.post("/staff/two-factor/", {"code": "123456"})
+    response = client.post("/staff/two-factor/", {"code": _code(device)})
+    assert response.status_code == 429
+    assert "Too many wrong codes" in response.content.decode()
+    assert client.get("/staff/")["Location"].startswith("/staff/two-factor/")
+    assert AuditEvent.objects.filter(action="auth.second_factor_failed").count() == 5
+    # From another address the limit is separate (a stranger cannot lock the user out).
+    other = Client(REMOTE_ADDR="198.51.100.20")
+    _sign_in(other, REMOTE_ADDR="198.51.100.20")
+    device.refresh_from_db()
+    device.throttling_failure_count = 0
+    device.save()
+    assert other.post("/staff/two-factor/", {"code": _code(device)}).status_code == 302
+
+
+def test_the_device_slows_down_after_a_wrong_code(client, casey):
+    device = _with_app(casey)
+    _sign_in(client)
+    client.post("/staff/two-factor/", {"code": "123456"})
+    # The right code straight after a wrong one is refused: django-otp's throttle (1 s, doubling).
+    response = client.post("/staff/two-factor/", {"code": _code(device)})
+    assert response.status_code == 400
+
+
+def _verified(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    assert client.get("/staff/").status_code == 200
+    return client
+
+
+def _age(client: Client, **seconds_ago) -> None:
+    session = client.session
+    now = timezone.now().timestamp()
+    for key, ago in seconds_ago.items():
+        session[key] = now - ago
+    session.save()
+
+
+def test_fifteen_idle_minutes_end_the_session_with_a_message(casey):
+    client = _verified(casey)
+    _age(client, **{LAST_SEEN: 16 * 60})
+    response = client.get("/staff/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/staff/login/")
+    assert "signed out after 15 minutes without activity" in response.content.decode()
+    assert AuditEvent.objects.filter(action="auth.timeout", actor=casey).exists()
+
+
+def test_activity_and_the_stay_signed_in_button_keep_the_session(casey):
+    client = _verified(casey)
+    _age(client, **{LAST_SEEN: 14 * 60})
+    assert client.post("/staff/session/keep-alive/").status_code == 204
+    assert client.get("/staff/").status_code == 200
+    html = client.get("/staff/").content.decode()
+    assert 'data-idle-seconds="900"' in html and "Stay signed in" in html
+
+
+def test_twelve_hours_end_the_session_however_active(casey):
+    client = _verified(casey)
+    _age(client, **{SIGNED_IN_AT: 12 * 3600 + 60, LAST_SEEN: 5})
+    response = client.get("/staff/")
+    assert response["Location"].startswith("/staff/login/")
+
+
+def test_a_deactivated_account_is_signed_out_at_once(casey):
+    client = _verified(casey)
+    casey.is_active = False
+    casey.save()
+    assert client.get("/staff/")["Location"].startswith("/staff/login/")
+
+
+def test_signing_out_ends_the_session(casey):
+    client = _verified(casey)
+    key = client.session.session_key
+    client.post("/staff/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get("/staff/")["Location"].startswith("/staff/login/")
+
+
+def test_repeated_wrong_passwords_lock_that_username_at_that_address_only(casey):
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(5):
+        _sign_in(attacker, password="wrong-password", REMOTE_ADDR="203.0.113.66")
+    locked = _sign_in(attacker, REMOTE_ADDR="203.0.113.66")
+    assert locked.status_code == 429
+    assert "Sign-in locked for now" in locked.content.decode()
+    # The real user, elsewhere, still signs in.
+    real = Client(REMOTE_ADDR="192.0.2.10")
+    assert _sign_in(real, REMOTE_ADDR="192.0.2.10").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login_failed", object_ref="casey").count() >= 5
+
+
+def test_the_lockout_reads_the_address_behind_a_trusted_proxy(casey, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(5):
+        _sign_in(Client(), password="wrong", HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy)
+    # Another client behind the same proxy is not locked out with the attacker.
+    ok = _sign_in(Client(), HTTP_X_FORWARDED_FOR="192.0.2.10", **proxy)
+    assert ok.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [
+        ("short-1", True),  # fewer than 12 characters
+        ("password1234", True),  # a common password
+        ("123456789012", True),  # only digits
+        ("casey-moss-2026", True),  # too like the username
+        ("plover-tundra-ochre-7", False),
+    ],
+)
+def test_passwords_are_long_and_not_common(password, refused):
+    user = User(username="casey-moss", first_name="Casey", last_name="Moss")
+    if refused:
+        with pytest.raises(ValidationError):
+            validate_password(password, user)
+    else:
+        validate_password(password, user)
+
+
+def test_no_forced_password_rotation(settings):
+    assert not hasattr(settings, "PASSWORD_EXPIRY_DAYS")
+    assert timedelta(hours=settings.STAFF_SESSION_HOURS) == timedelta(hours=12)
