@@ -1,6 +1,6 @@
 """Coordinator forms on a case: notes, contact attempts, assignment, booking. Errors say what to fix."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -128,7 +128,13 @@ class BookingForm(StaffForm):
         if day and time:
             starts_at = timezone.make_aware(datetime.combine(day, time))
             now = timezone.now()
-            if starts_at <= now:
+            # Through UTC and back: a local time the clock skips comes back an hour later.
+            round_trip = timezone.localtime(starts_at.astimezone(UTC))
+            if round_trip.replace(tzinfo=None) != datetime.combine(day, time):
+                self.add_error(
+                    "time", "That time does not exist on that day (the clocks go forward)"
+                )
+            elif starts_at <= now:
                 self.add_error("date", "The consultation must be in the future")
             elif starts_at > now + timedelta(days=BOOKING_HORIZON_DAYS):
                 self.add_error("date", "The consultation must be within a year")

@@ -7,6 +7,7 @@ Error messages say what to fix in the question's own words (../shared/UX.md).
 
 import json
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,18 @@ from screening.forms.parts import (
     parse_int,
     parse_number,
 )
+
+# Characters that change how text reads without showing: bidirectional overrides and isolates.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_hidden_characters(text: str, allowed: str = "") -> bool:
+    """Control characters (C0, DEL, C1: a terminal escape is one) or bidirectional overrides, which
+    could make a name read differently on staff pages than it was typed."""
+    return any(
+        (unicodedata.category(c) == "Cc" and c not in allowed) or c in _BIDI_CONTROLS for c in text
+    )
+
 
 # Text limits; each fits its database column (tests/test_validation.py holds them together).
 MAX_TEXT, MAX_LONG_TEXT, MAX_PHONE = 200, 2000, 40
@@ -231,13 +244,17 @@ class PageForm(DescribedForm):
                         code="too_long",
                         params={"limit": limit},
                     )
-                if any(ord(c) < 32 and c not in "\n\r\t" for c in raw):
+                if has_hidden_characters(raw, allowed="\n\r\t"):
                     raise forms.ValidationError(
                         _("Remove the hidden control characters"), code="control"
                     )
                 return raw
             case Kind.EMAIL:
-                if len(raw) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw):
+                if (
+                    len(raw) > 254
+                    or has_hidden_characters(raw)
+                    or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw)
+                ):
                     raise forms.ValidationError(
                         _("Enter an email address in the correct format, like name@example.com"),
                         code="email",
@@ -247,7 +264,7 @@ class PageForm(DescribedForm):
                 digits = re.sub(r"\D", "", raw)
                 if (
                     len(raw) > MAX_PHONE
-                    or not re.fullmatch(r"[0-9+()\-.\s]+", raw)
+                    or not re.fullmatch(r"[0-9+()\-. ]+", raw)
                     or not 7 <= len(digits) <= 15
                 ):
                     raise forms.ValidationError(

@@ -1,6 +1,7 @@
 """Coordinator pages: the queue, the case and its actions. Every page needs a staff login and the
 permission to work cases; every read of a case is recorded in the audit log."""
 
+import unicodedata
 from datetime import date
 
 from django.contrib import messages
@@ -75,7 +76,9 @@ def _filters(request: HttpRequest) -> queue.Filters:
 def _filter_redirect(request: HttpRequest) -> HttpResponse:
     """The filter form is posted: the search text goes to the session, the other filters to the
     address of the queue (so a filtered queue can still be bookmarked)."""
-    search = request.POST.get("q", "").strip()[:100]
+    # Control characters (a NUL would be refused by PostgreSQL) are dropped, not stored.
+    typed = request.POST.get("q", "")
+    search = "".join(c for c in typed if unicodedata.category(c) != "Cc").strip()[:100]
     request.session[SEARCH_KEY] = search
     params = QueryDict(mutable=True)
     for name in FILTER_FIELDS:
