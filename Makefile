@@ -47,7 +47,7 @@ test: $(STAMP)
 
 screenshots: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
-	UPDATE_SCREENSHOTS=1 $(TEST_ENV) $(PY) -m pytest tests/browser/test_screenshots.py -q
+	UPDATE_SCREENSHOTS=1 $(TEST_ENV) $(PY) -m pytest tests/browser/test_screenshots.py tests/browser/test_coordinator_flow.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
