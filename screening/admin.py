@@ -30,6 +30,7 @@ from screening.models import (
 from screening.rules import store
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
+from screening.second_factor import SETUP_CODE, issue_code
 
 
 class OneHistoryAdmin(admin.ModelAdmin):
@@ -401,7 +402,7 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_superuser", "last_login", "date_joined"]
-        return fields
+        return fields + self.get_readonly_fields_for_self(request, obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "user_permissions" and not request.user.is_superuser:
@@ -410,8 +411,21 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_readonly_fields_for_self(self, request, obj) -> list[str]:
+        # Nobody but a superuser changes their own roles: a second person gives them.
+        own = obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
+        return ["groups", "user_permissions", "is_staff", "is_active"] if own else []
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if not change:
+            code = issue_code(obj, SETUP_CODE)
+            self.message_user(
+                request,
+                f"Setup code for {obj.username}: {code}. Give it to them in person or by phone: with "
+                "their password it lets them set up their authenticator app once.",
+                messages.WARNING,
+            )
         audit.record(
             actor=request.user,
             action="user.change" if change else "user.create",
@@ -436,11 +450,18 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
                 },
             )
 
-    @admin.action(description="Reset the second factor (they set up a new one at next sign-in)")
+    @admin.action(description="Reset the second factor (shows a setup code for a new one)")
     def reset_second_factor(self, request, queryset):
         for user in queryset:
             removed = sum(
                 model.objects.filter(user=user).delete()[0] for model in (TOTPDevice, StaticDevice)
+            )
+            code = issue_code(user, SETUP_CODE)
+            self.message_user(
+                request,
+                f"Setup code for {user.username}: {code}. Give it to them in person or by phone, "
+                "after checking who they are.",
+                messages.WARNING,
             )
             audit.record(
                 actor=request.user,

@@ -12,6 +12,9 @@ from django.utils import timezone
 from screening.models import AuditEvent
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
+# The signed-in staff member of the request, for entries written where the request is not at hand
+# (a password change through any of Django's pages is seen only as a change of the user row).
+request_user: ContextVar = ContextVar("audit_request_user", default=None)
 
 
 def record(

@@ -2,8 +2,12 @@
 
 Receivers only record; they change nothing else (DESIGN.md: no business logic in signals)."""
 
+import getpass
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from screening import audit, throttle
@@ -47,4 +51,23 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         object_type="user",
         object_ref=typed if known else "(unknown username)",
         detail={"address": _address(request)},
+    )
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="audit_password_change")
+def _password_changed(sender, instance, **kwargs):
+    """Every password change, whichever page or command made it (the admin's, a user's own, or
+    ``manage.py changepassword``), by whom if it was a signed-in person, else the operator."""
+    if instance.pk is None:
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if before is None or before == instance.password:
+        return
+    actor = audit.request_user.get()
+    audit.record(
+        actor=actor,
+        action="user.password",
+        object_type="user",
+        object_ref=instance.username,
+        detail={} if actor is not None else {"operator": getpass.getuser()},
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import user_has_device
@@ -25,13 +25,18 @@ STAFF_PREFIXES = ("/staff/", "/admin/")
 
 
 def _exempt_paths() -> set[str]:
+    """Paths as path_info has them (without any SCRIPT_NAME prefix)."""
+    prefix = get_script_prefix()
     return {
-        reverse("screening:staff-login"),
-        reverse("screening:staff-logout"),
-        reverse("screening:two-factor-verify"),
-        reverse("screening:two-factor-setup"),
-        reverse("admin:login"),
-        reverse("admin:logout"),
+        "/" + path.removeprefix(prefix)
+        for path in (
+            reverse("screening:staff-login"),
+            reverse("screening:staff-logout"),
+            reverse("screening:two-factor-verify"),
+            reverse("screening:two-factor-setup"),
+            reverse("admin:login"),
+            reverse("admin:logout"),
+        )
     }
 
 
@@ -72,8 +77,18 @@ class StaffSessionMiddleware:
             return redirect(settings.LOGIN_URL)
         request.session.setdefault(SIGNED_IN_AT, now)
         request.session[LAST_SEEN] = now
-        staff_page = request.path.startswith(STAFF_PREFIXES)
-        if staff_page and request.path not in _exempt_paths() and not user.is_verified():
+        token = audit.request_user.set(user)
+        try:
+            return self._second_factor(request, user)
+        finally:
+            audit.request_user.reset(token)
+
+    def _second_factor(self, request, user):
+        # path_info, as the URL resolver sees it: request.path also holds SCRIPT_NAME, which a client
+        # could set through a proxy to make a staff page look like another.
+        path = request.path_info
+        staff_page = path.startswith(STAFF_PREFIXES)
+        if staff_page and path not in _exempt_paths() and not user.is_verified():
             step = "verify" if user_has_device(user) else "setup"
             target = reverse(f"screening:two-factor-{step}")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

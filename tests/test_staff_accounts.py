@@ -76,8 +76,9 @@ def test_a_clinic_admin_cannot_make_a_superuser_or_reach_one(clinic_admin):
     assert clinic_admin.get(f"/admin/auth/user/{root.pk}/change/").status_code == 302  # not found
     own = clinic_admin.get(f"/admin/auth/user/{clinic_admin.user.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in own
+    colleague = User.objects.create(username="casey2")
     choices = (
-        clinic_admin.get(f"/admin/auth/user/{clinic_admin.user.pk}/change/")
+        clinic_admin.get(f"/admin/auth/user/{colleague.pk}/change/")
         .context["adminform"]
         .form.fields["user_permissions"]
         .queryset
@@ -99,6 +100,16 @@ def test_resetting_a_lost_second_factor_is_audited(clinic_admin):
     event = AuditEvent.objects.get(action="user.reset_second_factor")
     assert event.actor == clinic_admin.user and event.object_ref == "casey"
     assert event.detail["devices_removed"] == 2
+    # A setup code is shown to the admin, and the account can only verify with it (no enrolling
+    # a new app with a password alone).
+    assert "Setup code for casey:" in response.content.decode()
+    assert StaticDevice.objects.get(user=casey).name == "Setup code"
+
+
+def test_a_clinic_admin_cannot_change_their_own_roles(clinic_admin):
+    own = clinic_admin.get(f"/admin/auth/user/{clinic_admin.user.pk}/change/")
+    form = own.context["adminform"].form
+    assert "groups" not in form.fields and "user_permissions" not in form.fields
 
 
 def test_a_coordinator_cannot_manage_accounts(default_rules):

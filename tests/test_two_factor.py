@@ -41,12 +41,25 @@ def _with_app(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
 
 
+def test_a_password_alone_cannot_enrol_a_second_factor(client, casey):
+    _sign_in(client)
+    response = client.get("/staff/", follow=True)
+    assert "Ask for a setup code" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=casey).exists()
+
+
 def test_first_sign_in_sets_up_an_app_and_shows_backup_codes_once(client, casey):
+    from screening.second_factor import SETUP_CODE, issue_code
+
+    setup_code = issue_code(casey, SETUP_CODE)  # given by a clinic admin
     _sign_in(client)
     response = client.get("/staff/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/staff/two-factor/setup/")
-    page = client.get(response["Location"])
+    assert response["Location"].startswith("/staff/two-factor/?next=")
+    response = client.post("/staff/two-factor/", {"code": setup_code, "next": "/staff/"})
+    assert response["Location"] == "/staff/"
+    response = client.get("/staff/")  # verified with the setup code, but no app yet
+    assert client.get("/staff/two-factor/setup/").status_code == 200
+    page = client.get("/staff/two-factor/setup/")
     html = page.content.decode()
     assert "Set up your second factor" in html
     assert '<img src="data:image/svg+xml' in html  # an image the CSP allows, no markup trusted
@@ -79,7 +92,7 @@ def test_a_password_alone_opens_no_staff_page_whichever_page_it_was_given_on(
     assert response["Location"] == "/staff/"
     assert client.session.session_key != before  # a new session once both factors are given
     assert client.get("/staff/").status_code == 200
-    assert AuditEvent.objects.get(action="auth.second_factor").detail["device"] == "app"
+    assert AuditEvent.objects.get(action="auth.second_factor").detail["device"] == "Phone"
 
 
 def test_a_backup_code_works_once(casey):
@@ -231,3 +244,32 @@ def test_passwords_are_long_and_not_common(password, refused):
 def test_no_forced_password_rotation(settings):
     assert not hasattr(settings, "PASSWORD_EXPIRY_DAYS")
     assert timedelta(hours=settings.STAFF_SESSION_HOURS) == timedelta(hours=12)
+
+
+def test_a_script_name_prefix_does_not_skip_the_second_factor(client, casey):
+    _with_app(casey)
+    _sign_in(client)
+    response = client.get("/staff/", SCRIPT_NAME="/x")
+    assert response.status_code == 302 and "/two-factor/" in response["Location"]
+
+
+def test_every_password_change_is_audited(casey, settings):
+    casey.set_password("another-long-password-2026")
+    casey.save()
+    event = AuditEvent.objects.get(action="user.password")
+    assert event.object_ref == "casey" and event.actor is None and event.detail["operator"]
+    clinic_admin = User.objects.create(username="morgan", is_staff=True)
+    clinic_admin.groups.add(Group.objects.get(name="Clinic admin"))
+    client = Client()
+    client.force_login(clinic_admin)
+    response = client.post(
+        f"/admin/auth/user/{casey.pk}/password/",
+        {
+            "password1": "plover-tundra-ochre-7",
+            "password2": "plover-tundra-ochre-7",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    by_admin = AuditEvent.objects.filter(action="user.password").first()
+    assert by_admin.actor == clinic_admin and by_admin.object_ref == "casey"

@@ -5,7 +5,8 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+from screening.second_factor import new_backup_codes
 
 DEMO_STAFF = (
     ("coordinator", "Casey", "Coordinator", ("Coordinator",), False),
@@ -31,8 +32,6 @@ def create_demo_staff() -> list[tuple[str, str, str, list[str]]]:
             username, password=password, first_name=first, last_name=last, is_staff=is_staff
         )
         user.groups.set(Group.objects.filter(name__in=groups))
-        device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
-        codes = [StaticToken.random_token() for _ in range(DEMO_BACKUP_CODES)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        codes = new_backup_codes(user, DEMO_BACKUP_CODES)
         created.append((username, password, ", ".join(groups), codes))
     return created

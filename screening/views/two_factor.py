@@ -18,13 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening import audit, throttle
 from screening.forms.casework import StaffForm
+from screening.second_factor import new_backup_codes
 
-BACKUP_CODES = 10
 WINDOW = timedelta(minutes=15)
 
 
@@ -85,8 +84,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 throttle.reset(key)
                 otp_login(request, device)
                 request.session.cycle_key()
-                backup = isinstance(device, StaticDevice)
-                _log(request, "auth.second_factor", device="backup code" if backup else "app")
+                _log(request, "auth.second_factor", device=device.name)
                 return redirect(_next(request))
             _log(request, "auth.second_factor_failed")
             form.add_error("code", "The code is not right. Enter the code your app shows now")
@@ -116,10 +114,13 @@ def setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect(_next(request) if user.is_verified() else "screening:two-factor-verify")
-    if not user.is_verified() and user_has_device(user):
-        # Backup codes only (a demo account, or after a reset with an emergency code): verify first,
-        # then set up the app.
-        return redirect("screening:two-factor-verify")
+    if not user.is_verified():
+        if user_has_device(user):
+            # A setup code from a clinic admin, backup codes or an emergency code: verify with it first.
+            return redirect("screening:two-factor-verify")
+        # No second factor at all: a password alone must not be enough to enrol one (it may be a
+        # stolen password). A clinic admin gives a one-time setup code after checking who asks.
+        return render(request, "screening/staff/two_factor_no_code.html")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or (
         TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     )
@@ -129,7 +130,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                codes = _new_backup_codes(user)
+                codes = new_backup_codes(user)
             otp_login(request, device)
             request.session.cycle_key()
             _log(request, "auth.second_factor_setup")
@@ -152,14 +153,6 @@ def setup(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.is_bound else 200,
     )
-
-
-def _new_backup_codes(user) -> list[str]:
-    StaticDevice.objects.filter(user=user, name="Backup codes").delete()
-    device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
 
 
 @require_POST

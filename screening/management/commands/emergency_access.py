@@ -9,11 +9,9 @@ import getpass
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from screening import audit
-
-DEVICE_NAME = "Emergency code"
+from screening.second_factor import EMERGENCY_CODE, issue_code
 
 
 class Command(BaseCommand):
@@ -31,10 +29,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active account named {username!r}.")
-        StaticDevice.objects.filter(user=user, name=DEVICE_NAME).delete()
-        device = StaticDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
-        code = StaticToken.random_token()
-        device.token_set.create(token=code)
+        code = issue_code(user, EMERGENCY_CODE)
         audit.record(
             actor=None,
             action="auth.break_glass",

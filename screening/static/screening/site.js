@@ -86,8 +86,13 @@
     box.querySelector("[data-keep-alive]").addEventListener("submit", function (event) {
       event.preventDefault();
       var form = event.target;
-      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-        .then(function (response) { if (response.ok) { arm(); } else { window.location.reload(); } });
+      // Only a 204 means the session is alive: a session that has ended answers with a redirect to
+      // the sign-in page, which must not be followed and taken for success.
+      fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "manual"
+      }).then(function (response) {
+        if (response.status === 204) { arm(); } else { window.location.reload(); }
+      });
     });
     arm();
   }
