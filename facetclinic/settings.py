@@ -126,6 +126,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Staff sign-in: password, then a second factor; lockout; sessions (docs/security.md) --------------
 AUTHENTICATION_BACKENDS = [
+    "screening.staff_security.AddressLimitBackend",  # an address with many failures: refused
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -155,6 +156,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 15, minimum=1)
 STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 12, minimum=1)
 STAFF_OTP_MAX_FAILURES = 5  # wrong second-factor codes per account and address in 15 minutes
+# Failed sign-ins from one address in an hour, whatever the usernames, before it is refused (spraying).
+STAFF_LOGIN_FAILURES_PER_ADDRESS = env_int("STAFF_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1)
 
 # --- Staff sign-in ------------------------------------------------------------------------------
 LOGIN_URL = "screening:staff-login"

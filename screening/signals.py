@@ -42,6 +42,13 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
+    from screening.staff_security import address_blocked, count_failure
+
+    if address_blocked(request):
+        # Refused before any password was checked: counted once already, not written again (a
+        # stranger must not fill the audit log, which is kept for 6 years).
+        return
+    count_failure(request)
     # Only a username that exists is kept: what was typed may be a password in the wrong box.
     typed = str(credentials.get("username", ""))[:150]
     known = get_user_model().objects.filter(username=typed).exists()

@@ -12,6 +12,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -93,3 +95,57 @@ class StaffSessionMiddleware:
             target = reverse(f"screening:two-factor-{step}")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+# --- Failed sign-ins per address: against password spraying -----------------------------------------
+# django-axes locks a username at an address after a few failures; one address trying a few passwords on
+# every username would never trip it. This backend, ahead of axes, refuses every sign-in from an address
+# with too many failures in the last hour (whatever the username), and the failure signal counts them.
+SPRAY_WINDOW = timedelta(hours=1)
+
+
+def _spray_key(request) -> str:
+    from screening.throttle import client_key
+
+    return client_key("staff-login-failures", request)
+
+
+def address_blocked(request) -> bool:
+    from screening.throttle import blocked
+
+    return request is not None and blocked(
+        _spray_key(request), limit=settings.STAFF_LOGIN_FAILURES_PER_ADDRESS
+    )
+
+
+def count_failure(request) -> None:
+    from screening.throttle import take
+
+    if request is not None:
+        take(
+            _spray_key(request),
+            limit=settings.STAFF_LOGIN_FAILURES_PER_ADDRESS,
+            window=SPRAY_WINDOW,
+        )
+
+
+class AddressLimitBackend:
+    """An authentication backend that authenticates nobody: it only refuses a blocked address."""
+
+    def authenticate(self, request, **credentials):
+        if address_blocked(request):
+            raise PermissionDenied("too many failed sign-ins from this address")
+        return None
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The staff sign-in form: says so plainly when the address is refused, instead of "wrong password"."""
+
+    def clean(self):
+        if address_blocked(self.request):
+            raise ValidationError(
+                "Too many failed sign-ins from this connection. Wait an hour and try again, or ask "
+                "a clinic admin.",
+                code="address_blocked",
+            )
+        return super().clean()

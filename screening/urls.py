@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from screening.staff_security import StaffAuthenticationForm
 from screening.views import completion, intake, review, two_factor
 
 app_name = "screening"
@@ -25,7 +26,9 @@ urlpatterns = [
     path(
         "staff/login/",
         auth_views.LoginView.as_view(
-            template_name="screening/staff/login.html", redirect_authenticated_user=True
+            template_name="screening/staff/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=StaffAuthenticationForm,
         ),
         name="staff-login",
     ),
