@@ -38,6 +38,12 @@ class CodeForm(StaffForm):
         error_messages={"required": "Enter the code from your authenticator app"},
     )
 
+    def __init__(self, *args, app_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if app_only:
+            self.fields["code"].help_text = "The 6-digit code the app shows now."
+        self.describe()  # the hint is tied to the input from the first view
+
     def clean_code(self) -> str:
         return self.cleaned_data["code"].replace(" ", "").strip()
 
@@ -124,7 +130,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or (
         TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     )
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, app_only=True)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             with transaction.atomic():
