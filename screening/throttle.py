@@ -23,11 +23,16 @@ from django.utils import timezone
 
 from screening.models import AttemptWindow
 
+KEY_HASH_LENGTH = 40  # 160 bits of the address's hash: the scope and it fit AttemptWindow.key (80)
+
 
 def client_key(scope: str, request: HttpRequest) -> str:
     """A key for the client's address, hashed so the table holds no address."""
     address = client_address(request)
-    return f"{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:64]
+    key = f"{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:KEY_HASH_LENGTH]
+    if len(key) > AttemptWindow._meta.get_field("key").max_length:
+        raise ValueError(f"the limit's scope {scope!r} is too long for a key")
+    return key
 
 
 def draft_key(scope: str, intake_id: int) -> str:

@@ -272,3 +272,15 @@ def test_an_empty_honeypot_as_a_browser_sends_it_is_accepted(patient):
         assert patient.post_page(slug, data).status_code == 302
     response = patient.client.post(reverse("screening:submit"), {"extra_details": ""})
     assert response.url == reverse("screening:receipt")
+
+
+@pytest.mark.parametrize(
+    "scope", ["begin", "submit", "resume", "completion", "staff-login-failures", "otp:9999999999"]
+)
+def test_every_limit_key_fits_its_column(scope, rf):
+    """PostgreSQL refuses a key longer than the column (SQLite would store it): every scope in use fits."""
+    from screening.models import AttemptWindow
+    from screening.throttle import client_key
+
+    key = client_key(scope, rf.get("/", REMOTE_ADDR="2001:db8::1"))
+    assert len(key) <= AttemptWindow._meta.get_field("key").max_length
