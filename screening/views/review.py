@@ -160,13 +160,29 @@ def _record_view(request: HttpRequest, case: Case, action: str = "case.view", **
     )
 
 
-def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
-    _record_view(request, case)
+def _case_reading(case: Case) -> dict:
+    """What the case page and its print summary both show: outcome, findings, scores, blocks, answers."""
     intake = case.intake
     latest = casework.latest_screening(intake)
-    labels = dict(OUTCOME_CHOICES)
     stored = selectors.load_answers(intake)
-    missing = casework.missing_questions(latest) if intake.is_submitted else []
+    return {
+        "case": case,
+        "intake": intake,
+        "identity": intake.identity,
+        "outcome_label": dict(OUTCOME_CHOICES).get(case.outcome, case.outcome),
+        "screening": latest,
+        "findings": _labelled(latest),
+        "sections": selectors.answers_by_section(intake, timezone.localdate(), stored),
+        "blocks": selectors.block_table(stored),
+        "derived": intake.derived,
+        "booking": case.bookings.first(),
+    }
+
+
+def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
+    _record_view(request, case)
+    reading = _case_reading(case)
+    missing = casework.missing_questions(reading["screening"]) if case.intake.is_submitted else []
     open_link = (
         case.completion_links.filter(
             used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
@@ -177,21 +193,12 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
     return render(
         request,
         "screening/staff/case.html",
-        {
-            "case": case,
-            "intake": intake,
-            "identity": intake.identity,
-            "outcome_label": labels.get(case.outcome, case.outcome),
-            "screening": latest,
-            "findings": _labelled(latest),
-            "sections": selectors.answers_by_section(intake, timezone.localdate(), stored),
-            "blocks": selectors.block_table(stored),
-            "derived": intake.derived,
+        reading
+        | {
             "duplicates": selectors.possible_duplicates(case),
             "timeline": case_timeline(case),
             "missing": missing,
             "open_link": open_link,
-            "booking": case.bookings.first(),
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,
             "can_change": request.user.has_perm("screening.change_case"),
@@ -457,23 +464,8 @@ def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
     """The case on paper: header, findings, scores, blocks and answers, without the page's controls."""
     case = _case_for(reference)
     _record_view(request, case, action="case.export", format="print")
-    intake = case.intake
-    latest = casework.latest_screening(intake)
-    labels = dict(OUTCOME_CHOICES)
     return render(
         request,
         "screening/staff/case_print.html",
-        {
-            "case": case,
-            "intake": intake,
-            "identity": intake.identity,
-            "outcome_label": labels.get(case.outcome, case.outcome),
-            "screening": latest,
-            "findings": _labelled(latest),
-            "sections": selectors.answers_by_section(intake, timezone.localdate()),
-            "blocks": selectors.block_table(selectors.load_answers(intake)),
-            "derived": intake.derived,
-            "booking": case.bookings.first(),
-            "printed_at": timezone.now(),
-        },
+        _case_reading(case) | {"printed_at": timezone.now()},
     )
