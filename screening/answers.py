@@ -22,9 +22,15 @@ def context(answers: dict[str, Any], today: date) -> dict[str, Any]:
     return {"age": age}
 
 
+# Each question's branching conditions (its page's, then its own), gathered once: every save, check and
+# screening asks for every question.
+_SHOW_IF = {
+    key: (*INDEX.page_of[key].show_if, *question.show_if) for key, question in QUESTIONS.items()
+}
+
+
 def question_shown(question: Question, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
-    page = INDEX.page_of[question.key]
-    return all(w.holds(answers, ctx) for w in (*page.show_if, *question.show_if))
+    return all(w.holds(answers, ctx) for w in _SHOW_IF[question.key])
 
 
 def page_shown(page: Page, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
@@ -45,9 +51,28 @@ def prune(answers: dict[str, Any], today: date) -> dict[str, Any]:
             del pruned[key]
 
 
+def _grouped() -> list[tuple[tuple, list[str]]]:
+    """Questions grouped by their branching conditions, in catalogue order within each group."""
+    groups: dict[tuple[int, ...], tuple[tuple, list[str]]] = {}
+    for key, conditions in _SHOW_IF.items():
+        groups.setdefault(tuple(map(id, conditions)), (conditions, []))[1].append(key)
+    return list(groups.values())
+
+
+_SHOW_IF_GROUPS = _grouped()
+_ORDER = {key: n for n, key in enumerate(QUESTIONS)}
+
+
 def not_asked(answers: dict[str, Any], today: date) -> list[str]:
+    """Every question that branching hides for these answers, in catalogue order."""
     ctx = context(answers, today)
-    return [k for k, q in QUESTIONS.items() if not question_shown(q, answers, ctx)]
+    hidden = [
+        key
+        for conditions, keys in _SHOW_IF_GROUPS
+        if not all(w.holds(answers, ctx) for w in conditions)
+        for key in keys
+    ]
+    return sorted(hidden, key=_ORDER.__getitem__)
 
 
 def missing(answers: dict[str, Any], today: date) -> list[Question]:

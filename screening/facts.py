@@ -158,13 +158,21 @@ def _months_between(month: str, today: date) -> int:
     return (today.year - year) * 12 + today.month - number
 
 
-def engine_facts(answers: dict[str, Any], today: date) -> dict[str, Any]:
-    """The frozen facts of one intake for the engine: answers, NOT_ASKED markers and derived values."""
-    facts: dict[str, Any] = {
-        key: NOT_ASKED for key in not_asked(answers, today) if key in QUESTIONS
-    }
+def engine_facts(
+    answers: dict[str, Any],
+    today: date,
+    *,
+    hidden: list[str] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The frozen facts of one intake for the engine: answers, NOT_ASKED markers and derived values.
+
+    ``hidden`` and ``derived`` are ``not_asked`` and ``derived_values`` of the same answers and day, when
+    the caller has them already (a bulk writer stores them too)."""
+    hidden = not_asked(answers, today) if hidden is None else hidden
+    facts: dict[str, Any] = {key: NOT_ASKED for key in hidden if key in QUESTIONS}
     facts |= {k: v for k, v in answers.items() if k in QUESTIONS and not QUESTIONS[k].identifying}
-    derived = derived_values(answers, today)
+    derived = derived_values(answers, today) if derived is None else derived
     facts["age"], facts["height_cm"], facts["weight_kg"] = (
         derived["age"],
         derived["height_cm"],

@@ -1,5 +1,6 @@
 """Reads that are more than one line."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
@@ -11,11 +12,14 @@ from screening.display import display_value
 from screening.models import Case, Intake
 
 
-def load_answers(intake: Intake) -> dict[str, Any]:
-    """The patient's answers as one mapping: clinical answers plus identifying details."""
+def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[str, Any]:
+    """The patient's answers as one mapping: clinical answers plus identifying details.
+
+    ``consents`` are the kinds of the intake's Consent rows when the caller read them already."""
     answers = dict(intake.answers)
     # Consents are recorded as Consent rows (with version and time), not as answers.
-    for kind in intake.consents.values_list("kind", flat=True):
+    kinds = intake.consents.values_list("kind", flat=True) if consents is None else consents
+    for kind in kinds:
         answers[kind] = True
     identity = getattr(intake, "identity", None)
     if identity is not None:

@@ -19,21 +19,18 @@ from screening.models import (
     Booking,
     Case,
     CompletionLink,
-    Intake,
     OutgoingEmail,
     PatientIdentity,
     ScreeningResult,
 )
 from screening.rules import store
-from screening.selectors import load_answers
 
 logger = logging.getLogger(__name__)
 
 
 @task
 def rescreen_open_intakes(version_number: int) -> int:
-    """Screen every submitted intake whose case is open again with the latest version, adding a result
-    beside the earlier ones; facts are taken as at the day each was sent.
+    """Screen every submitted intake whose case is open again with the latest version (store.rescreen).
 
     Queued when ``version_number`` was published; if a newer version exists by the time it runs, it uses
     that one (so a later publication without re-screening is not skipped), and an intake already
@@ -41,24 +38,7 @@ def rescreen_open_intakes(version_number: int) -> int:
     version = store.latest_version()
     if version is None or version.number < version_number:
         return 0
-    done = ScreeningResult.objects.filter(ruleset=version, trigger=ScreeningResult.Trigger.RESCREEN)
-    intakes = (
-        Intake.objects.filter(status=Intake.Status.SUBMITTED)
-        .exclude(case__status="closed")
-        .exclude(pk__in=done.values("intake_id"))
-        .select_related("identity")
-    )
-    count = 0
-    for intake in intakes.iterator(chunk_size=500):
-        store.intake_screen(
-            intake=intake,
-            answers=load_answers(intake),
-            trigger=ScreeningResult.Trigger.RESCREEN,
-            version=version,
-            as_of=timezone.localdate(intake.submitted_at),
-        )
-        count += 1
-    return count
+    return store.rescreen(version)
 
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 """Publishing can re-screen submitted intakes in the background: a new result each, earlier ones kept."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from screening.models import ConditionDraft, ScreeningResult
@@ -69,3 +73,64 @@ def test_closed_cases_are_not_rescreened(patient, other_patient):
         "intake_id", flat=True
     )
     assert list(rescreened) == [other_patient.intake.pk]
+
+
+def _generated(count: int):
+    from screening.demo.cases import generate
+
+    generate(count=count, seed=11)
+
+
+def test_rescreening_moves_each_case_to_its_new_outcome_and_leaves_the_rest_alone(default_rules):
+    from screening.models import Case
+
+    _generated(40)
+    before = {c.pk: (c.status, c.assignee_id, c.received_at) for c in Case.objects.all()}
+    assert Case.objects.filter(outcome="specialist_review").exists()
+    _raise_threshold()
+    version = ruleset_publish(actor=None, note="stricter")
+    out = StringIO()
+    call_command("rescreen", "--include-closed", stdout=out)
+    submitted = ScreeningResult.objects.filter(trigger="submit").count()
+    assert out.getvalue().startswith(f"Re-screened {submitted} intakes with v{version.number}")
+    for case in Case.objects.filter(intake__status="submitted"):
+        latest = ScreeningResult.objects.filter(intake=case.intake_id).first()  # newest first
+        assert (latest.trigger, latest.ruleset_id) == ("rescreen", version.pk)
+        assert case.outcome == latest.outcome
+        assert (case.status, case.assignee_id, case.received_at) == before[case.pk]
+    assert not Case.objects.filter(
+        outcome="specialist_review"
+    ).exists()  # the stricter rule moved them
+    # A second run finds nothing left to do.
+    call_command("rescreen", "--include-closed", stdout=(again := StringIO()))
+    assert again.getvalue().startswith("Re-screened 0 intakes")
+
+
+def test_rescreening_costs_the_same_queries_for_few_or_many_intakes(default_rules):
+    from screening.rules.store import latest_version, rescreen
+
+    _generated(10)
+    version = ruleset_publish(actor=None, note="again")
+    with CaptureQueriesContext(connection) as few:
+        assert rescreen(version, include_closed=True) > 0
+    _generated(60)
+    version = ruleset_publish(actor=None, note="and again")
+    assert version == latest_version()
+    with CaptureQueriesContext(connection) as many:
+        assert rescreen(version, include_closed=True) > 50
+    assert len(many) == len(few)
+
+
+def test_a_case_that_becomes_urgent_on_rescreening_alerts_on_call_once(default_rules):
+    from screening.models import Case, OutgoingEmail
+
+    _generated(40)
+    urgent = Case.objects.filter(outcome="urgent", intake__status="submitted").first()
+    Case.objects.filter(pk=urgent.pk).update(outcome="routine", severity=5)
+    call_command("rescreen", "--include-closed", stdout=StringIO())  # same rules, new result
+    ruleset_publish(actor=None, note="again")
+    call_command("rescreen", "--include-closed", stdout=StringIO())
+    urgent.refresh_from_db()
+    assert urgent.outcome == "urgent"
+    alerts = OutgoingEmail.objects.filter(kind="urgent")
+    assert [e.case_id for e in alerts] == [urgent.pk]

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from screening import codes
+from screening import bulk, codes
 from screening.answers import not_asked
 from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
 from screening.consent import CONSENT_TEXTS
@@ -155,9 +155,12 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
         if draft:
             answers["saddle_numbness"] = "yes"
         received = now - timedelta(minutes=rng.randint(5, 365 * 24 * 60))
-        result = screen(engine_facts(answers, today), ruleset, today)
-        rows.append((answers, draft, received, result))
-    intakes = Intake.objects.bulk_create(
+        hidden, derived = not_asked(answers, today), derived_values(answers, today)
+        facts = engine_facts(answers, today, hidden=hidden, derived=derived)
+        result = screen(facts, ruleset, today)
+        findings = [finding_data(f) for f in result.findings]
+        rows.append((answers, draft, received, (result.outcome.value, findings), hidden, derived))
+    intakes = [
         Intake(
             reference=codes.new_reference(),
             status=Intake.Status.DRAFT if draft else Intake.Status.SUBMITTED,
@@ -167,42 +170,54 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
                 for k, v in answers.items()
                 if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
             },
-            not_asked=[] if draft else not_asked(answers, today),
-            derived={} if draft else derived_values(answers, today),
+            not_asked=[] if draft else hidden,
+            derived={} if draft else derived,
             safety_tier=1 if draft else None,
             expires_at=received + timedelta(days=settings.INTAKE_DRAFT_DAYS),
             submitted_at=None if draft else received,
         )
-        for answers, draft, received, _result in rows
+        for answers, draft, received, _result, hidden, derived in rows
+    ]
+    bulk.insert(Intake, intakes, with_ids=True)
+    bulk.insert(
+        PatientIdentity,
+        [
+            PatientIdentity(
+                intake=intake,
+                **{k: answers[k] for k in IDENTIFYING_KEYS if k != "date_of_birth"},
+                family_name_folded=fold(answers["family_name"]),
+                date_of_birth=date.fromisoformat(answers["date_of_birth"]),
+            )
+            for intake, (answers, *_rest) in zip(intakes, rows, strict=True)
+        ],
     )
-    PatientIdentity.objects.bulk_create(
-        PatientIdentity(
-            intake=intake,
-            **{k: answers[k] for k in IDENTIFYING_KEYS if k != "date_of_birth"},
-            family_name_folded=fold(answers["family_name"]),
-            date_of_birth=date.fromisoformat(answers["date_of_birth"]),
-        )
-        for intake, (answers, *_rest) in zip(intakes, rows, strict=True)
+    bulk.insert(
+        Consent,
+        [
+            Consent(
+                intake=intake, kind=kind, version=CONSENT_TEXTS[kind].version, given_at=received
+            )
+            for intake, (answers, draft, received, *_) in zip(intakes, rows, strict=True)
+            if not draft
+            for kind in CONSENT_TEXTS
+        ],
     )
-    Consent.objects.bulk_create(
-        Consent(intake=intake, kind=kind, version=CONSENT_TEXTS[kind].version, given_at=received)
-        for intake, (answers, draft, received, _r) in zip(intakes, rows, strict=True)
-        if not draft
-        for kind in CONSENT_TEXTS
-    )
-    ScreeningResult.objects.bulk_create(
-        ScreeningResult(
-            intake=intake,
-            ruleset=version,
-            outcome=result.outcome.value,
-            findings=[finding_data(f) for f in result.findings],
-            trigger=ScreeningResult.Trigger.DRAFT if draft else ScreeningResult.Trigger.SUBMIT,
-            screened_at=received,
-        )
-        for intake, (_a, draft, received, result) in zip(intakes, rows, strict=True)
+    bulk.insert(
+        ScreeningResult,
+        [
+            ScreeningResult(
+                intake=intake,
+                ruleset=version,
+                outcome=result[0],
+                findings=result[1],
+                trigger=ScreeningResult.Trigger.DRAFT if draft else ScreeningResult.Trigger.SUBMIT,
+                screened_at=received,
+            )
+            for intake, (_a, draft, received, result, *_) in zip(intakes, rows, strict=True)
+        ],
     )
     cases = []
-    for intake, (_answers, draft, received, result) in zip(intakes, rows, strict=True):
+    for intake, (_answers, draft, received, result, *_) in zip(intakes, rows, strict=True):
         status = (
             "new"
             if draft
@@ -214,10 +229,10 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
                 status=status,
                 close_reason=rng.choice(Case.CloseReason.values) if status == "closed" else "",
                 assignee=rng.choice(coordinators) if coordinators and status != "new" else None,
-                outcome=result.outcome.value,
-                severity=SEVERITY_RANK[result.outcome.value],
-                top_finding=top_finding([finding_data(f) for f in result.findings]),
+                outcome=result[0],
+                severity=SEVERITY_RANK[result[0]],
+                top_finding=top_finding(result[1]),
                 received_at=received,
             )
         )
-    Case.objects.bulk_create(cases)
+    bulk.insert(Case, cases)
