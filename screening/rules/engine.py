@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,13 +149,15 @@ class Result:
 
 
 # --- compiling ------------------------------------------------------------------------------------
-_Evaluator = Callable[[Mapping[str, Any], date], bool | None]
+# An evaluator takes one fact's value (None when unknown, NOT_ASKED when not asked) and the day of screening.
+_Evaluator = Callable[[Any, date], bool | None]
 
 
 @dataclass(frozen=True)
 class _CompiledRule:
     rule: Rule
-    evaluators: tuple[tuple[Condition, _Evaluator], ...]
+    conditions: tuple[tuple[str, _Evaluator], ...]  # (fact, evaluator), in the rule's order
+    all_of: bool  # join "all" (else "any")
 
 
 @dataclass(frozen=True)
@@ -227,8 +230,10 @@ def compile_ruleset(
             if problem:
                 problems.append(f"rule {rule.key}: {problem}")
         if not problems:
-            evaluators = tuple((c, _evaluator(c, rule.unsure_is_unknown)) for c in rule.conditions)
-            compiled.append(_CompiledRule(rule, evaluators))
+            conditions = tuple(
+                (c.fact, _evaluator(c, rule.unsure_is_unknown)) for c in rule.conditions
+            )
+            compiled.append(_CompiledRule(rule, conditions, all_of=rule.join == "all"))
     if problems:
         raise RulesetError(sorted(problems))
     return CompiledRuleset(version=version, rules=tuple(compiled))
@@ -245,114 +250,167 @@ def _months_before(today: date, months: int) -> date:
     return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
 
 
+def _within_last(value: str, expected: Mapping[str, Any], today: date) -> bool:
+    when = _month_end(value) if len(value) == 7 else date.fromisoformat(value)
+    amount = expected["amount"]
+    start = (
+        date.fromordinal(today.toordinal() - amount)
+        if expected["unit"] == "days"
+        else _months_before(today, amount)
+    )
+    return start <= when
+
+
+def _one_of(value: Any, codes: tuple[tuple[str, ...], frozenset[str]]) -> bool:
+    """Any of the codes ticked (a list of answers), or the answer among them (one answer)."""
+    choices, code_set = codes
+    return not code_set.isdisjoint(value) if isinstance(value, list) else value in choices
+
+
+def _none_of(value: Any, codes: tuple[tuple[str, ...], frozenset[str]]) -> bool:
+    return not _one_of(value, codes)
+
+
+_COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
+    Op.EQUALS: operator.eq,
+    Op.NOT_EQUALS: operator.ne,
+    Op.LESS_THAN: operator.lt,
+    Op.AT_MOST: operator.le,
+    Op.GREATER_THAN: operator.gt,
+    Op.AT_LEAST: operator.ge,
+}
+
+
+def _test(op: Op, expected: Any) -> tuple[Callable[[Any, Any], Any], Any]:
+    """How an answered value is tested, prepared once: a function of (value, operand), and the operand."""
+    match op:
+        case Op.IS_YES:
+            return operator.eq, "yes"
+        case Op.IS_NO:
+            return operator.eq, "no"
+        case Op.ONE_OF:
+            return _one_of, (tuple(expected), frozenset(expected))
+        case Op.NONE_OF:
+            return _none_of, (tuple(expected), frozenset(expected))
+    return _COMPARE[op], expected
+
+
+def _is_answered(value: Any, _today: date) -> bool:
+    return value is not NOT_ASKED and value is not None
+
+
+def _is_not_answered(value: Any, _today: date) -> bool:
+    return value is None
+
+
 def _evaluator(condition: Condition, unsure_is_unknown: bool) -> _Evaluator:
-    key, op, expected = condition.fact, Op(condition.op), condition.value
+    """The condition as a function of its fact's value, everything about it decided here, once."""
+    op, expected = Op(condition.op), condition.value
+    if op == Op.IS_ANSWERED:
+        return _is_answered
+    if op == Op.IS_NOT_ANSWERED:
+        return _is_not_answered
     names_unsure = expected == UNSURE or (isinstance(expected, list | tuple) and UNSURE in expected)
     unsure_unknown = unsure_is_unknown and not names_unsure
 
-    def answered(value: Any, today: date) -> bool:
-        match op:
-            case Op.EQUALS:
-                return value == expected
-            case Op.NOT_EQUALS:
-                return value != expected
-            case Op.ONE_OF:
-                return (
-                    bool(set(value) & set(expected))
-                    if isinstance(value, list)
-                    else value in expected
-                )
-            case Op.NONE_OF:
-                return (
-                    not set(value) & set(expected)
-                    if isinstance(value, list)
-                    else value not in expected
-                )
-            case Op.LESS_THAN:
-                return value < expected
-            case Op.AT_MOST:
-                return value <= expected
-            case Op.GREATER_THAN:
-                return value > expected
-            case Op.AT_LEAST:
-                return value >= expected
-            case Op.IS_YES:
-                return value == "yes"
-            case Op.IS_NO:
-                return value == "no"
-            case Op.WITHIN_LAST:
-                when = _month_end(value) if len(value) == 7 else date.fromisoformat(value)
-                amount = expected["amount"]
-                start = (
-                    date.fromordinal(today.toordinal() - amount)
-                    if expected["unit"] == "days"
-                    else _months_before(today, amount)
-                )
-                return start <= when
-        raise AssertionError(op)
+    if op == Op.WITHIN_LAST:
 
-    def evaluate(facts: Mapping[str, Any], today: date) -> bool | None:
-        value = facts.get(key)
-        if value is NOT_ASKED:
-            return False
-        if op == Op.IS_ANSWERED:
-            return value is not None
-        if op == Op.IS_NOT_ANSWERED:
-            return value is None
+        def evaluate_date(value: Any, today: date) -> bool | None:
+            if value is None:
+                return None
+            if value is NOT_ASKED:
+                return False
+            if unsure_unknown and (
+                value == UNSURE or (isinstance(value, list) and UNSURE in value)
+            ):
+                return None
+            return _within_last(value, expected, today)
+
+        return evaluate_date
+
+    test, operand = _test(op, expected)
+
+    def evaluate(value: Any, _today: date) -> bool | None:
         if value is None:
             return None
+        if value is NOT_ASKED:
+            return False
         if unsure_unknown and (value == UNSURE or (isinstance(value, list) and UNSURE in value)):
             return None
-        return answered(value, today)
+        return test(value, operand)
 
     return evaluate
 
 
 # --- screening --------------------------------------------------------------------------------------
+_SEVERITY_RANK = {outcome: rank for rank, outcome in enumerate(SEVERITY)}
+
+
+def _severity(finding: Finding) -> int:
+    return _SEVERITY_RANK[finding.outcome]
+
+
 def screen(facts: Mapping[str, Any], ruleset: CompiledRuleset, today: date) -> Result:
     """Screen one intake's facts. The caller passes ``today``; the engine reads no clock."""
+    get = facts.get
     findings = []
     for compiled in ruleset.rules:
-        rule = compiled.rule
-        results = [(c, evaluate(facts, today)) for c, evaluate in compiled.evaluators]
-        truths = [r for _c, r in results]
-        if rule.join == "all":
-            verdict = False if False in truths else (None if None in truths else True)
+        # Most rules do not apply, so that is decided first, stopping at the first condition that settles
+        # it: "all of" is false at its first false condition; "any of" is false only if every one is.
+        if compiled.all_of:
+            for fact, evaluate in compiled.conditions:
+                if evaluate(get(fact), today) is False:
+                    break
+            else:
+                findings.append(_finding(compiled, facts, today, ruleset.version))
         else:
-            verdict = True if True in truths else (None if None in truths else False)
-        if verdict is False:
-            continue
-        if verdict is True:
-            decided = tuple((c.fact, facts.get(c.fact)) for c, r in results if r is True)
-            findings.append(
-                Finding(
-                    rule.key,
-                    rule.outcome,
-                    rule.explanation or rule.title,
-                    rule.patient_message,
-                    decided,
-                    (),
-                    ruleset.version,
-                    rule.tier,
-                    rule.title,
-                )
-            )
-        else:
-            missing = tuple(dict.fromkeys(c.fact for c, r in results if r is None))
-            reason = f"{rule.title}: the answer to {', '.join(missing)} is missing or not sure."
-            findings.append(
-                Finding(
-                    rule.key,
-                    Outcome.NEEDS_INFO,
-                    reason,
-                    None,
-                    (),
-                    missing,
-                    ruleset.version,
-                    title=f"{rule.title}: information needed",
-                )
-            )
-    raising = [f.outcome for f in findings if f.outcome != Outcome.ROUTINE]
-    outcome = min(raising, key=SEVERITY.index) if raising else Outcome.ROUTINE
-    findings.sort(key=lambda f: SEVERITY.index(f.outcome))
+            for fact, evaluate in compiled.conditions:
+                if evaluate(get(fact), today) is not False:
+                    findings.append(_finding(compiled, facts, today, ruleset.version))
+                    break
+    if not findings:
+        return Result(outcome=Outcome.ROUTINE, findings=(), ruleset_version=ruleset.version)
+    findings.sort(key=_severity)
+    # Most severe first: the outcome is the first finding's, unless that is informational (then they all
+    # are, and informational findings never raise the outcome).
+    top = findings[0].outcome
+    outcome = Outcome.ROUTINE if top == Outcome.ROUTINE else top
     return Result(outcome=outcome, findings=tuple(findings), ruleset_version=ruleset.version)
+
+
+def _finding(
+    compiled: _CompiledRule, facts: Mapping[str, Any], today: date, version: str
+) -> Finding:
+    """The finding of a rule that is not false: it fired (true), or it needs information (unknown)."""
+    rule = compiled.rule
+    results = [
+        (fact, facts.get(fact), evaluate(facts.get(fact), today))
+        for fact, evaluate in compiled.conditions
+    ]
+    truths = [r for _fact, _value, r in results]
+    fired = None not in truths if compiled.all_of else True in truths
+    if fired:
+        decided = tuple((fact, value) for fact, value, r in results if r is True)
+        return Finding(
+            rule.key,
+            rule.outcome,
+            rule.explanation or rule.title,
+            rule.patient_message,
+            decided,
+            (),
+            version,
+            rule.tier,
+            rule.title,
+        )
+    missing = tuple(dict.fromkeys(fact for fact, _value, r in results if r is None))
+    reason = f"{rule.title}: the answer to {', '.join(missing)} is missing or not sure."
+    return Finding(
+        rule.key,
+        Outcome.NEEDS_INFO,
+        reason,
+        None,
+        (),
+        missing,
+        version,
+        title=f"{rule.title}: information needed",
+    )
