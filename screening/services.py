@@ -6,6 +6,7 @@ Views call these; nothing here reads a request. Each write is one transaction.
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,14 @@ from screening.answers import context, missing, not_asked, prune
 from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
 from screening.consent import CONSENT_TEXTS
 from screening.facts import derived_values
-from screening.models import AttemptWindow, Consent, Intake, PatientIdentity, ScreeningResult
+from screening.models import (
+    AttemptWindow,
+    Consent,
+    Intake,
+    PatientIdentity,
+    RulesetVersion,
+    ScreeningResult,
+)
 from screening.rules import store as rules_store
 from screening.safety import red_flag_tier
 from screening.selectors import load_answers
@@ -68,15 +76,25 @@ def intake_start() -> Intake:
     raise RuntimeError("Could not allocate a unique intake reference")
 
 
+@dataclass(frozen=True)
+class SavedPage:
+    intake: Intake
+    answers: dict[str, Any]  # as load_answers would read them back now, without reading them again
+
+
 @transaction.atomic
-def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> Intake:
-    """Store one page's answers, clear answers that no longer apply, and update the red-flag tier."""
+def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> SavedPage:
+    """Store one page's answers, clear answers that no longer apply, and update the red-flag tier.
+
+    The draft is read again here, locked: the caller's copy was read without the lock, and another tab
+    may have saved a page since."""
     intake = (
         Intake.objects.select_for_update(of=("self",)).select_related("identity").get(pk=intake_id)
     )
     if not draft_is_live(intake):
         raise IntakeNotEditable(intake.reference)
     answers = load_answers(intake)
+    consents = {kind for kind in CONSENT_TEXTS if answers.get(kind)}
     for question in page.questions:
         if question.key in values:
             answers[question.key] = values[question.key]
@@ -91,8 +109,19 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> I
         intake.safety_advice_tier = None
     intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
     intake.save()
-    _record_consents(intake, page, answers)
-    return intake
+    consents = _record_consents(intake, page, answers, consents)
+    return SavedPage(intake, load_answers(intake, consents=consents))
+
+
+def _published_version() -> RulesetVersion | None:
+    """The latest published version, without its rules: what they say is read once per process (the
+    urgent facts below, the compiled ruleset in rules_store), since a published version never changes."""
+    return RulesetVersion.objects.only("id", "number", "content_hash").order_by("-number").first()
+
+
+@lru_cache(maxsize=8)
+def _urgent_facts(number: int, digest: str) -> frozenset[str]:
+    return rules_store.urgent_facts(RulesetVersion.objects.get(number=number))
 
 
 def _red_flag_tier(intake: Intake, page: Page, answers: dict[str, Any]) -> int | None:
@@ -103,10 +132,11 @@ def _red_flag_tier(intake: Intake, page: Page, answers: dict[str, Any]) -> int |
     red-flag rule reads keep the tier the last screening gave. Without rules (or if screening fails) the
     fixed tiers of safety.py are the fallback.
     """
-    version = rules_store.latest_version()
-    if {q.key for q in page.questions} & rules_store.urgent_facts(version):
+    version = _published_version()
+    urgent = _urgent_facts(version.number, version.content_hash) if version else frozenset()
+    if {q.key for q in page.questions} & urgent:
         result = rules_store.intake_screen(
-            intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT
+            intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT, version=version
         )
         if result.outcome != ScreeningResult.SCREENING_ERROR:
             tiers = [f["tier"] for f in result.findings if f["outcome"] == "urgent" and f["tier"]]
@@ -120,37 +150,48 @@ def _split_answers(intake: Intake, answers: dict[str, Any]) -> None:
     """Identifying details to the identity row (saved here), clinical answers to the intake (not saved):
     consents are rows of their own."""
     identity = intake.identity
+    changed = False
     for key in IDENTIFYING_KEYS:
         value = answers.get(key)
         if key == "date_of_birth":
             value = date.fromisoformat(value) if value else None
-        setattr(
-            identity, key, value if value is not None else ("" if key != "date_of_birth" else None)
-        )
-    identity.family_name_folded = fold(identity.family_name)
-    identity.save()
+        value = value if value is not None else ("" if key != "date_of_birth" else None)
+        changed = changed or getattr(identity, key) != value
+        setattr(identity, key, value)
+    if changed:  # most pages ask nothing identifying: no write
+        identity.family_name_folded = fold(identity.family_name)
+        identity.save()
     intake.answers = {
         k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
     }
 
 
-def _record_consents(intake: Intake, page: Page, answers: dict[str, Any]) -> None:
-    for question in page.questions:
-        if question.kind != Kind.CONSENT:
-            continue
-        text = CONSENT_TEXTS[question.key]
-        if answers.get(question.key):
-            # Keep the time of the first consent to this version; a new version needs a new consent.
-            existing = Consent.objects.filter(intake=intake, kind=question.key).first()
-            if existing is None:
-                Consent.objects.create(
-                    intake=intake, kind=question.key, version=text.version, given_at=now()
-                )
-            elif existing.version != text.version:
-                existing.version, existing.given_at = text.version, now()
-                existing.save(update_fields=["version", "given_at"])
-        else:
-            Consent.objects.filter(intake=intake, kind=question.key).delete()
+def _record_consents(
+    intake: Intake, page: Page, answers: dict[str, Any], consents: set[str]
+) -> set[str]:
+    """Record the page's consents (a few queries, however many it asks); returns the kinds of consent
+    the intake holds now, given ``consents``, those it held before."""
+    asked = [q.key for q in page.questions if q.kind == Kind.CONSENT]
+    if not asked:
+        return consents
+    given = {kind for kind in asked if answers.get(kind)}
+    existing = {c.kind: c for c in Consent.objects.filter(intake=intake, kind__in=asked)}
+    moment = now()
+    Consent.objects.bulk_create(
+        Consent(intake=intake, kind=kind, version=CONSENT_TEXTS[kind].version, given_at=moment)
+        for kind in asked
+        if kind in given and kind not in existing
+    )
+    for kind in given & existing.keys():
+        # Keep the time of the first consent to this version; a new version needs a new consent.
+        consent = existing[kind]
+        if consent.version != CONSENT_TEXTS[kind].version:
+            consent.version, consent.given_at = CONSENT_TEXTS[kind].version, moment
+            consent.save(update_fields=["version", "given_at"])
+    withdrawn = [kind for kind in asked if kind not in given and kind in existing]
+    if withdrawn:
+        Consent.objects.filter(intake=intake, kind__in=withdrawn).delete()
+    return (consents - set(asked)) | given
 
 
 def intake_mark_advice_shown(*, intake: Intake, tier: int) -> None:
@@ -221,22 +262,24 @@ def intake_submit(*, intake_id: int) -> Intake:
         gaps = missing(answers, day)
         if gaps:
             raise IntakeIncomplete(gaps)
-        submitted_at = now()
-        changed = Intake.objects.filter(pk=intake.pk, status=Intake.Status.DRAFT).update(
-            status=Intake.Status.SUBMITTED,
-            submitted_at=submitted_at,
-            not_asked=not_asked(answers, day),
-            derived=derived_values(answers, day),
-            resume_digest=None,
-        )
+        frozen = {
+            "status": Intake.Status.SUBMITTED,
+            "submitted_at": now(),
+            "not_asked": not_asked(answers, day),
+            "derived": derived_values(answers, day),
+            "resume_digest": None,
+        }
+        changed = Intake.objects.filter(pk=intake.pk, status=Intake.Status.DRAFT).update(**frozen)
         if changed:
-            intake.refresh_from_db()
+            for field, value in frozen.items():  # the row as written, without reading it again
+                setattr(intake, field, value)
             rules_store.intake_screen(
                 intake=intake, answers=answers, trigger=ScreeningResult.Trigger.SUBMIT
             )
-    intake.refresh_from_db()
-    if changed:
-        logger.info("intake submitted", extra={"questionnaire": intake.questionnaire_version})
+    if not changed:
+        intake.refresh_from_db()  # sent by a parallel request: its row
+        return intake
+    logger.info("intake submitted", extra={"questionnaire": intake.questionnaire_version})
     return intake
 
 

@@ -59,16 +59,27 @@ def _scaled(limit: int) -> int:
 
 
 def take(key: str, *, limit: int, window: timedelta) -> bool:
-    """Count one attempt; False when the limit for this window is already used up."""
+    """Count one attempt; False when the limit for this window is already used up.
+
+    Every step is a conditional statement, so concurrent requests cannot slip under the limit. One query
+    when the key's window is open and has room (every page save of a draft but its first): the UPDATE
+    counts the attempt. A new key's window is inserted first (ignoring a conflict, so two requests that
+    both find no row make one): three queries. A window that is over starts again with this attempt."""
     now = timezone.now()
-    AttemptWindow.objects.get_or_create(key=key, defaults={"window_ends": now + window})
-    AttemptWindow.objects.filter(key=key, window_ends__lte=now).update(
-        count=0, window_ends=now + window
+    room = AttemptWindow.objects.filter(key=key, window_ends__gt=now, count__lt=_scaled(limit))
+    if room.update(count=F("count") + 1):
+        return True
+    AttemptWindow.objects.bulk_create(
+        [AttemptWindow(key=key, window_ends=now + window)], ignore_conflicts=True
     )
-    reserved = AttemptWindow.objects.filter(key=key, count__lt=_scaled(limit)).update(
-        count=F("count") + 1
-    )
-    return reserved == 1
+    if room.update(count=F("count") + 1):
+        return True
+    if AttemptWindow.objects.filter(key=key, window_ends__lte=now).update(
+        count=1, window_ends=now + window
+    ):
+        return True
+    # Full; or another request has just started the window again, and this one counts on it.
+    return room.update(count=F("count") + 1) == 1
 
 
 def reset(key: str) -> None:

@@ -116,7 +116,11 @@ def begin(request: HttpRequest) -> HttpResponse:
             _render_start(request, limits.message(limits.DRAFTS.message), status=429)
         )
     intake = services.intake_start()
-    request.session.cycle_key()
+    if request.session.session_key is not None:
+        # A session from before gets a new key (against fixation). The session was read above, which
+        # drops a key the server does not hold; a browser without a session gets a new key when this
+        # one is first saved, and cycling it too would only write the session twice.
+        request.session.cycle_key()
     request.session[SESSION_KEY] = intake.pk
     return redirect("screening:page", slug=PAGES[0].slug)
 
@@ -153,11 +157,12 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
                 # Shown again with what was posted, so nothing typed is lost.
                 problem, status = limits.message(limits.PAGE_SAVES.message), 429
             else:
-                intake = services.intake_save_page(
+                saved = services.intake_save_page(
                     intake_id=intake.pk, page=current, values=form.answers
                 )
-                stored = load_answers(intake)
-                return _after_save(request, intake, current, stored, day, action, change)
+                return _after_save(
+                    request, saved.intake, current, saved.answers, day, action, change
+                )
     else:
         form = PageForm(page=current, stored=stored, today=day)
 

@@ -1,0 +1,274 @@
+"""Query budgets of the patient's pages: the start, every intake step (shown, sent with errors, saved),
+check your answers, the submission and the receipt. Each budget is a fixed number of queries, whatever
+the patient answered and however many pages and answers the intake holds.
+
+Queries are counted as the test database sees them: the SAVEPOINT and RELEASE of each write's
+transaction count, since tests run inside a transaction (in production they are one BEGIN and COMMIT,
+which Django does not count). The per-process caches (the compiled ruleset, the questions the red-flag
+rules read) are warm, as in a server that has run a while.
+"""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from screening import services
+from screening.catalogue import TREATMENTS, Kind, page_by_slug
+from screening.catalogue.history import MAX_BLOCKS
+from screening.forms import PageForm
+from screening.models import Intake
+from screening.rules import store as rules_store
+from screening.selectors import load_answers
+from tests.conftest import Patient
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.django_db
+
+LAST_YEAR = str(date.today().year - 1)
+
+# --- the budgets ----------------------------------------------------------------------------------
+# A page shown from the draft: the session, the draft with its identity row, its consents.
+PAGE = 3
+# A page sent with errors: the same reads, nothing written, nothing counted against the hourly limit.
+PAGE_WITH_ERRORS = 3
+# A page saved: the reads above; the page counted against the draft's hourly limit (one UPDATE); in one
+# transaction (2) the draft read again locked with its consents (2, see services.intake_save_page), the
+# published ruleset's number (1), the draft written (1).
+PAGE_SAVE = 3 + 1 + 2 + 2 + 1 + 1
+IDENTITY_WRITE = 1  # a page that asks for names, date of birth or contact details
+# A page that a red-flag rule reads screens the draft: a savepoint around the screening (2), the result
+# stored, the case's outcome read and the case (if any) updated.
+DRAFT_SCREENING = 2 + 3
+CONSENT_WRITE = 2  # the consents held, and one INSERT of those given
+# The first save of a draft makes its hourly window (an INSERT, the UPDATE again).
+FIRST_SAVE = 2
+RESUME_CODE = 1  # "Save and come back later": the code's hash stored
+# The start page: nothing for a new visitor; with a draft to continue, the reads of a page.
+START_NEW, START_WITH_DRAFT = 0, PAGE
+# "Start now": the address's hourly window made (3), the draft and its identity row (4 in a savepoint),
+# the new session (a key not yet used, and its row in a savepoint: 4).
+BEGIN = 3 + 4 + 4
+CHECK = PAGE
+# Sending: the session and the draft; the address's hourly window made (3); in one transaction (2) the
+# draft read again locked with its consents (2), frozen (1); the published ruleset read in the screening's
+# savepoint (2 + 1), the result stored (1), the case's outcome read (1); the case made in savepoints
+# (2 + 2): read (1), inserted (1).
+SUBMIT = 2 + 3 + 2 + 2 + 1 + 2 + 1 + 1 + 1 + 4 + 1 + 1
+RECEIPT = 2  # the session and the draft (with its identity row)
+SAFETY_ADVICE = 3  # the session, the draft, its latest screening (the red-flag rules' own messages)
+
+
+def page_path(slug: str) -> str:
+    return reverse("screening:page", args=[slug])
+
+
+def save_budget(slug: str, *, first: bool = False) -> int:
+    """What saving this page may cost, from what it asks."""
+    page = page_by_slug(slug)
+    keys = {q.key for q in page.questions}
+    budget = PAGE_SAVE
+    if any(q.identifying for q in page.questions):
+        budget += IDENTITY_WRITE
+    if keys & rules_store.urgent_facts(rules_store.latest_version()):
+        budget += DRAFT_SCREENING
+    if any(q.kind == Kind.CONSENT for q in page.questions):
+        budget += CONSENT_WRITE
+    return budget + (FIRST_SAVE if first else 0)
+
+
+@pytest.fixture
+def warm(default_rules):
+    """Fill the per-process caches as a running server has them: one page saved that screens a draft."""
+    elsewhere = Patient(Client(REMOTE_ADDR="192.0.2.200"))
+    elsewhere.begin()
+    assert elsewhere.post_page("about-you").status_code == 302
+
+
+# --- the start and "Start now" ------------------------------------------------------------------------
+def test_the_start_page_and_starting(warm, patient, django_assert_max_num_queries):
+    with django_assert_max_num_queries(START_NEW, info="the start page, new visitor"):
+        assert patient.client.get(reverse("screening:start")).status_code == 200
+    with django_assert_max_num_queries(BEGIN, info="Start now"):
+        assert patient.begin().url == page_path("about-you")
+    with django_assert_max_num_queries(START_WITH_DRAFT, info="the start page, with a draft"):
+        assert patient.client.get(reverse("screening:start")).status_code == 200
+    with django_assert_max_num_queries(PAGE, info="Start now again: carry on with the draft"):
+        assert patient.begin().url == page_path("about-you")
+
+
+# --- every step of the intake --------------------------------------------------------------------
+def test_every_step_shown_refused_and_saved(warm, patient, django_assert_max_num_queries):
+    patient.begin()
+    for index, (slug, data) in enumerate(FULL_INTAKE.items()):
+        with django_assert_max_num_queries(PAGE, info=f"{slug}: shown"):
+            assert patient.client.get(page_path(slug)).status_code == 200
+        if index == 0:
+            with django_assert_max_num_queries(PAGE_WITH_ERRORS, info=f"{slug}: with errors"):
+                refused = patient.post_page(slug, {})
+            assert refused.status_code == 200 and refused.context["form"].errors
+        with django_assert_max_num_queries(
+            save_budget(slug, first=index == 0), info=f"{slug}: saved"
+        ):
+            assert patient.post_page(slug, data).status_code == 302
+
+
+def test_save_and_come_back_later(warm, patient, django_assert_max_num_queries):
+    patient.fill(upto="pain-where")
+    budget = save_budget("pain-where") + RESUME_CODE
+    with django_assert_max_num_queries(budget, info="pain-where: saved for later"):
+        response = patient.post_page("pain-where", action="save")
+    assert response.status_code == 200 and "Your resume code" in response.content.decode()
+
+
+def test_the_height_and_weight_check_and_the_safety_advice(
+    warm, patient, django_assert_max_num_queries
+):
+    patient.fill(upto="body-and-work")
+    unusual = {**FULL_INTAKE["body-and-work"], "height_cm": "212", "weight_kg": "45"}
+    assert patient.post_page("body-and-work", unusual).url == reverse("screening:check-body")
+    with django_assert_max_num_queries(PAGE, info="the height and weight check"):
+        assert patient.client.get(reverse("screening:check-body")).status_code == 200
+    patient.post_page("body-and-work")
+    for slug in ("pain-where", "pain-how"):
+        patient.post_page(slug)
+    red_flag = {**FULL_INTAKE["safety"], "saddle_numbness": "yes"}
+    assert patient.post_page("safety", red_flag).url == reverse("screening:safety-advice")
+    with django_assert_max_num_queries(SAFETY_ADVICE, info="the safety advice"):
+        assert patient.client.get(reverse("screening:safety-advice")).status_code == 200
+
+
+# --- check your answers, sending, the receipt ------------------------------------------------------
+def test_check_submit_and_receipt(warm, patient, django_assert_max_num_queries):
+    patient.fill()
+    with django_assert_max_num_queries(CHECK, info="check your answers"):
+        assert patient.client.get(reverse("screening:check")).status_code == 200
+    with django_assert_max_num_queries(SUBMIT, info="send"):
+        assert patient.submit().url == reverse("screening:receipt")
+    with django_assert_max_num_queries(RECEIPT, info="the receipt"):
+        assert patient.client.get(reverse("screening:receipt")).status_code == 200
+
+
+# --- the same cost however long the intake -----------------------------------------------------------
+def _every_treatment() -> dict[str, dict]:
+    """Every treatment tried, each with its details, and as many blocks as there can be."""
+    details = {}
+    for t in TREATMENTS:
+        details |= {
+            f"{t.key}_last_month": "3",
+            f"{t.key}_last_year": LAST_YEAR,
+            f"{t.key}_amount": ["l4_l5"] if t.key == "surgery" else "2",
+            f"{t.key}_relief": "some",
+            f"{t.key}_relief_duration": "1_4_weeks",
+        }
+    details["mbb_amount"] = str(MAX_BLOCKS)
+    blocks = {}
+    for n in range(1, MAX_BLOCKS + 1):
+        blocks |= {
+            key.replace("block_1_", f"block_{n}_", 1): value
+            for key, value in FULL_INTAKE["blocks"].items()
+            if key.startswith("block_1_")
+        }
+    return {
+        "treatments": {"treatments_tried": [t.key for t in TREATMENTS]},
+        "treatment-details": details,
+        "blocks": blocks,
+    }
+
+
+def _few_treatments() -> dict[str, dict]:
+    return {
+        "treatments": {"treatments_tried": ["nsaids"]},
+        "treatment-details": {
+            k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("nsaids_")
+        },
+    }
+
+
+def _walk(patient: Patient, overrides: dict[str, dict], assert_max) -> dict[str, int]:
+    """Fill the intake with these answers, then send it: the queries of the treatment pages (shown and
+    saved), of check your answers and of sending, and how many answers check your answers listed."""
+    counts = {}
+    patient.begin()
+    for slug, data in FULL_INTAKE.items():
+        if slug == "blocks" and "blocks" not in overrides:
+            continue  # not asked without blocks
+        answers = overrides.get(slug, data)
+        if slug in ("treatment-details", "blocks"):
+            with assert_max(PAGE, info=f"{slug}: shown") as shown:
+                assert patient.client.get(page_path(slug)).status_code == 200
+            with assert_max(save_budget(slug), info=f"{slug}: saved") as saved:
+                response = patient.post_page(slug, answers)
+            counts |= {f"{slug}: shown": len(shown), f"{slug}: saved": len(saved)}
+        else:
+            response = patient.post_page(slug, answers)
+        assert response.status_code == 302, slug
+    with assert_max(CHECK, info="check your answers") as check:
+        page = patient.client.get(reverse("screening:check"))
+    with assert_max(SUBMIT, info="send") as sent:
+        assert patient.submit().url == reverse("screening:receipt")
+    counts |= {"check your answers": len(check), "send": len(sent)}
+    counts["answers listed"] = sum(len(s["rows"]) for s in page.context["sections"])
+    return counts
+
+
+def test_the_cost_does_not_grow_with_the_answers(warm, django_assert_max_num_queries):
+    few = _walk(
+        Patient(Client(REMOTE_ADDR="198.51.100.1")),
+        _few_treatments(),
+        django_assert_max_num_queries,
+    )
+    many = _walk(
+        Patient(Client(REMOTE_ADDR="198.51.100.2")),
+        _every_treatment(),
+        django_assert_max_num_queries,
+    )
+    # One treatment, or every one of them with its details and every block (a page more, and many
+    # more answers to check and to screen): the same queries.
+    assert many.pop("answers listed") > few.pop("answers listed") + 4 * len(TREATMENTS)
+    blocks = {k: many.pop(k) for k in ("blocks: shown", "blocks: saved")}
+    assert many == few
+    assert blocks == {"blocks: shown": few["treatment-details: shown"]} | {
+        "blocks: saved": few["treatment-details: saved"]
+    }
+
+
+def test_the_consent_page_costs_the_same_for_one_consent_as_for_all(
+    warm, django_assert_max_num_queries
+):
+    all_given = FULL_INTAKE["consent"]
+    one_given = dict(list(all_given.items())[:1])
+    counts = []
+    for n, given in enumerate((all_given, one_given)):
+        patient = Patient(Client(REMOTE_ADDR=f"198.51.100.{10 + n}"))
+        patient.fill(upto="consent")
+        budget = save_budget("consent") + RESUME_CODE
+        with django_assert_max_num_queries(budget, info="consent, saved for later") as saved:
+            assert patient.post_page("consent", given, action="save").status_code == 200
+        counts.append(len(saved))
+    assert counts[0] == counts[1]
+
+
+def test_a_save_hands_back_the_answers_a_fresh_read_gives(patient):
+    """What lets the page not read the draft again after saving it: the service's answers are exact."""
+    patient.begin()
+    intake_id = patient.client.session["intake_id"]
+    withdrawn = {**FULL_INTAKE["consent"]}
+    withdrawn.pop("consent_contact")
+    steps = [*FULL_INTAKE.items(), ("consent", withdrawn), ("about-you", FULL_INTAKE["about-you"])]
+    for slug, data in steps:
+        page = page_by_slug(slug)
+        intake = Intake.objects.select_related("identity").get(pk=intake_id)
+        form = PageForm(
+            data,
+            page=page,
+            stored=load_answers(intake),
+            today=services.today(),
+            require_answers=False,
+        )
+        assert form.is_valid(), (slug, form.errors)
+        saved = services.intake_save_page(intake_id=intake_id, page=page, values=form.answers)
+        fresh = Intake.objects.select_related("identity").get(pk=intake_id)
+        assert saved.answers == load_answers(fresh), slug
+    assert "consent_contact" not in saved.answers and "consent_costs" in saved.answers
