@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup clean screenshots
+.PHONY: run test lint setup clean screenshots bench bench-rules bench-rescreen bench-http bench-weight bench-load bench-faults
 
 # The first Python >= 3.12 that actually runs (pyenv shims exist but exit 127).
 PYTHON_CANDIDATES := python3.13 python3.12 python3 \
@@ -48,6 +48,30 @@ test: $(STAMP)
 screenshots: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	UPDATE_SCREENSHOTS=1 $(TEST_ENV) $(PY) -m pytest tests/browser/test_screenshots.py tests/browser/test_coordinator_flow.py -q
+
+# Benchmarks and reliability scripts (bench/README.md): PostgreSQL on 127.0.0.1:5432, a database each.
+bench-rules: $(STAMP)
+	$(PY) -m bench.rules_engine
+
+bench-rescreen: $(STAMP)
+	$(PY) -m bench.rescreen
+
+bench-http: $(STAMP)
+	@command -v wrk >/dev/null || apt-get install -y -qq --no-install-recommends wrk
+	$(PY) -m bench.http_throughput
+
+bench-weight: $(STAMP)
+	@test -x /usr/bin/chromium || apt-get install -y -qq --no-install-recommends chromium
+	$(PY) -m bench.page_weight
+
+bench-load: $(STAMP)
+	$(PY) -m bench.load
+
+bench-faults: $(STAMP)
+	$(PY) -m bench.faults
+
+# Every one in turn (each prints its figures and exits non-zero on a missed goal; -k runs the rest).
+bench: bench-rules bench-rescreen bench-http bench-weight bench-load bench-faults
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
