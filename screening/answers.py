@@ -51,27 +51,27 @@ def prune(answers: dict[str, Any], today: date) -> dict[str, Any]:
             del pruned[key]
 
 
-def _grouped() -> list[tuple[tuple, list[str]]]:
-    """Questions grouped by their branching conditions, in catalogue order within each group."""
-    groups: dict[tuple[int, ...], tuple[tuple, list[str]]] = {}
-    for key, conditions in _SHOW_IF.items():
-        groups.setdefault(tuple(map(id, conditions)), (conditions, []))[1].append(key)
-    return list(groups.values())
+def _grouped() -> tuple[tuple, list[tuple[tuple[int, ...], list[str]]]]:
+    """Every distinct branching condition once, and the questions grouped by the conditions they need (as
+    positions in that list), in catalogue order within each group."""
+    conditions: dict[int, tuple[int, object]] = {}
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for key, show_if in _SHOW_IF.items():
+        needs = tuple(conditions.setdefault(id(w), (len(conditions), w))[0] for w in show_if)
+        groups.setdefault(needs, []).append(key)
+    return tuple(w for _n, w in conditions.values()), list(groups.items())
 
 
-_SHOW_IF_GROUPS = _grouped()
+_CONDITIONS, _GROUPS = _grouped()
 _ORDER = {key: n for n, key in enumerate(QUESTIONS)}
 
 
 def not_asked(answers: dict[str, Any], today: date) -> list[str]:
-    """Every question that branching hides for these answers, in catalogue order."""
+    """Every question that branching hides for these answers, in catalogue order. Each condition is
+    weighed once, however many questions share it (this runs on every save and every screening)."""
     ctx = context(answers, today)
-    hidden = [
-        key
-        for conditions, keys in _SHOW_IF_GROUPS
-        if not all(w.holds(answers, ctx) for w in conditions)
-        for key in keys
-    ]
+    holds = [w.holds(answers, ctx) for w in _CONDITIONS]
+    hidden = [key for needs, keys in _GROUPS if not all(holds[n] for n in needs) for key in keys]
     return sorted(hidden, key=_ORDER.__getitem__)
 
 

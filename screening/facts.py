@@ -158,6 +158,9 @@ def _months_between(month: str, today: date) -> int:
     return (today.year - year) * 12 + today.month - number
 
 
+_CLINICAL = frozenset(key for key, question in QUESTIONS.items() if not question.identifying)
+
+
 def engine_facts(
     answers: dict[str, Any],
     today: date,
@@ -170,8 +173,8 @@ def engine_facts(
     ``hidden`` and ``derived`` are ``not_asked`` and ``derived_values`` of the same answers and day, when
     the caller has them already (a bulk writer stores them too)."""
     hidden = not_asked(answers, today) if hidden is None else hidden
-    facts: dict[str, Any] = {key: NOT_ASKED for key in hidden if key in QUESTIONS}
-    facts |= {k: v for k, v in answers.items() if k in QUESTIONS and not QUESTIONS[k].identifying}
+    facts: dict[str, Any] = dict.fromkeys(hidden, NOT_ASKED)
+    facts |= {k: v for k, v in answers.items() if k in _CLINICAL}
     derived = derived_values(answers, today) if derived is None else derived
     facts["age"], facts["height_cm"], facts["weight_kg"] = (
         derived["age"],

@@ -4,7 +4,7 @@ Each result carries the version of its formula, stored with the intake, so a lat
 never silently re-labels old scores. Sources: ../shared/clinical.md section 4.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 ODI_VERSION = "odi-2.1a/v1"
@@ -130,4 +130,5 @@ def pounds_to_kg(pounds: float) -> float:
 
 
 def as_dict(result) -> dict:
-    return asdict(result)
+    """A score's fields as a dict (flat dataclasses: a plain copy, without asdict's deep copying)."""
+    return dict(vars(result))
