@@ -1,17 +1,17 @@
 """Benchmark 2: re-screen every submitted intake with a new ruleset version on PostgreSQL, results stored.
 
-    .venv/bin/python bench/rescreen.py            # 100,000 cases (and 10,000 for the memory comparison)
+    make bench-rescreen        # or: .venv/bin/python -m bench.rescreen [--jobs 2]
 
 Two databases of the bench's own (``facetclinic_bench_rescreen`` with 100,000 generated cases and
 ``facetclinic_bench_rescreen10k`` with 10,000), made once and topped up with ``generate_cases``. Each run
 publishes a new version of the rules (one rule switched off, or on again, so outcomes really move), then
-``manage.py rescreen --include-closed``'s code (``screening.rules.store.rescreen``) screens every submitted
-intake again in a child process that reports its wall time and its peak resident memory. The floor is the
-database alone: one ``INSERT ... SELECT`` that copies as many result rows (rolled back).
+times ``manage.py rescreen --include-closed --jobs 2`` as an operator runs it (two processes, one per core,
+each taking every other intake), start-up included, and reads the peak resident memory of its largest
+process. The floor is the database alone: one ``INSERT ... SELECT`` that copies as many result rows (rolled
+back). Then the run's results are deleted and the tables vacuumed, so every run starts from the same data.
 
 Goals (issue 6): 100,000 in under 60 s on this 2-core machine; peak memory for 100,000 at most 1.2 times
-that for 10,000 (the work is streamed in batches). The results of the run are deleted afterwards so the
-databases stay the same from run to run.
+that for 10,000 (the work is streamed in batches of 500).
 """
 
 from __future__ import annotations
@@ -27,39 +27,66 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common
 
-CHILD = """
-import json, resource, sys, time
+# A new version: switch one non-urgent rule off (or on again), so outcomes move between versions.
+PUBLISH = """
 import django
 django.setup()
-from django.db import connection
-from screening.models import RuleDraft, ScreeningResult
-from screening.rules.store import latest_version, rescreen, ruleset_publish
-
-# A new version: switch one non-urgent rule off (or on again), so outcomes move between versions.
+from screening.models import RuleDraft
+from screening.rules.store import ruleset_publish
 rule = RuleDraft.objects.filter(outcome="specialist_review").order_by("key").first()
 rule.enabled = not rule.enabled
 rule.save(update_fields=["enabled"])
-version = ruleset_publish(actor=None, note="bench: re-screen")
+print(ruleset_publish(actor=None, note="bench: re-screen").number)
+"""
+# The command as an operator runs it, in a process whose children's peak memory is reported.
+RUN = """
+import json, resource, subprocess, sys, time
 started = time.perf_counter()
-count = rescreen(version, include_closed=True)
+done = subprocess.run([sys.executable, "manage.py", "rescreen", "--include-closed", "--jobs", sys.argv[1]],
+                      capture_output=True, text=True)
 seconds = time.perf_counter() - started
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if done.returncode:
+    sys.exit(done.stdout + done.stderr)
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest process's peak
+print(json.dumps({"out": done.stdout.strip(), "seconds": seconds, "peak_mb": peak_kb / 1024}))
+"""
+# The database alone: as many result rows written by one statement (rolled back); then the run's results
+# are deleted and the tables vacuumed, so the next run starts from the same database.
+FLOOR_AND_CLEAN = """
+import json, time
+import django
+django.setup()
+from django.db import connection
+from screening.models import ScreeningResult
 with connection.cursor() as cursor:
-    # The database alone: as many result rows written by one statement (rolled back).
     cursor.execute("BEGIN")
-    floor_started = time.perf_counter()
+    started = time.perf_counter()
     cursor.execute(
         "INSERT INTO screening_screeningresult (intake_id, ruleset_id, outcome, findings, trigger, screened_at)"
         " SELECT intake_id, ruleset_id, outcome, findings, 'rescreen', now() FROM screening_screeningresult"
-        " WHERE ruleset_id = %s AND trigger = 'rescreen'",
-        [version.pk],
+        " WHERE trigger = 'rescreen'"
     )
-    floor = time.perf_counter() - floor_started
+    floor = time.perf_counter() - started
     cursor.execute("ROLLBACK")
 ScreeningResult.objects.filter(trigger="rescreen").delete()
-print(json.dumps({"count": count, "seconds": seconds, "peak_mb": peak_kb / 1024, "floor": floor,
-                  "version": version.number}))
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE")
+print(json.dumps({"floor": floor}))
 """
+
+
+def _python(name: str, code: str, *args: str) -> str:
+    done = subprocess.run(  # noqa: S603  # nosec B603: our own interpreter and code
+        [_common.PYTHON, "-c", code, *args],
+        cwd=_common.ROOT,
+        env=_common.env_for(name, DJANGO_SETTINGS_MODULE="facetclinic.settings"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"re-screen benchmark step failed in {name}:\n{done.stdout}{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
 
 
 def ensure_cases(name: str, count: int) -> int:
@@ -76,29 +103,26 @@ def ensure_cases(name: str, count: int) -> int:
     return max(have, count)
 
 
-def run_child(name: str) -> dict:
-    done = subprocess.run(  # noqa: S603  # nosec B603: our own interpreter and code
-        [_common.PYTHON, "-c", CHILD],
-        cwd=_common.ROOT,
-        env=_common.env_for(name, DJANGO_SETTINGS_MODULE="facetclinic.settings"),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        sys.exit(f"re-screen in {name} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def run(name: str, jobs: int) -> dict:
+    version = int(_python(name, PUBLISH))
+    figures = json.loads(_python(name, RUN, str(jobs)))
+    figures |= json.loads(_python(name, FLOOR_AND_CLEAN)) | {"version": version}
+    figures["count"] = int(figures["out"].split()[1])
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2, help="processes (manage.py rescreen --jobs)")
     args = parser.parse_args()
-    print(f"Re-screen benchmark: {args.cases} and {args.small} cases on PostgreSQL")
+    print(
+        f"Re-screen benchmark: {args.cases} and {args.small} cases on PostgreSQL, {args.jobs} processes"
+    )
     ensure_cases("rescreen", args.cases)
     ensure_cases("rescreen10k", args.small)
-    small, large = run_child("rescreen10k"), run_child("rescreen")
+    small, large = run("rescreen10k", args.jobs), run("rescreen", args.jobs)
     for label, figures in (("small", small), ("large", large)):
         print(
             f"  {label}: {figures['count']} intakes re-screened with v{figures['version']} in "

@@ -134,3 +134,22 @@ def test_a_case_that_becomes_urgent_on_rescreening_alerts_on_call_once(default_r
     assert urgent.outcome == "urgent"
     alerts = OutgoingEmail.objects.filter(kind="urgent")
     assert [e.case_id for e in alerts] == [urgent.pk]
+
+
+def test_processes_sharing_the_work_each_take_their_own_intakes(default_rules):
+    # `rescreen --jobs 2` starts two processes with --part 0/2 and 1/2: together they screen every intake
+    # once, and neither screens the other's.
+    _generated(30)
+    version = ruleset_publish(actor=None, note="shared")
+    call_command("rescreen", "--include-closed", "--part=0/2", stdout=(first := StringIO()))
+    took = set(
+        ScreeningResult.objects.filter(trigger="rescreen").values_list("intake_id", flat=True)
+    )
+    call_command("rescreen", "--include-closed", "--part=1/2", stdout=StringIO())
+    rescreens = ScreeningResult.objects.filter(trigger="rescreen", ruleset=version)
+    submitted = ScreeningResult.objects.filter(trigger="submit").count()
+    assert rescreens.count() == submitted
+    assert len(set(rescreens.values_list("intake_id", flat=True))) == submitted
+    assert 0 < len(took) < submitted
+    assert first.getvalue().startswith(f"Re-screened {len(took)} intakes")
+    assert all(pk % 2 == 0 for pk in took)
