@@ -1,7 +1,7 @@
 """Faults: PostgreSQL goes away in the middle of a load of simulated patients, and the app must come back by
 itself.
 
-    .venv/bin/python bench/faults.py [--patients 12] [--seconds 60] [--fault-at 25] [--only SCENARIO]
+    .venv/bin/python -m bench.faults [--patients 12] [--seconds 60] [--fault-at 25] [--only SCENARIO]
 
 One gunicorn (4 sync workers, never restarted) on a fresh database, and two scenarios one after the other,
 each a run of bench/load.py's patients with a fault in the middle:
@@ -40,26 +40,18 @@ hard timeout (--hard-timeout, 480 s); exits 1 on any failure.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __package__ in (None, ""):
-    # Run as a script: the project root on the path instead of bench/ (whose http.py would shadow the
-    # standard library's http package).
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
-    sys.path.insert(0, str(_here.parent))
-
 import argparse
 import contextlib
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 import requests

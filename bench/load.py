@@ -1,7 +1,7 @@
 """Load: simulated patients complete whole intakes against gunicorn for a while, then every receipt is
 reconciled with the database.
 
-    .venv/bin/python bench/load.py [--patients 50] [--seconds 60] [--workers 4]
+    .venv/bin/python -m bench.load [--patients 50] [--seconds 60] [--workers 4]
 
 A fresh database (facetclinic_bench_reliability), gunicorn on 127.0.0.1:8102 with production settings and the
 intake's anti-automation limits raised (INTAKE_LIMITS_MULTIPLIER), and one thread per simulated patient, each
@@ -24,26 +24,18 @@ bench/faults.py reuses this script's pieces (run_patients, reconcile, figures) w
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __package__ in (None, ""):
-    # Run as a script: the project root on the path instead of bench/ (whose http.py would shadow the
-    # standard library's http package).
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
-    sys.path.insert(0, str(_here.parent))
-
 import argparse
 import contextlib
 import os
 import random
 import signal
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench import _common
 from bench.patient import Baseline, Outcome, Patient

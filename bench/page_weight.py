@@ -1,6 +1,6 @@
 """Page weight: every patient page under 60 kB transferred, compressed, with no request to another origin.
 
-    .venv/bin/python bench/page_weight.py [--verbose]
+    .venv/bin/python -m bench.page_weight [--verbose]
 
 Serves the app with production settings (gunicorn, PostgreSQL database ``facetclinic_bench_weight``) and
 walks every page a patient can see in Chromium: the start page, every intake step, the height and weight
@@ -29,13 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# Run as a script, this file's folder comes first on sys.path, where bench/http.py would shadow the
-# standard library's ``http`` package: put the project's root there instead.
-ROOT = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
-    sys.path[0] = str(ROOT)
-
-from bench import _common  # noqa: E402
+from bench import _common
 
 NAME, PORT = "weight", 8103
 GOAL_BYTES = 60_000

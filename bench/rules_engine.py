@@ -27,30 +27,22 @@ How:
 Goal: the engine takes at most 1.5 times the baseline's time per intake. The script prints its figures
 against the goal and exits 1 if the goal is missed (or the check fails).
 
-    .venv/bin/python bench/rules_engine.py [--rounds 7]
+    .venv/bin/python -m bench.rules_engine [--rounds 7]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import random
+import statistics
 import sys
-from pathlib import Path
+import time
+from collections import Counter
+from datetime import date, timedelta
 
-# Run as a script, this file's folder comes first on sys.path, where bench/http.py would shadow the standard
-# library's ``http`` package: put the project's root there instead.
-ROOT = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "bench":
-    sys.path[0] = str(ROOT)
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-
-from bench.baseline import SEVERITY, screen_baseline  # noqa: E402
+from bench.baseline import SEVERITY, screen_baseline
 
 SEED = 2026  # the demo data's seed (screening/demo/cases.py)
 COUNT = 1000

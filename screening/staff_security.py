@@ -1,7 +1,8 @@
 """Staff sessions: a second factor on every staff page and in the admin, idle and absolute timeouts.
 
 One middleware holds the rules for every staff request, whichever page the password was given on:
-- signed in for more than STAFF_SESSION_HOURS, or idle for more than STAFF_IDLE_MINUTES: signed out;
+- signed in for more than STAFF_SESSION_HOURS, or idle for more than STAFF_IDLE_MINUTES: signed out
+  (activity is written to the session at most once a minute, so reading pages writes no session row);
 - a staff page (``/staff/``, ``/admin/``) without a verified second factor: sent to verify one (or, the
   first time, to set up an authenticator app). Only the sign-in and second-factor pages are exempt.
 Patients' pages are not staff pages: a patient's session has no user and is left alone.
@@ -23,6 +24,7 @@ from django_otp import user_has_device
 from screening import audit
 
 SIGNED_IN_AT, LAST_SEEN = "staff_signed_in_at", "staff_last_seen"
+LAST_SEEN_RESOLUTION = 60  # seconds: activity is written to the session at most this often
 STAFF_PREFIXES = ("/staff/", "/admin/")
 
 
@@ -56,6 +58,27 @@ def _ended(request, now) -> str:
     return ""
 
 
+def _note_activity(request, now: float) -> int:
+    """Record the request as activity; returns the seconds left before the idle sign-out.
+
+    The time is written at most once a minute (a tenth of the idle time, if that is shorter) and on
+    every POST, such as "stay signed in": a page that changes nothing else then costs no session write.
+    Idle time counts from the time written, so a session may end up to a minute early, never late; the
+    page's warning counts from the same time."""
+    session = request.session
+    last_seen = session.get(LAST_SEEN)
+    idle = timedelta(minutes=settings.STAFF_IDLE_MINUTES).total_seconds()
+    # A tenth of the idle time when that is shorter than a minute, so activity always counts.
+    resolution = min(LAST_SEEN_RESOLUTION, idle / 10)
+    if (
+        last_seen is None
+        or now - last_seen >= resolution
+        or request.method not in ("GET", "HEAD", "OPTIONS")
+    ):
+        session[LAST_SEEN] = last_seen = now
+    return max(1, round(idle - (now - last_seen)))
+
+
 class StaffSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,7 +101,7 @@ class StaffSessionMiddleware:
             messages.info(request, f"You were signed out {reason}. Sign in again.")
             return redirect(settings.LOGIN_URL)
         request.session.setdefault(SIGNED_IN_AT, now)
-        request.session[LAST_SEEN] = now
+        request.staff_idle_seconds = _note_activity(request, now)
         token = audit.request_user.set(user)
         try:
             return self._second_factor(request, user)
@@ -90,7 +113,7 @@ class StaffSessionMiddleware:
         # could set through a proxy to make a staff page look like another.
         path = request.path_info
         staff_page = path.startswith(STAFF_PREFIXES)
-        if staff_page and path not in _exempt_paths() and not user.is_verified():
+        if staff_page and not user.is_verified() and path not in _exempt_paths():
             step = "verify" if user_has_device(user) else "setup"
             target = reverse(f"screening:two-factor-{step}")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

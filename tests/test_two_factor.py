@@ -177,6 +177,46 @@ def test_activity_and_the_stay_signed_in_button_keep_the_session(casey):
     assert 'data-idle-seconds="900"' in html and "Stay signed in" in html
 
 
+def _session_row(client: Client) -> tuple[str, object]:
+    row = Session.objects.get(session_key=client.session.session_key)
+    return row.session_data, row.expire_date
+
+
+def test_reading_pages_writes_the_session_at_most_once_a_minute(casey):
+    client = _verified(casey)
+    _age(client, **{LAST_SEEN: 30})
+    before = _session_row(client)
+    for page in ("/staff/", "/staff/?status=new"):
+        assert client.get(page).status_code == 200
+    assert _session_row(client) == before  # no write: activity was noted 30 seconds ago
+    _age(client, **{LAST_SEEN: 61})
+    client.get("/staff/")
+    assert timezone.now().timestamp() - client.session[LAST_SEEN] < 5  # a minute on: written
+
+
+def test_a_short_idle_time_notes_activity_more_often(casey, settings):
+    settings.STAFF_IDLE_MINUTES = 1
+    client = _verified(casey)
+    _age(client, **{LAST_SEEN: 10})
+    assert client.get("/staff/").status_code == 200  # 10 seconds is a sixth of the idle minute
+    assert timezone.now().timestamp() - client.session[LAST_SEEN] < 5
+
+
+def test_a_post_is_always_noted_as_activity(casey):
+    client = _verified(casey)
+    _age(client, **{LAST_SEEN: 30})
+    assert client.post("/staff/session/keep-alive/").status_code == 204
+    assert timezone.now().timestamp() - client.session[LAST_SEEN] < 5
+
+
+def test_the_idle_warning_counts_from_the_activity_noted(casey):
+    client = _verified(casey)
+    _age(client, **{LAST_SEEN: 40})
+    html = client.get("/staff/").content.decode()
+    idle = int(re.search(r'data-idle-seconds="(\d+)"', html).group(1))
+    assert 855 <= idle <= 860  # 15 minutes from the activity noted 40 seconds ago, not from now
+
+
 def test_twelve_hours_end_the_session_however_active(casey):
     client = _verified(casey)
     _age(client, **{SIGNED_IN_AT: 12 * 3600 + 60, LAST_SEEN: 5})

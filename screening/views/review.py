@@ -3,7 +3,9 @@ permission to work cases; every read of a case is recorded in the audit log."""
 
 import unicodedata
 from datetime import date
+from html import escape
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import (
@@ -16,21 +18,24 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from screening import audit, casework, chart, export, fhir, queue, selectors, throttle
+from screening import audit, casework, chart, display, export, fhir, queue, selectors, throttle
 from screening.catalogue import QUESTIONS
 from screening.completion import completion_page
 from screening.forms import PageForm
 from screening.forms.casework import AssignForm, BookingForm, ContactForm, NoteForm
 from screening.models import Amendment, Case, ScreeningResult
 from screening.rules.engine import Outcome
-from screening.timeline import case_timeline
+from screening.timeline import case_history, timeline_html
 
 OUTCOME_CHOICES = [(ScreeningResult.SCREENING_ERROR, "Screening error")] + [
     (o.value, o.value.replace("_", " ").capitalize()) for o in Outcome
 ]
 CHART_WEEKS = 12
+_UNREAD = object()  # an argument not given, where None is a value
 
 
 def coordinator_required(view):
@@ -100,38 +105,111 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     page = queue.page(cases, request.GET.get("after"))
     params = request.GET.copy()
     params.pop("after", None)
-    counts = queue.counts(cases)
-    weekly = chart.weekly_counts(cases, weeks=CHART_WEEKS, today=timezone.localdate())
-    labels = dict(OUTCOME_CHOICES)
-    now = timezone.now()
+    rows = _queue_rows(page.rows)
     return render(
         request,
         "screening/staff/queue.html",
         {
             "filters": filters,
-            "rows": [
-                {
-                    "case": c,
-                    "outcome_label": labels.get(c.outcome, c.outcome),
-                    "days": (now - c.received_at).days,
-                }
-                for c in page.rows
-            ],
+            "rows": rows,
+            "rows_html": _queue_rows_html(rows),
             "next_cursor": page.next_cursor,
+            "outcomes": OUTCOME_CHOICES,
+            "statuses": Case.Status.choices,
+            "query": params.urlencode(),
+            "chart_weeks": CHART_WEEKS,
+            "can_export": request.user.has_perm("screening.export_case"),
+        }
+        | _queue_summary(request, filters, cases),
+    )
+
+
+def _queue_rows(cases: list[dict]) -> list[dict]:
+    """What each row of the queue shows, as plain text (from queue.page's values): fifty rows of
+    template lookups, filters and URL reversals cost more than the page's queries, so the values are
+    worked out once here and the rows drawn by _queue_rows_html."""
+    labels = dict(OUTCOME_CHOICES)
+    statuses = {value: str(label) for value, label in Case.Status.choices}  # translated once
+    now = timezone.now()
+    months = display.months_short()
+    zone = timezone.get_current_timezone()
+    # Every case address differs only by its reference (letters, digits and dashes).
+    address = reverse("screening:case", args=["FC-0000-0000"]).replace("FC-0000-0000", "{}")
+    rows = []
+    for case in cases:
+        reference = case["intake__reference"]
+        full_name = f"{case['assignee__first_name']} {case['assignee__last_name']}".strip()
+        rows.append(
+            case
+            | {
+                "reference": reference,
+                "url": address.format(reference),
+                "not_submitted": case["intake__submitted_at"] is None,
+                "received": display.day_month_year(case["received_at"], months, zone),
+                "outcome_label": labels.get(case["outcome"], case["outcome"]),
+                "status_label": statuses.get(case["status"], case["status"]),
+                "assignee": (full_name or case["assignee__username"])
+                if case["assignee_id"]
+                else "Nobody",
+                "days": (now - case["received_at"]).days,
+            }
+        )
+    return rows
+
+
+QUEUE_ROW = (
+    '<tr><th scope="row"><a href="{url}">{reference}</a>{not_submitted}</th><td>{received}</td>'
+    '<td><span class="fc-badge fc-badge--{outcome}">{outcome_label}</span></td><td>{top_finding}</td>'
+    "<td>{status_label}</td><td>{assignee}</td><td>{days}</td></tr>\n"
+)
+QUEUE_ROW_KEYS = (
+    "url",
+    "reference",
+    "received",
+    "outcome",
+    "outcome_label",
+    "top_finding",
+    "status_label",
+    "assignee",
+    "days",
+)
+NOT_SUBMITTED = ' <span class="badge text-bg-dark">not submitted</span>'
+
+
+def _queue_rows_html(rows: list[dict]) -> SafeString:
+    """The table's rows: fifty rows of a dozen template nodes each cost more than the page's queries,
+    and format_html's per-value checks more again, so each row is one format of escaped values."""
+    html = "".join(
+        QUEUE_ROW.format(
+            **{key: escape(str(row[key])) for key in QUEUE_ROW_KEYS},
+            not_submitted=NOT_SUBMITTED if row["not_submitted"] else "",
+        )
+        for row in rows
+    )
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703: every value is escaped above
+
+
+def _queue_summary(request: HttpRequest, filters: queue.Filters, cases) -> dict:
+    """Counts per outcome and status and the weekly chart (drawn), as counted for these filters in the
+    last minute (queue.SUMMARY_SECONDS)."""
+    today = timezone.localdate()
+
+    def count() -> dict:
+        counts = queue.counts(cases)
+        weekly = chart.weekly_counts(cases, weeks=CHART_WEEKS, today=today)
+        return {
             "outcome_counts": [
                 (label, counts["outcome"].get(value, 0)) for value, label in OUTCOME_CHOICES
             ],
             "status_counts": [
-                (label, counts["status"].get(value, 0)) for value, label in Case.Status.choices
+                (str(label), counts["status"].get(value, 0)) for value, label in Case.Status.choices
             ],
-            "outcomes": OUTCOME_CHOICES,
-            "statuses": Case.Status.choices,
-            "query": params.urlencode(),
             "chart": chart.weekly_svg(weekly, OUTCOME_CHOICES),
-            "chart_weeks": CHART_WEEKS,
-            "can_export": request.user.has_perm("screening.export_case"),
-        },
-    )
+            "counted_at": timezone.now(),
+        }
+
+    key = queue.summary_key(filters, request.user, today=today, weeks=CHART_WEEKS)
+    return queue.remembered(key, count)
 
 
 def _case_for(reference: str) -> Case:
@@ -160,11 +238,15 @@ def _record_view(request: HttpRequest, case: Case, action: str = "case.view", **
     )
 
 
-def _case_reading(case: Case) -> dict:
-    """What the case page and its print summary both show: outcome, findings, scores, blocks, answers."""
+def _case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNREAD) -> dict:
+    """What the case page and its print summary both show: outcome, findings, scores, blocks, answers.
+
+    ``latest`` (the screening the case is judged by) and ``booking`` (the current one) are read here
+    unless the caller has them already."""
     intake = case.intake
-    latest = casework.latest_screening(intake)
+    latest = latest or casework.latest_screening(intake)
     stored = selectors.load_answers(intake)
+    sections = selectors.answers_by_section(intake, timezone.localdate(), stored)
     return {
         "case": case,
         "intake": intake,
@@ -172,16 +254,24 @@ def _case_reading(case: Case) -> dict:
         "outcome_label": dict(OUTCOME_CHOICES).get(case.outcome, case.outcome),
         "screening": latest,
         "findings": _labelled(latest),
-        "sections": selectors.answers_by_section(intake, timezone.localdate(), stored),
+        "sections": sections,
+        "answers_html": display.answers_html(sections),
         "blocks": selectors.block_table(stored),
         "derived": intake.derived,
-        "booking": case.bookings.first(),
+        "booking": case.bookings.first() if booking is _UNREAD else booking,
     }
 
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
     _record_view(request, case)
-    reading = _case_reading(case)
+    history = case_history(case)
+    # The latest result since the intake was sent is the first the timeline read; an unsent intake
+    # is judged by its latest draft screening, which casework reads.
+    reading = _case_reading(
+        case,
+        latest=history.screenings[0] if history.screenings else None,
+        booking=history.booking,
+    )
     missing = casework.missing_questions(reading["screening"]) if case.intake.is_submitted else []
     open_link = (
         case.completion_links.filter(
@@ -196,21 +286,66 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
         reading
         | {
             "duplicates": selectors.possible_duplicates(case),
-            "timeline": case_timeline(case),
+            "timeline": history.entries,
+            "timeline_html": timeline_html(history.entries),
             "missing": missing,
             "open_link": open_link,
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,
             "can_change": request.user.has_perm("screening.change_case"),
             "can_export": request.user.has_perm("screening.export_case"),
-            "assign_form": forms.get("assign_form")
-            or AssignForm(initial={"assignee": case.assignee_id}),
-            "note_form": forms.get("note_form") or NoteForm(),
-            "contact_form": forms.get("contact_form") or ContactForm(),
             "errors": [link for form in forms.values() for link in form.error_links()],
-        },
+        }
+        | _case_forms(case, forms),
         status=status,
     )
+
+
+def _case_forms(case: Case, posted: dict) -> dict:
+    """The case's forms (a posted one with its errors, else a blank one), each with its markup."""
+    assign = _with_plain_choices(
+        posted.get("assign_form") or AssignForm(initial={"assignee": case.assignee_id})
+    )
+    note = posted.get("note_form") or NoteForm()
+    contact = posted.get("contact_form") or ContactForm()
+    choices = tuple(assign.fields["assignee"].choices)
+    return {
+        "assign_form": assign,
+        "note_form": note,
+        "contact_form": contact,
+        "assign_form_html": _form_html(assign, case.assignee_id, choices),
+        "note_form_html": _form_html(note),
+        "contact_form_html": _form_html(contact),
+    }
+
+
+_BLANK_FORMS: dict[tuple, SafeString] = {}
+BLANK_FORMS_KEPT = 64
+
+
+def _form_html(form, *inputs) -> SafeString:
+    """A form drawn by crispy-forms. A blank form (nothing posted) comes out the same for the same
+    choices and initial values (``inputs``), so each process draws it once: drawn every time, the
+    case page's three forms cost more than any of its queries."""
+    if form.is_bound:
+        return as_crispy_form(form)
+    key = (type(form).__name__, get_language(), *inputs)
+    html = _BLANK_FORMS.get(key)
+    if html is None:
+        if len(_BLANK_FORMS) >= BLANK_FORMS_KEPT:
+            _BLANK_FORMS.clear()
+        html = _BLANK_FORMS[key] = as_crispy_form(form)
+    return html
+
+
+def _with_plain_choices(form: AssignForm) -> AssignForm:
+    """The coordinators to choose from, read with one plain query: a model choice field otherwise
+    iterates a server-side cursor (declare, fetch, close: three round trips on PostgreSQL)."""
+    field = form.fields["assignee"]
+    field.choices = [("", field.empty_label)] + [
+        (field.prepare_value(user), field.label_from_instance(user)) for user in field.queryset
+    ]
+    return form
 
 
 @require_GET

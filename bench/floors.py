@@ -1,0 +1,58 @@
+"""The HTTP benchmark's floors: bare views served by the same gunicorn processes, through the same
+middleware, as the pages they are compared with (bench/http_throughput.py).
+
+- insert: one ``Intake`` row of a full intake's width (answers of a complete example intake), then 204.
+- read: 50 cases in queue order with the columns the queue shows, rendered minimally, 200.
+
+Neither is reachable under the app's own settings: only bench/urls.py routes them.
+"""
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
+from screening.codes import new_reference
+from screening.consent import CONSENT_TEXTS
+from screening.models import Case, Intake
+
+_EXAMPLE = json.loads((settings.BASE_DIR / "docs" / "examples" / "routine.json").read_text())
+# The clinical answers of a complete intake, as an intake row holds them (identity and consents apart).
+ANSWERS = {
+    key: value
+    for key, value in _EXAMPLE["answers"].items()
+    if key not in IDENTIFYING_KEYS and key not in CONSENT_TEXTS
+}
+ROWS = 50
+
+
+@csrf_exempt
+@require_POST
+def insert(request: HttpRequest) -> HttpResponse:
+    Intake.objects.create(
+        reference=new_reference(),
+        questionnaire_version=QUESTIONNAIRE_VERSION,
+        answers=ANSWERS,
+        expires_at=timezone.now() + timedelta(days=settings.INTAKE_DRAFT_DAYS),
+    )
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_GET
+def read(request: HttpRequest) -> HttpResponse:
+    rows = Case.objects.order_by("severity", "received_at", "id").values_list(
+        "intake__reference", "outcome", "status", "received_at", "top_finding"
+    )[:ROWS]
+    body = "".join(
+        f"<tr><td>{escape(ref)}</td><td>{escape(outcome)}</td><td>{escape(status)}</td>"
+        f"<td>{received:%Y-%m-%d}</td><td>{escape(finding)}</td></tr>"
+        for ref, outcome, status, received, finding in rows
+    )
+    return HttpResponse(f"<!doctype html><table>{body}</table>")
