@@ -151,3 +151,13 @@ def verdict(rows: list[tuple[str, float, str, bool]]) -> int:
     for label, value, goal, met in rows:
         print(f"  {label:<{width}}  {value:>10.3f}   goal {goal:<14} {'ok' if met else 'MISSED'}")
     return 0 if all(r[3] for r in rows) else 1
+
+
+def hard_timeout(seconds: int) -> None:
+    """End the script with a failure if it is still running after ``seconds`` (scripts are bounded)."""
+
+    def out_of_time(signum, frame):
+        sys.exit(f"FAIL: hard timeout of {seconds} s reached")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(seconds)

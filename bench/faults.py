@@ -386,11 +386,7 @@ def main() -> int:
     if not 0 < args.fault_at < args.seconds:
         parser.error("--fault-at must fall inside --seconds")
 
-    def out_of_time(signum, frame):
-        sys.exit(f"FAIL: hard timeout of {args.hard_timeout} s reached")
-
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(args.hard_timeout)
+    _common.hard_timeout(args.hard_timeout)
 
     if not args.reuse_database:
         print(f"Preparing a fresh database {DATABASE} ...")

@@ -412,11 +412,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    def out_of_time(signum, frame):
-        sys.exit(f"FAIL: hard timeout of {args.hard_timeout} s reached")
-
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(args.hard_timeout)
+    _common.hard_timeout(args.hard_timeout)
     if not args.reuse_database:
         print(f"Preparing a fresh database facetclinic_bench_{NAME} ...")
         _common.prepare_database(NAME, fresh=True)

@@ -33,17 +33,6 @@ from bench import _common
 
 NAME, PORT = "weight", 8103
 GOAL_BYTES = 60_000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The walk starts several drafts from one address: lift the hourly limits (they are not measured here).
 SERVER_ENV = {"INTAKE_LIMITS_MULTIPLIER": "1000"}
 VERBOSE = "--verbose" in sys.argv[1:]  # every request of every page, with its size and encoding
@@ -272,13 +261,19 @@ def walk_intake(walk: Walk, helpers, full_intake: dict) -> str:
     return reference
 
 
-def walk_safety(walk: Walk, helpers, full_intake: dict) -> None:
-    """A red-flag answer: the safety advice page, and the start page with a draft to continue."""
+def _new_patient(walk: Walk):
+    """A fresh browser context whose patient has pressed "Start now"."""
     context = walk.browser.new_context()
     patient = context.new_page()
     patient.set_default_timeout(15_000)
     patient.goto(walk.base + "/")
     _press(patient, BEGIN)
+    return context, patient
+
+
+def walk_safety(walk: Walk, helpers, full_intake: dict) -> None:
+    """A red-flag answer: the safety advice page, and the start page with a draft to continue."""
+    context, patient = _new_patient(walk)
     for slug, data in full_intake.items():
         if slug == "safety":
             helpers.fill_page(patient, {**data, "saddle_numbness": "yes"})
@@ -295,11 +290,7 @@ def walk_safety(walk: Walk, helpers, full_intake: dict) -> None:
 
 def sent_needing_information(walk: Walk, helpers, full_intake: dict) -> str:
     """A sent form that leaves a question open (no blocks reported): its case needs information."""
-    context = walk.browser.new_context()
-    patient = context.new_page()
-    patient.set_default_timeout(15_000)
-    patient.goto(walk.base + "/")
-    _press(patient, BEGIN)
+    context, patient = _new_patient(walk)
     overrides = {"treatments": {"treatments_tried": ["nsaids", "physical_therapy"]}}
     for slug, data in full_intake.items():
         if _path(patient) != helpers.page_path(slug):
@@ -416,7 +407,7 @@ def main() -> int:
 
     with _common.gunicorn(NAME, port=PORT, **SERVER_ENV) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(helpers.CHROMIUM), headless=True, args=helpers.CHROMIUM_ARGS
         )
         walk = Walk(browser, base)
         walk_intake(walk, helpers, FULL_INTAKE)
@@ -429,6 +420,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if not Path(CHROMIUM).exists():
-        sys.exit(f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium")
+    if not Path("/usr/bin/chromium").exists():
+        sys.exit(
+            "/usr/bin/chromium is missing: apt-get install -y --no-install-recommends chromium"
+        )
     sys.exit(main())

@@ -9,19 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ConsoleLog
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, ConsoleLog
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HERE = Path(__file__).resolve().parent
 
 

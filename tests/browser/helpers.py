@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from playwright.sync_api import Page
+
+# Debian's Chromium and the flags it needs here (no sandbox as root; no calls home on a closed network);
+# the browser tests and bench/page_weight.py launch it alike.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Reported on the console as an error, so a violation is caught even where Chromium would not log it.
 CSP_LISTENER = """
