@@ -23,6 +23,7 @@ Exit status 1 when a goal is missed.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -426,6 +427,12 @@ def main() -> int:
     parser.add_argument("--duration", default="10s")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--warmup", default="2s", help="a wrk run per target before the rounds")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn sync workers (default: 2 x cores + 1, as docs/deploy.md recommends)",
+    )
     args = parser.parse_args()
 
     prepare_database(NAME)
@@ -442,7 +449,11 @@ def main() -> int:
 
     with (
         gunicorn(
-            NAME, port=PORT, settings="bench.settings", INTAKE_LIMITS_MULTIPLIER="100000"
+            NAME,
+            port=PORT,
+            workers=args.workers,
+            settings="bench.settings",
+            INTAKE_LIMITS_MULTIPLIER="100000",
         ) as base,
         tempfile.TemporaryDirectory() as scratch,
     ):

@@ -142,7 +142,8 @@ CSRF_COOKIE_HTTPONLY = True
 AUTHENTICATION_BACKENDS = [
     "screening.staff_security.AddressLimitBackend",  # an address with many failures: refused
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with permissions read in one query (staff pages check them every time).
+    "screening.staff_security.OneQueryPermissionsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

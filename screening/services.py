@@ -82,18 +82,35 @@ class SavedPage:
     answers: dict[str, Any]  # as load_answers would read them back now, without reading them again
 
 
-@transaction.atomic
-def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> SavedPage:
+def draft_for_saving(intake_id: int) -> Intake | None:
+    """The draft with its identity row, locked until the caller's transaction ends: call inside
+    ``transaction.atomic()``, then hand it to ``intake_save_page``. None if there is no such intake."""
+    try:
+        return (
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("identity")
+            .get(pk=intake_id)
+        )
+    except Intake.DoesNotExist:
+        return None
+
+
+# Every field a page save changes; the rest of the row is left as it is.
+PAGE_SAVE_FIELDS = ["answers", "safety_tier", "safety_advice_tier", "expires_at", "updated_at"]
+
+
+@transaction.atomic(savepoint=False)
+def intake_save_page(
+    *, intake: Intake, stored: dict[str, Any], page: Page, values: dict[str, Any]
+) -> SavedPage:
     """Store one page's answers, clear answers that no longer apply, and update the red-flag tier.
 
-    The draft is read again here, locked: the caller's copy was read without the lock, and another tab
-    may have saved a page since."""
-    intake = (
-        Intake.objects.select_for_update(of=("self",)).select_related("identity").get(pk=intake_id)
-    )
+    ``intake`` is the draft as ``draft_for_saving`` read it, locked, in the caller's transaction (so a
+    page saved in another tab meanwhile cannot be overwritten), and ``stored`` its answers as
+    ``load_answers`` read them."""
     if not draft_is_live(intake):
         raise IntakeNotEditable(intake.reference)
-    answers = load_answers(intake)
+    answers = dict(stored)
     consents = {kind for kind in CONSENT_TEXTS if answers.get(kind)}
     for question in page.questions:
         if question.key in values:
@@ -108,7 +125,7 @@ def intake_save_page(*, intake_id: int, page: Page, values: dict[str, Any]) -> S
         # The answers changed to a less urgent tier (or none): its own advice is due when it arises.
         intake.safety_advice_tier = None
     intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
-    intake.save()
+    intake.save(update_fields=PAGE_SAVE_FIELDS)
     consents = _record_consents(intake, page, answers, consents)
     return SavedPage(intake, load_answers(intake, consents=consents))
 

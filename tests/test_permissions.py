@@ -178,3 +178,28 @@ def test_admin_access(path, model, role, default_rules):
             user.has_perm(f"{app_label}.{action}_{model_name}") for action in ("view", "change")
         )
         assert got == (OK if allowed else FORBIDDEN), (path, role, response.status_code)
+
+
+def test_a_staff_members_permissions_are_their_own_and_their_roles_read_in_one_query(
+    django_assert_num_queries,
+):
+    """What OneQueryPermissionsBackend (settings) must give: the same permissions as Django's ModelBackend,
+    in one query; none for an inactive account."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user("both", password="a-long-enough-password-1")
+    user.groups.add(Group.objects.get(name="Coordinator"), Group.objects.get(name="Rules admin"))
+    user.user_permissions.add(Permission.objects.get(codename="view_user"))
+    expected = ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+    assert {"screening.view_case", "screening.publish_rulesetversion", "auth.view_user"} <= expected
+
+    fresh = User.objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert fresh.get_all_permissions() == expected
+        assert fresh.has_perm("screening.change_case") and fresh.has_perm("auth.view_user")
+        assert not fresh.has_perm("auth.add_user")
+
+    user.is_active = False
+    user.save()
+    assert not User.objects.get(pk=user.pk).has_perm("screening.view_case")

@@ -7,6 +7,7 @@ is saved when the patient moves on. Nothing the patient typed appears in a URL o
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,16 +30,21 @@ SESSION_KEY = "intake_id"
 
 
 # --- access -----------------------------------------------------------------------------------
-def _session_intake(request: HttpRequest) -> Intake | None:
+def _session_intake(request: HttpRequest, *, for_saving: bool = False) -> Intake | None:
+    """The session's intake; ``for_saving``: locked, as services.draft_for_saving reads it."""
     intake_id = request.session.get(SESSION_KEY)
     if intake_id is None:
         return None
+    if for_saving:
+        return services.draft_for_saving(intake_id)
     return Intake.objects.select_related("identity").filter(pk=intake_id).first()
 
 
-def _live_draft_or_redirect(request: HttpRequest) -> Intake | HttpResponse:
+def _live_draft_or_redirect(
+    request: HttpRequest, *, for_saving: bool = False
+) -> Intake | HttpResponse:
     """The session's editable draft, or where the patient should go instead."""
-    intake = _session_intake(request)
+    intake = _session_intake(request, for_saving=for_saving)
     if intake is None:
         return redirect("screening:start")
     if intake.is_submitted:
@@ -130,21 +136,32 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     current = page_by_slug(slug)
     if current is None:
         raise Http404
+    if request.method == "POST":
+        return _save_page(request, current)
     intake = _live_draft_or_redirect(request)
     if isinstance(intake, HttpResponse):
         return intake
     day = services.today()
     stored = load_answers(intake)
-    change = request.GET.get("change") == "1"
-    problem, status = None, 200
     if not ans.page_shown(current, stored, ans.context(stored, day)):
-        following = _neighbour(current, stored, day, +1)
-        return redirect(_page_url(following) if following else reverse("screening:check"))
+        return _skip(current, stored, day)
+    form = PageForm(page=current, stored=stored, today=day)
+    return _render_page(request, current, form, stored, day)
 
-    if request.method == "POST":
-        action = request.POST.get("action", "continue")
-        if action not in ("continue", "save", "back"):
-            return HttpResponseBadRequest()
+
+def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
+    """A page sent: the draft is read once, locked, and the page counted and saved in one transaction."""
+    action = request.POST.get("action", "continue")
+    if action not in ("continue", "save", "back"):
+        return HttpResponseBadRequest()
+    day = services.today()
+    with transaction.atomic():
+        intake = _live_draft_or_redirect(request, for_saving=True)
+        if isinstance(intake, HttpResponse):
+            return intake
+        stored = load_answers(intake)
+        if not ans.page_shown(current, stored, ans.context(stored, day)):
+            return _skip(current, stored, day)
         form = PageForm(
             request.POST,
             page=current,
@@ -152,22 +169,38 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             today=day,
             require_answers=action == "continue",
         )
-        if form.is_valid():
-            if limits.over(limits.PAGE_SAVES, throttle.draft_key("save", intake.pk)):
-                # Shown again with what was posted, so nothing typed is lost.
-                problem, status = limits.message(limits.PAGE_SAVES.message), 429
-            else:
-                saved = services.intake_save_page(
-                    intake_id=intake.pk, page=current, values=form.answers
-                )
-                return _after_save(
-                    request, saved.intake, current, saved.answers, day, action, change
-                )
-    else:
-        form = PageForm(page=current, stored=stored, today=day)
+        if not form.is_valid():
+            problem, status = None, 200
+        elif limits.over(limits.PAGE_SAVES, throttle.draft_key("save", intake.pk)):
+            # Shown again with what was posted, so nothing typed is lost.
+            problem, status = limits.message(limits.PAGE_SAVES.message), 429
+        else:
+            saved = services.intake_save_page(
+                intake=intake, stored=stored, page=current, values=form.answers
+            )
+            change = request.GET.get("change") == "1"
+            return _after_save(request, saved.intake, current, saved.answers, day, action, change)
+    response = _render_page(request, current, form, stored, day, problem, status)
+    return limits.retry_after(response) if status == 429 else response
 
+
+def _skip(current: Page, stored: dict, day: date) -> HttpResponse:
+    """A page that does not apply to these answers: on to the next one that does."""
+    following = _neighbour(current, stored, day, +1)
+    return redirect(_page_url(following) if following else reverse("screening:check"))
+
+
+def _render_page(
+    request: HttpRequest,
+    current: Page,
+    form: PageForm,
+    stored: dict,
+    day: date,
+    problem: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
     previous = _neighbour(current, stored, day, -1)
-    response = render(
+    return render(
         request,
         "screening/intake/page.html",
         {
@@ -175,12 +208,11 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "progress": _progress(current),
             "previous_url": _page_url(previous) if previous else reverse("screening:start"),
-            "change": change,
+            "change": request.GET.get("change") == "1",
             "problem": problem,
         },
         status=status,
     )
-    return limits.retry_after(response) if status == 429 else response
 
 
 def _after_save(request, intake, current, stored, day, action, change) -> HttpResponse:
