@@ -47,6 +47,10 @@ def _exempt_paths() -> set[str]:
     }
 
 
+def _is_health_check(request) -> bool:
+    return request.path_info == "/" + reverse("healthz").removeprefix(get_script_prefix())
+
+
 def _ended(request, now) -> str:
     """Why the session has ended, or ""."""
     session = request.session
@@ -88,7 +92,9 @@ class StaffSessionMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        # The health check reads neither session nor user: it must answer 503 while the database is
+        # down, whatever cookie the asker's browser sends.
+        if user is None or _is_health_check(request) or not user.is_authenticated:
             return self.get_response(request)
         now = timezone.now().timestamp()
         reason = _ended(request, now)

@@ -76,6 +76,9 @@ def test_a_patient_sees_the_friendly_page_while_the_database_is_down_and_keeps_t
         assert_friendly(patient.submit(), settings)
         health = Client().get(reverse("healthz"))  # a monitor's request: no session cookie
         assert health.status_code == 503 and health.content == b"unavailable"
+        # A browser with a session asks too: still 503, not the error page of a session not read.
+        health = patient.client.get(reverse("healthz"))
+        assert health.status_code == 503 and health.content == b"unavailable"
 
     # The errors were logged with their references, and the patient carries on where they were.
     assert "Internal Server Error: /intake/pain-where/" in caplog.text
