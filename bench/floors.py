@@ -3,6 +3,9 @@ middleware, as the pages they are compared with (bench/http_throughput.py).
 
 - insert: one ``Intake`` row of a full intake's width (answers of a complete example intake), then 204.
 - read: 50 cases in queue order with the columns the queue shows, rendered minimally, 200.
+- read, signed in: the same behind what every coordinator page checks first (a signed-in session, the
+  second factor, the permission to work cases): a reference, to show how much of a staff page's budget
+  those take, not a floor any goal is measured against.
 
 Neither is reachable under the app's own settings: only bench/urls.py routes them.
 """
@@ -21,6 +24,7 @@ from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
 from screening.codes import new_reference
 from screening.consent import CONSENT_TEXTS
 from screening.models import Case, Intake
+from screening.views.review import coordinator_required
 
 _EXAMPLE = json.loads((settings.BASE_DIR / "docs" / "examples" / "routine.json").read_text())
 # The clinical answers of a complete intake, as an intake row holds them (identity and consents apart).
@@ -56,3 +60,6 @@ def read(request: HttpRequest) -> HttpResponse:
         for ref, outcome, status, received, finding in rows
     )
     return HttpResponse(f"<!doctype html><table>{body}</table>")
+
+
+read_signed_in = coordinator_required(read)

@@ -55,6 +55,8 @@ class Target:
     paths: list[str]
     expected: int
     floor: str | None = None  # None for a floor itself
+    # A reference, not a goal: the floor behind what every page of its kind must do first (reported only).
+    reference: bool = False
     # One (cookie header, form body) per wrk connection; empty for requests without a session.
     sessions: list[tuple[str, str]] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
@@ -341,7 +343,25 @@ def _targets(base: str, device, connections: int) -> list[Target]:
             floor=INSERT_FLOOR,
             sessions=[(_cookie_header(b), _form_body(form)) for b, _p, form in drafts],
         ),
+        Target(
+            "insert floor, patient session",
+            "POST",
+            ["/bench/floor/insert/"],
+            204,
+            INSERT_FLOOR,
+            sessions=[(_cookie_header(b), "") for b, _p, _form in drafts],
+            reference=True,
+        ),
         Target(READ_FLOOR, "GET", ["/bench/floor/read/"], 200),
+        Target(
+            "read floor, signed in",
+            "GET",
+            ["/bench/floor/read-signed-in/"],
+            200,
+            READ_FLOOR,
+            staff_cookie,
+            reference=True,
+        ),
         Target("queue, first page", "GET", ["/staff/"], 200, READ_FLOOR, staff_cookie),
         Target(f"queue, page {DEEP_PAGES + 1}", "GET", [deep], 200, READ_FLOOR, staff_cookie),
         Target(
@@ -406,6 +426,13 @@ def _report(targets: list[Target]) -> int:
             continue
         floor = by_label[t.floor]
         ratio = rate / statistics.median(floor.rates)
+        if t.reference:
+            slow = p99 / statistics.median(floor.p99s)
+            print(
+                f"  {t.label:<{width}}  {rate:>8.1f}  {p99:>8.1f}  {ratio:>6.2f}  {slow:>6.2f}  "
+                f"{'(reference)':<22}"
+            )
+            continue
         if t.floor == INSERT_FLOOR:
             ok, p99x, goal = ratio >= INTAKE_GOAL, "", f"≥ {INTAKE_GOAL} x req/s"
         else:

@@ -1,4 +1,4 @@
-"""The app's routes plus the benchmark's two floor views (under /bench/floor/, bench.settings only)."""
+"""The app's routes plus the benchmark's floor views (under /bench/floor/, bench.settings only)."""
 
 from django.urls import path
 
@@ -9,6 +9,7 @@ from facetclinic.urls import urlpatterns as app_urlpatterns
 urlpatterns = [
     path("bench/floor/insert/", floors.insert, name="bench-floor-insert"),
     path("bench/floor/read/", floors.read, name="bench-floor-read"),
+    path("bench/floor/read-signed-in/", floors.read_signed_in, name="bench-floor-read-signed-in"),
     *app_urlpatterns,
 ]
 

@@ -95,6 +95,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL restart killed. The pool requires CONN_MAX_AGE = 0.
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = True
+    # Parameters bound by the server: psycopg then prepares a query repeated on a connection (parsed and
+    # planned once), which the pages' few fixed queries are. The whole suite runs with it on PostgreSQL.
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
     if env_bool("DB_POOL", True):
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 2, minimum=0),
