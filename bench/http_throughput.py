@@ -55,12 +55,12 @@ class Target:
     paths: list[str]
     expected: int
     floor: str | None = None  # None for a floor itself
-    # A reference, not a goal: the floor behind what every page of its kind must do first (reported only).
-    reference: bool = False
     # One (cookie header, form body) per wrk connection; empty for requests without a session.
     sessions: list[tuple[str, str]] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     p99s: list[float] = field(default_factory=list)
+    # A reference, not a goal: the floor behind what every page of its kind must do first (reported only).
+    reference: bool = False
 
 
 # --- setting up ---------------------------------------------------------------------------------------

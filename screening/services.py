@@ -99,7 +99,6 @@ def draft_for_saving(intake_id: int) -> Intake | None:
 PAGE_SAVE_FIELDS = ["answers", "safety_tier", "safety_advice_tier", "expires_at", "updated_at"]
 
 
-@transaction.atomic(savepoint=False)
 def intake_save_page(
     *, intake: Intake, stored: dict[str, Any], page: Page, values: dict[str, Any]
 ) -> SavedPage:
@@ -107,7 +106,9 @@ def intake_save_page(
 
     ``intake`` is the draft as ``draft_for_saving`` read it, locked, in the caller's transaction (so a
     page saved in another tab meanwhile cannot be overwritten), and ``stored`` its answers as
-    ``load_answers`` read them."""
+    ``load_answers`` read them. Everything is written in that same transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("intake_save_page needs the transaction that locked the draft")
     if not draft_is_live(intake):
         raise IntakeNotEditable(intake.reference)
     answers = dict(stored)

@@ -274,3 +274,14 @@ def test_a_save_hands_back_the_answers_a_fresh_read_gives(patient):
         fresh = Intake.objects.select_related("identity").get(pk=intake_id)
         assert saved.answers == load_answers(fresh), slug
     assert "consent_contact" not in saved.answers and "consent_costs" in saved.answers
+
+
+@pytest.mark.django_db(transaction=True)  # outside any transaction, as a view is before its own
+def test_a_page_is_saved_only_in_the_transaction_that_locked_its_draft(patient):
+    """The save writes what the locked read saw: called without that transaction, it refuses."""
+    patient.begin()
+    intake = Intake.objects.select_related("identity").get(pk=patient.client.session["intake_id"])
+    with pytest.raises(RuntimeError, match="transaction that locked the draft"):
+        services.intake_save_page(
+            intake=intake, stored=load_answers(intake), page=page_by_slug("about-you"), values={}
+        )
