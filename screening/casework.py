@@ -145,15 +145,15 @@ def case_record_contact(*, case: Case, user, channel: str, result: str, note: st
 
 def latest_screening(intake) -> ScreeningResult | None:
     """The screening a case is judged by: the latest one since it was sent (a draft's latest before)."""
-    screenings = intake.screenings.select_related("ruleset")
+    screenings = intake.screenings.select_related("ruleset").defer("ruleset__content")
     return screenings.exclude(trigger=ScreeningResult.Trigger.DRAFT).first() or screenings.first()
 
 
 def missing_questions(screening: ScreeningResult | None) -> list[str]:
     if screening is None:
         return []
-    content = screening.ruleset.content if screening.ruleset else None
-    return questions_to_complete(screening.findings, content)
+    rules = rules_store.version_rules(screening.ruleset) if screening.ruleset else None
+    return questions_to_complete(screening.findings, rules)
 
 
 @transaction.atomic

@@ -75,8 +75,9 @@ def block_table(stored: dict[str, Any]) -> dict | None:
     return {"columns": [q.label for q in columns], "rows": rows} if rows else None
 
 
-def possible_duplicates(case: Case, limit: int = 10) -> list[Case]:
-    """Other cases with the same date of birth and family name, or the same e-mail address."""
+def possible_duplicates(case: Case, limit: int = 10) -> list[dict]:
+    """Other cases with the same date of birth and family name, or the same e-mail address: the
+    reference, day received and status (label) the case page lists for each."""
     identity = case.intake.identity
     same = Q()
     if identity.date_of_birth and identity.family_name_folded:
@@ -88,9 +89,11 @@ def possible_duplicates(case: Case, limit: int = 10) -> list[Case]:
         same |= Q(intake__identity__email__iexact=identity.email)
     if not same:
         return []
-    return list(
-        Case.objects.filter(same)
+    statuses = dict(Case.Status.choices)
+    return [
+        {"reference": reference, "received_at": received_at, "status": statuses[status]}
+        for reference, received_at, status in Case.objects.filter(same)
         .exclude(pk=case.pk)
-        .select_related("intake")
-        .order_by("-received_at")[:limit]
-    )
+        .order_by("-received_at")
+        .values_list("intake__reference", "received_at", "status")[:limit]
+    ]

@@ -92,11 +92,11 @@ def case_history(case: Case) -> History:
             )
         )
     events = _audit_trail(intake.reference)
-    views = [e for e in events if e.action == "case.view"]
-    changes = [e for e in events if e.action != "case.view"][:LIMIT]
+    views = [e for e in events if e["action"] == "case.view"]
+    changes = [e for e in events if e["action"] != "case.view"][:LIMIT]
     # A trail cut at LIMIT may not name every table that holds rows: then all of them are read.
-    held = _FROM_OWN_TABLE if len(changes) >= LIMIT else {e.action for e in changes}
-    entries += [_audit_entry(e) for e in views + changes if e.action not in _FROM_OWN_TABLE]
+    held = _FROM_OWN_TABLE if len(changes) >= LIMIT else {e["action"] for e in changes}
+    entries += [_audit_entry(e) for e in views + changes if e["action"] not in _FROM_OWN_TABLE]
     if "case.note" in held:
         for note in case.notes.select_related("author")[:LIMIT]:
             entries.append(Entry(note.at, "note", "Note", _name(note.author), note.text))
@@ -164,6 +164,9 @@ def _screenings(intake) -> list[ScreeningResult]:
     )
     return list(
         intake.screenings.select_related("ruleset")
+        .defer(
+            "ruleset__content"
+        )  # the rules, which a timeline does not show (rules_store caches them)
         .filter(~Q(trigger=draft) | Q(pk=Subquery(first_urgent_draft)))
         .order_by(
             ExpressionWrapper(Q(trigger=draft), output_field=BooleanField()).desc(),
@@ -173,14 +176,15 @@ def _screenings(intake) -> list[ScreeningResult]:
     )
 
 
-def _audit_trail(reference: str) -> list[AuditEvent]:
+def _audit_trail(reference: str) -> list[dict]:
     """In one query: the case's last LIMIT changes (any action but a view) and its last VIEWS_LIMIT
-    views. Views are many: they are capped apart, so they never push changes off the timeline."""
+    views. Views are many: they are capped apart, so they never push changes off the timeline. Read as
+    the few values an entry shows (a busy case has fifty views, each otherwise an event and a user)."""
     trail = AuditEvent.objects.filter(object_type="case", object_ref=reference)
     views = trail.filter(action="case.view").order_by("-at", "-pk").values("pk")[:VIEWS_LIMIT]
     return list(
         trail.filter(~Q(action="case.view") | Q(pk__in=Subquery(views)))
-        .select_related("actor")
+        .values(*_TRAIL_FIELDS)
         .order_by(
             ExpressionWrapper(Q(action="case.view"), output_field=BooleanField()).desc(),
             "-at",
@@ -189,9 +193,23 @@ def _audit_trail(reference: str) -> list[AuditEvent]:
     )
 
 
-def _audit_entry(event: AuditEvent) -> Entry:
-    who, detail = _name(event.actor), event.detail
-    match event.action:
+_TRAIL_FIELDS = (
+    "at",
+    "action",
+    "detail",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+)
+
+
+def _audit_entry(event: dict) -> Entry:
+    """An entry of the audit trail, as _audit_trail reads it."""
+    detail, action = event["detail"], event["action"]
+    # As User.get_full_name() or the username (an entry without an actor: nobody named).
+    full_name = f"{event['actor__first_name'] or ''} {event['actor__last_name'] or ''}".strip()
+    who = full_name or event["actor__username"] or ""
+    match action:
         case "case.view":
             title = "Viewed"
         case "case.claim":
@@ -207,9 +225,9 @@ def _audit_entry(event: AuditEvent) -> Entry:
         case "case.export":
             title = f"Exported ({detail.get('format', '')})"
         case _:
-            title = event.action
-    kind = event.action.removeprefix("case.")
-    return Entry(event.at, kind, title, who)
+            title = action
+    kind = action.removeprefix("case.")
+    return Entry(event["at"], kind, title, who)
 
 
 def timeline_html(entries: list[Entry]) -> SafeString:

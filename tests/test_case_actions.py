@@ -267,6 +267,12 @@ def test_possible_duplicates_are_linked(coordinator, submitted, other_patient):
     second = other_patient.intake
     html = coordinator.get(_case_url(second)).content.decode()
     assert "Possible duplicates" in html and f"/staff/cases/{submitted.reference}/" in html
+    # Each with the day it came in and its status, as words.
+    assert re.search(
+        rf">{submitted.reference}</a> <span class=\"fc-hint\">received \d{{1,2}} [A-Z][a-z]{{2}} "
+        r"\d{4}, new</span>",
+        html,
+    )
 
 
 def test_the_block_table_shows_each_block(coordinator, submitted):

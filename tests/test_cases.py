@@ -41,11 +41,10 @@ def test_a_screening_error_ranks_above_urgent(patient):
                 "join": "all",
                 "conditions": [{"fact": "gone", "op": "is_yes"}],
             }
-        ]
+        ],
+        # A version's rules are cached by number and hash: new content, new hash.
+        content_hash="changed-by-this-test",
     )
-    from screening.rules import store
-
-    store._compiled.cache_clear()
     patient.submit()
     case = Case.objects.get(intake=patient.intake)
     assert (case.outcome, case.severity) == ("screening_error", 0)

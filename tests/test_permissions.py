@@ -203,3 +203,5 @@ def test_a_staff_members_permissions_are_their_own_and_their_roles_read_in_one_q
     user.is_active = False
     user.save()
     assert not User.objects.get(pk=user.pk).has_perm("screening.view_case")
+    nobody = User.objects.create_user("nobody", password="a-long-enough-password-1")
+    assert User.objects.get(pk=nobody.pk).get_all_permissions() == set()

@@ -91,9 +91,20 @@ def publishable_problems(rules: list[dict]) -> list[str]:
 
 
 @lru_cache(maxsize=8)
+def _rules(number: int, digest: str) -> list[dict]:
+    return RulesetVersion.objects.values_list("content", flat=True).get(number=number)
+
+
+def version_rules(version: RulesetVersion) -> list[dict]:
+    """A published version's rules as stored, read once per process (versions never change, so the
+    cache is safe; the hash in its key tells apart a database made again with the same numbers). Only
+    ``number`` and ``content_hash`` of ``version`` are read. Shared: read it, never change it."""
+    return _rules(version.number, version.content_hash)
+
+
+@lru_cache(maxsize=8)
 def _compiled(number: int, digest: str) -> CompiledRuleset:
-    version = RulesetVersion.objects.get(number=number)
-    return compile_data(f"v{number}", version.content)
+    return compile_data(f"v{number}", _rules(number, digest))
 
 
 def compiled_version(version: RulesetVersion) -> CompiledRuleset:
