@@ -173,3 +173,28 @@ def test_blank_forms_are_drawn_once_and_show_the_current_assignee(coordinator, s
     # A form posted with errors is drawn with them, not taken from what was kept.
     wrong = coordinator.post(f"{url}notes/", {"text": ""})
     assert "Enter the note" in wrong.context["note_form_html"]
+
+
+def test_the_timeline_names_who_viewed_the_case_and_who_changed_it(coordinator, submitted):
+    """Views and changes come from the audit trail, each with the staff member's name (their username
+    when they have none)."""
+    from django.test import Client
+
+    robin = User.objects.create_user(
+        "robin", password="a-long-password-for-tests", first_name="Robin", last_name="Hale"
+    )
+    robin.groups.add(Group.objects.get(name="Coordinator"))
+    other = Client()
+    other.force_login(robin)
+    page = f"/staff/cases/{submitted.reference}/"
+    other.get(page)
+    coordinator.post(f"{page}claim/")
+    html = coordinator.get(page).content.decode()
+    assert (
+        '<span class="fc-timeline__title">Viewed</span> <span class="fc-hint">by Robin Hale</span>'
+        in html
+    )
+    assert (
+        '<span class="fc-timeline__title">Took the case</span> <span class="fc-hint">by casey</span>'
+        in html
+    )
