@@ -5,6 +5,8 @@ on loopback, three runs, medians, each page against a floor measured in the same
 
 Floors (bench/floors.py, served by the same gunicorn processes through the same middleware): a bare view
 that inserts one intake-wide row and answers 204, and one that reads a page of 50 cases and answers 200.
+Two reference floors are reported beside them, not judged: the insert with a patient's session cookie, and
+the read behind the coordinator's sign-in checks (what every page of each kind must do first).
 
 Goals:
 - an intake step POST (valid answers, saved, 302 to the next page): at least 0.5 of the insert floor's

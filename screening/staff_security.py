@@ -9,6 +9,7 @@ Patients' pages are not staff pages: a patient's session has no user and is left
 """
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,8 +47,14 @@ def _exempt_paths() -> set[str]:
     }
 
 
+@lru_cache(maxsize=4)
+def _health_path(script_prefix: str) -> str:
+    """/healthz as path_info has it, worked out once (this is asked on every request)."""
+    return "/" + reverse("healthz").removeprefix(script_prefix)
+
+
 def _is_health_check(request) -> bool:
-    return request.path_info == "/" + reverse("healthz").removeprefix(get_script_prefix())
+    return request.path_info == _health_path(get_script_prefix())
 
 
 def _ended(request, now) -> str:

@@ -163,10 +163,9 @@ def _screenings(intake) -> list[ScreeningResult]:
         .values("pk")[:1]
     )
     return list(
+        # Without the version's rules, which a timeline does not show (rules_store keeps them).
         intake.screenings.select_related("ruleset")
-        .defer(
-            "ruleset__content"
-        )  # the rules, which a timeline does not show (rules_store caches them)
+        .defer("ruleset__content")
         .filter(~Q(trigger=draft) | Q(pk=Subquery(first_urgent_draft)))
         .order_by(
             ExpressionWrapper(Q(trigger=draft), output_field=BooleanField()).desc(),
@@ -174,6 +173,16 @@ def _screenings(intake) -> list[ScreeningResult]:
             "-pk",
         )[: LIMIT + 1]
     )
+
+
+_TRAIL_FIELDS = (
+    "at",
+    "action",
+    "detail",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+)
 
 
 def _audit_trail(reference: str) -> list[dict]:
@@ -193,20 +202,10 @@ def _audit_trail(reference: str) -> list[dict]:
     )
 
 
-_TRAIL_FIELDS = (
-    "at",
-    "action",
-    "detail",
-    "actor__first_name",
-    "actor__last_name",
-    "actor__username",
-)
-
-
 def _audit_entry(event: dict) -> Entry:
     """An entry of the audit trail, as _audit_trail reads it."""
     detail, action = event["detail"], event["action"]
-    # As User.get_full_name() or the username (an entry without an actor: nobody named).
+    # As _name() gives it for a user: the full name, else the username (no actor: nobody named).
     full_name = f"{event['actor__first_name'] or ''} {event['actor__last_name'] or ''}".strip()
     who = full_name or event["actor__username"] or ""
     match action:
