@@ -7,7 +7,7 @@ middleware, as the pages they are compared with (bench/http_throughput.py).
   second factor, the permission to work cases): a reference, to show how much of a staff page's budget
   those take, not a floor any goal is measured against.
 
-Neither is reachable under the app's own settings: only bench/urls.py routes them.
+None is reachable under the app's own settings: only bench/urls.py routes them.
 """
 
 import json
