@@ -1,10 +1,14 @@
 """The queue as CSV: one row per case, identifying columns only for staff allowed to export them.
 
-A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) is
-prefixed with an apostrophe, so a patient's "=HYPERLINK(...)" stays text (OWASP "CSV injection").
+Against formula injection (OWASP "CSV injection"): every text cell is quoted; a formula start (= + - @)
+at the start of a cell, or after a separator a spreadsheet might split on (comma, semicolon, tab, bar)
+or any whitespace, gets an apostrophe before it, so "=HYPERLINK(...)" or "Smith;=2+5;x" opened by Excel
+in a locale whose list separator is ";" stays text; a tab becomes a space, so an import that splits on
+tabs finds no extra cell. Numbers are written as numbers.
 """
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -31,12 +35,18 @@ IDENTIFYING_COLUMNS = [
     ("email", lambda c, now: c.intake.identity.email),
     ("phone", lambda c, now: c.intake.identity.phone),
 ]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start at the beginning of the cell or after a separator or whitespace; a carriage return
+# that opens the cell.
+_FORMULA = re.compile(r"(^|[\s,;|])([=+\-@])|^(\r)")
 
 
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+def neutralise(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).replace("\t", " ")
+    return _FORMULA.sub(lambda m: f"{m[1] or ''}'{m[2] or m[3]}", text)
 
 
 def columns(identifiable: bool) -> list:
@@ -52,7 +62,7 @@ def rows(cases: QuerySet[Case], *, identifiable: bool, now: datetime | None = No
     """The CSV lines, header first, streamed in chunks so a large export does not fill memory."""
     now = now or timezone.now()
     chosen = columns(identifiable)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_STRINGS)
     yield writer.writerow([name for name, _value in chosen])
     related = ["intake", "assignee"] + (["intake__identity"] if identifiable else [])
     ordered: Iterable[Case] = (

@@ -82,8 +82,15 @@ def take(key: str, *, limit: int, window: timedelta) -> bool:
     return room.update(count=F("count") + 1) == 1
 
 
-def reset(key: str) -> None:
-    AttemptWindow.objects.filter(key=key).delete()
+def refund(key: str) -> None:
+    """Give back the attempt that ``take`` counted, after it turned out right.
+
+    A success never clears the count: with a reset, four wrong guesses and one right answer (a resume of
+    one's own draft) could be repeated for ever. Only the success's own attempt is given back, so the
+    limit counts failures, and a window that had room for one more failure still has room for one."""
+    AttemptWindow.objects.filter(key=key, count__gt=0, window_ends__gt=timezone.now()).update(
+        count=F("count") - 1
+    )
 
 
 def blocked(key: str, *, limit: int) -> bool:

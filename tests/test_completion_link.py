@@ -119,3 +119,20 @@ def test_wrong_dates_of_birth_close_the_link(coordinator, needs_info):
 def test_an_unknown_token_shows_the_closed_page(default_rules):
     response = Client().get("/complete/not-a-real-token/")
     assert response.status_code == 404 and "This link no longer works" in response.content.decode()
+
+
+def test_opening_the_link_does_not_clear_the_wrong_dates_before_it(
+    coordinator, needs_info, settings
+):
+    """Per address, wrong dates of birth are counted whatever succeeds in between."""
+    limit = settings.INTAKE_RESUME_MAX_FAILURES
+    guesser = Client(REMOTE_ADDR="198.51.100.77")
+    for _ in range(limit - 1):
+        guesser.get(_send_link(coordinator, needs_info))
+        assert guesser.post("/complete/", BIRTH | {"date_of_birth_year": "1980"}).status_code == 400
+    guesser.get(_send_link(coordinator, needs_info))
+    assert guesser.post("/complete/", BIRTH).status_code == 302  # right: the form opens
+    # The next wrong date is the limit's last: the page says to wait (with a reset it would not).
+    guesser.get(_send_link(coordinator, needs_info))
+    assert guesser.post("/complete/", BIRTH | {"date_of_birth_year": "1980"}).status_code == 429
+    assert guesser.post("/complete/", BIRTH).status_code == 429

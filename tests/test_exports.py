@@ -4,6 +4,7 @@ case as FHIR and as a print summary. Every export is in the audit log."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -86,15 +87,35 @@ def test_the_csv_follows_the_queue_filters(submitted):
         ("+44 20", "'+44 20"),
         ("-3", "'-3"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
+        ("\tx", " x"),
         ("\rx", "'\rx"),
         ("Smith", "Smith"),
+        ("Smith;=2+5;x", "Smith;'=2+5;x"),
+        ("Smith,@SUM(A1)", "Smith,'@SUM(A1)"),
+        ("Smith\t=2+5", "Smith '=2+5"),
+        ("Smith =1|+2", "Smith '=1|'+2"),
+        ("O'Brien-Smith", "O'Brien-Smith"),
+        ("2026-12-07 10:30", "2026-12-07 10:30"),
         (None, ""),
-        (42, "42"),
+        (42, 42),
     ],
 )
 def test_cells_a_spreadsheet_would_run_are_neutralised(value, expected):
     assert neutralise(value) == expected
+
+
+def test_every_text_cell_is_quoted_and_a_formula_after_a_separator_stays_text(patient):
+    patient.fill(overrides={"about-you": {"family_name": "Smith;=2+5;x"}})
+    patient.submit()
+    response = _coordinator(identifiable=True).get("/staff/export.csv")
+    body = b"".join(response.streaming_content).decode()
+    header, line = body.splitlines()[:2]
+    assert header.startswith('"reference","received",')
+    assert ',"Smith;\'=2+5;x",' in line
+    # Split as a spreadsheet in a ";" locale would, no cell starts a formula; numbers stay numbers.
+    for cell in line.split(";"):
+        assert not cell.strip('"').startswith(("=", "+", "-", "@"))
+    assert re.search(r',\d+,"', line)  # days waiting, unquoted
 
 
 def test_one_case_as_fhir_is_valid_and_audited(submitted):

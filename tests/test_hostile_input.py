@@ -714,7 +714,7 @@ def test_the_queue_filters_refuse_hostile_input(case, coordinator, data):
     response = coordinator.get(reverse("screening:queue-export"), params)
     assert response.status_code in (200, 400)
     if response.status_code == 200:
-        assert b"".join(response.streaming_content).startswith(b"reference,")
+        assert b"".join(response.streaming_content).startswith(b'"reference",')
 
 
 # --- found by these tests: known bugs, kept failing until fixed -----------------------------------
@@ -739,6 +739,7 @@ def test_contact_details_refuse_control_characters(patient, field, value):
         ("about-you", "given_name", "Zel\x7fda"),
         ("about-you", "family_name", "Quarr\x9b2Jington"),
         ("goals", "hopes", "Walk the dog\x9b31m"),
+        ("goals", "hopes", "Walk\tthe dog"),
     ],
 )
 def test_free_text_refuses_del_and_c1_control_characters(patient, slug, field, value):
@@ -813,9 +814,35 @@ def test_a_nul_in_the_audit_log_search_never_reaches_the_database(default_rules)
     assert not parameters.nul
 
 
-@pytest.mark.parametrize("value", ["Zelda\u202eenotsirraQ", "Zel\u2066da", "Zel\x7fda"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Zelda\u202eenotsirraQ",
+        "Zel\u2066da",
+        "Zel\x7fda",
+        # Invisible: zero-width space and joiner, direction marks, Arabic letter mark, byte order mark,
+        # word joiner, soft hyphen, a tag character; a tab (it would split a cell of an export).
+        *("Zel\u200bda", "Zel\u200dda", "Zel\u200eda", "Zel\u200fda", "Zel\u061cda"),
+        *("\ufeffZelda", "Zel\u2060da", "Zel\u00adda", "Zelda\U000e0041", "Smith\t=2+5"),
+    ],
+)
 def test_names_refuse_characters_that_would_make_them_read_differently(patient, value):
+    """Names are one line of visible text."""
     patient.fill(upto="about-you")
     response = patient.post_page("about-you", FULL_INTAKE["about-you"] | {"family_name": value})
     assert response.status_code == 200 and "family_name" in _form_errors(response)
     assert "Remove the hidden control characters" in response.content.decode()
+
+
+def test_a_persian_name_keeps_its_zero_width_non_joiner(patient):
+    patient.fill(upto="about-you")
+    name = "\u0645\u06cc\u200c\u0646\u0627"  # the ZWNJ is part of the spelling
+    response = patient.post_page("about-you", FULL_INTAKE["about-you"] | {"family_name": name})
+    assert response.status_code == 302
+    assert patient.intake.identity.family_name == name
+
+
+def test_a_long_answer_keeps_its_line_breaks(patient):
+    patient.fill(upto="goals")
+    response = patient.post_page("goals", FULL_INTAKE["goals"] | {"hopes": "Walk\r\nSleep"})
+    assert response.status_code == 302

@@ -84,6 +84,21 @@ def test_wrong_guesses_from_one_address_are_limited(patient, settings):
     assert resume(Client(), code, address="198.51.100.7").status_code == 302
 
 
+def test_a_right_resume_does_not_clear_the_wrong_guesses_before_it(patient, settings):
+    """Wrong guesses mixed with resumes of one's own draft: only the wrong ones count, and none is
+    forgotten because a resume worked (a reset would allow four guesses per resume, for ever)."""
+    patient.fill(upto="pain-where")
+    _response, code = save_for_later(patient)
+    guesser = Client()
+    limit = settings.INTAKE_RESUME_MAX_FAILURES
+    for _ in range(limit - 1):
+        assert resume(guesser, "AAAAA-AAAAA-AAAAA").status_code == 200
+    assert resume(guesser, code).status_code == 302  # right: opens the draft, counted as no failure
+    # The next wrong guess is the limit's last: the page says to wait (with a reset it would not).
+    assert resume(guesser, "AAAAA-AAAAA-AAAAA").status_code == 429
+    assert resume(guesser, code).status_code == 429  # the limit holds, right code or not
+
+
 def test_a_draft_locks_after_too_many_wrong_birth_dates_from_anywhere(patient, settings):
     patient.fill(upto="pain-where")
     _response, code = save_for_later(patient)

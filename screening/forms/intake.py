@@ -30,16 +30,24 @@ from screening.forms.parts import (
     parse_number,
 )
 
-# Characters that change how text reads without showing: bidirectional overrides and isolates.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Invisible format characters (Unicode category Cf) change how text reads without showing: direction
+# marks, overrides and isolates (U+200E/F, U+061C, U+202A-E, U+2066-9), zero-width spaces and joiners
+# (U+200B, U+200D, U+2060, U+FEFF), the soft hyphen (U+00AD), tag characters (U+E0000-E007F). All are
+# refused but the zero-width non-joiner (U+200C), which Persian and Indic names spell with.
+_ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c")
 
 
 def has_hidden_characters(text: str, allowed: str = "") -> bool:
-    """Control characters (C0, DEL, C1: a terminal escape is one) or bidirectional overrides, which
-    could make a name read differently on staff pages than it was typed."""
-    return any(
-        (unicodedata.category(c) == "Cc" and c not in allowed) or c in _BIDI_CONTROLS for c in text
-    )
+    """Control characters (C0, DEL, C1: a terminal escape is one; a tab, which could split a cell of an
+    export) or invisible format characters, which could make a name read differently on staff pages
+    than it was typed, or two names that look the same differ."""
+    for c in text:
+        category = unicodedata.category(c)
+        if category == "Cc" and c not in allowed:
+            return True
+        if category == "Cf" and c not in _ALLOWED_FORMAT_CHARACTERS:
+            return True
+    return False
 
 
 # Text limits; each fits its database column (tests/test_validation.py holds them together).
@@ -244,7 +252,8 @@ class PageForm(DescribedForm):
                         code="too_long",
                         params={"limit": limit},
                     )
-                if has_hidden_characters(raw, allowed="\n\r\t"):
+                # Line breaks only where the answer is a box of several lines; tabs nowhere.
+                if has_hidden_characters(raw, allowed="\n\r" if q.kind == Kind.LONG_TEXT else ""):
                     raise forms.ValidationError(
                         _("Remove the hidden control characters"), code="control"
                     )

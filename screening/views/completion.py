@@ -86,7 +86,7 @@ def _check_birth_date(request: HttpRequest, link) -> HttpResponse:
             if casework.completion_link_check(
                 link_id=link.pk, date_of_birth=form.cleaned_data["date_of_birth"]
             ):
-                throttle.reset(key)
+                throttle.refund(key)
                 request.session.cycle_key()
                 request.session[SESSION_OPEN] = link.pk
                 return redirect("screening:complete-form")

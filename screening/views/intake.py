@@ -459,7 +459,7 @@ def resume(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"], date_of_birth=form.cleaned_data["date_of_birth"]
             )
             if outcome.intake is not None:
-                throttle.reset(key)
+                throttle.refund(key)
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = outcome.intake.pk
                 stored = load_answers(outcome.intake)

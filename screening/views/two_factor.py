@@ -87,7 +87,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             device = _match(user, form.cleaned_data["code"])
             if device is not None:
-                throttle.reset(key)
+                throttle.refund(key)
                 otp_login(request, device)
                 request.session.cycle_key()
                 _log(request, "auth.second_factor", device=device.name)
