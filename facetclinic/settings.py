@@ -45,6 +45,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that can refuse a request (a bad Host header is refused by CommonMiddleware
+    # and CSRF), so a refusal is framed and cached no more than a page is. Inside whitenoise: static
+    # files keep their long cache headers.
+    "screening.middleware.NoStoreMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Compresses pages: their HTML is 2 to 13 times smaller, which keeps every patient page under 60 kB
     # (bench/page_weight.py). Static files come precompressed from whitenoise, above, and never reach it.
     # Placed before every middleware that reads or writes the body, as Django's docs ask. Against BREACH
@@ -53,6 +58,7 @@ MIDDLEWARE = [
     # page would show beside a secret (CSRF protection on every form).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "screening.middleware.RefuseNulMiddleware",
     "screening.audit.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,8 +68,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "screening.staff_security.StaffSessionMiddleware",  # after the user, the OTP device and messages
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "screening.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

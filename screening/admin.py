@@ -31,6 +31,9 @@ from screening.rules import store
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
 from screening.second_factor import SETUP_CODE, issue_code
+from screening.staff_security import AdminSignInForm
+
+admin.site.login_form = AdminSignInForm
 
 
 class OneHistoryAdmin(admin.ModelAdmin):

@@ -128,13 +128,20 @@ def _encode(row: dict[str, Any]) -> str:
     return f"{row['severity']}~{row['received_at'].timestamp():.6f}~{row['id']}"
 
 
+_BIGINT = 2**63  # the columns' range: a number past it would fail in the database, not here
+
+
 def _decode(cursor: str | None) -> tuple[int, datetime, int] | None:
-    """The position after which a page starts; None (the first page) for anything malformed."""
+    """The position after which a page starts; None (the first page) for anything malformed or out of
+    the columns' range."""
     try:
         severity, stamp, pk = (cursor or "").split("~")
-        return int(severity), datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
+        position = int(severity), datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
     except (ValueError, OverflowError, OSError):
         return None
+    if not (0 <= position[0] < 2**15 and 0 <= position[2] < _BIGINT):
+        return None
+    return position
 
 
 def counts(queryset: QuerySet[Case]) -> dict[str, dict[str, int]]:

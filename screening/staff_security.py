@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
@@ -176,8 +177,8 @@ class AddressLimitBackend:
         return None
 
 
-class StaffAuthenticationForm(AuthenticationForm):
-    """The staff sign-in form: says so plainly when the address is refused, instead of "wrong password"."""
+class _SaysWhenTheAddressIsRefused:
+    """Says so plainly when the address is refused, instead of "wrong password"."""
 
     def clean(self):
         if address_blocked(self.request):
@@ -187,6 +188,14 @@ class StaffAuthenticationForm(AuthenticationForm):
                 code="address_blocked",
             )
         return super().clean()
+
+
+class StaffAuthenticationForm(_SaysWhenTheAddressIsRefused, AuthenticationForm):
+    """The staff sign-in form (/staff/login/)."""
+
+
+class AdminSignInForm(_SaysWhenTheAddressIsRefused, AdminAuthenticationForm):
+    """The admin's sign-in form (/admin/login/), with the same message."""
 
 
 # A user's own permissions and their groups', as "app_label", "codename" rows. Written out because the ORM

@@ -846,3 +846,44 @@ def test_a_long_answer_keeps_its_line_breaks(patient):
     patient.fill(upto="goals")
     response = patient.post_page("goals", FULL_INTAKE["goals"] | {"hopes": "Walk\r\nSleep"})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/cases/FC-%00/",
+        "/staff/cases/FC-%00/print/",
+        "/staff/cases/FC-%00/fhir/",
+        "/staff/cases/FC-%00/claim/",
+        "/staff/?after=99999999999999999999~1~1",
+        "/staff/?after=1~1~99999999999999999999",
+        "/staff/?after=1~99999999999999999999~1",
+        "/staff/?outcome=%00",
+        "/staff/export.csv?status=%00",
+    ],
+)
+def test_crafted_staff_addresses_are_refused_not_a_server_error(case, coordinator, path):
+    response = coordinator.get(path)
+    if "%00" in path:
+        assert response.status_code == 400
+        assert "Something went wrong with that request" in response.content.decode()
+    else:
+        assert response.status_code == 200  # a cursor that cannot be a position: the first page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/screening/auditevent/?action__exact=%00",
+        "/admin/screening/auditevent/?object_type__exact=%00",
+        "/admin/screening/auditevent/?at__gte=%00",
+        "/admin/auth/user/?groups__id__exact=99999999999999999999",
+        "/admin/auth/user/%00/change/",
+    ],
+)
+def test_crafted_admin_addresses_are_refused_not_a_server_error(default_rules, path):
+    admin = _staff("ines", "Clinic admin", is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.get(path)
+    assert response.status_code == (400 if "%00" in path else 200), response.status_code

@@ -46,6 +46,16 @@ def test_pages_with_answers_are_never_cached_and_headers_harden_the_browser(pati
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.parametrize("path", ["/", "/staff/", "/admin/login/", "/intake/nowhere/"])
+def test_a_request_for_an_unknown_host_is_refused_with_the_same_hardening(client, path):
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors" in response.headers["Content-Security-Policy"]
+
+
 def test_state_changes_refuse_get(client):
     assert client.get(reverse("screening:begin")).status_code == 405
     assert client.get(reverse("screening:submit")).status_code == 405
