@@ -488,6 +488,7 @@ class OutgoingEmail(models.Model):
         DIGEST = "digest", "daily digest"
         BOOKING = "booking", "booking confirmation"
         COMPLETION = "completion", "completion link"
+        SECOND_FACTOR_LOCKED = "otp_locked", "second factor locked (to the account's owner)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -501,6 +502,14 @@ class OutgoingEmail(models.Model):
     )
     booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.CASCADE)
     link = models.ForeignKey(CompletionLink, null=True, blank=True, on_delete=models.CASCADE)
+    # The staff member an e-mail about their own account goes to (its address is read when it is sent).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="account_emails",
+    )
     references = models.JSONField(default=list, blank=True)  # a digest's case references
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -60,6 +60,15 @@ def completion_link(link: CompletionLink) -> OutgoingEmail:
     return _queue(email)
 
 
+def second_factor_locked(user) -> OutgoingEmail:
+    """Tell a staff member that wrong second-factor codes for their account, from any address, reached
+    the account-wide ceiling: someone has their password. Once per ceiling window (the caller's)."""
+    email = OutgoingEmail.objects.create(
+        kind=OutgoingEmail.Kind.SECOND_FACTOR_LOCKED, user=user, created_at=timezone.now()
+    )
+    return _queue(email)
+
+
 @transaction.atomic
 def digest(now: datetime | None = None) -> OutgoingEmail | None:
     """Summarise the cases received since the previous digest (the last 24 hours for the first one),

@@ -59,7 +59,9 @@ def send_email(email_id: int) -> None:
     EMAIL_MAX_ATTEMPTS attempts in all; then the e-mail is marked failed for clinic admins to see.
 
     Errors are recorded and logged by their type only: their message could quote an address."""
-    emails = OutgoingEmail.objects.select_related("case__intake__identity", "booking", "link")
+    emails = OutgoingEmail.objects.select_related(
+        "case__intake__identity", "booking", "link", "user"
+    )
     email = emails.filter(pk=email_id).first()
     if email is None or email.state not in (
         OutgoingEmail.State.QUEUED,
@@ -115,6 +117,8 @@ def _message(email: OutgoingEmail) -> EmailMessage:
         return EmailMessage(f"Urgent case {reference}", body, to=[settings.ONCALL_EMAIL])
     if email.kind == OutgoingEmail.Kind.DIGEST:
         return _digest_message(email.references)
+    if email.user_id is not None:
+        return _account_message(email)
     to = [_patient_address(email.case)]
     clinic = settings.CLINIC
     if email.kind == OutgoingEmail.Kind.BOOKING:
@@ -144,6 +148,24 @@ def _message(email: OutgoingEmail) -> EmailMessage:
         )
         subject = _("%(clinic)s: a few more questions") % {"clinic": clinic["name"]}
         return EmailMessage(subject, body, to=to)
+    raise ValueError(f"unknown e-mail kind {email.kind!r}")
+
+
+class NoStaffAddress(Exception):
+    """The staff member has no e-mail address on their account."""
+
+
+def _account_message(email: OutgoingEmail) -> EmailMessage:
+    """An e-mail to a staff member about their own account: names no patient and no case."""
+    user = email.user
+    if not user.email:
+        raise NoStaffAddress
+    context = {"user": user, "clinic": settings.CLINIC, "site_url": settings.SITE_URL}
+    if email.kind == OutgoingEmail.Kind.SECOND_FACTOR_LOCKED:
+        context["minutes"] = settings.STAFF_OTP_ACCOUNT_WINDOW_MINUTES
+        context["failures"] = settings.STAFF_OTP_ACCOUNT_MAX_FAILURES
+        body = render_to_string("email/second_factor_locked.txt", context)
+        return EmailMessage("Wrong second-factor codes for your account", body, to=[user.email])
     raise ValueError(f"unknown e-mail kind {email.kind!r}")
 
 

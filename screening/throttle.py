@@ -93,6 +93,16 @@ def refund(key: str) -> None:
     )
 
 
+def seconds_left(key: str) -> int:
+    """Seconds until the key's window ends (0 when it has none open)."""
+    ends = (
+        AttemptWindow.objects.filter(key=key, window_ends__gt=timezone.now())
+        .values_list("window_ends", flat=True)
+        .first()
+    )
+    return max(0, int((ends - timezone.now()).total_seconds())) if ends else 0
+
+
 def blocked(key: str, *, limit: int) -> bool:
     return AttemptWindow.objects.filter(
         key=key, count__gte=_scaled(limit), window_ends__gt=timezone.now()

@@ -1,10 +1,15 @@
 """The second factor: set up an authenticator app (with backup codes), and verify a code at sign-in.
 
-django-otp holds the devices (TOTP, and static backup codes) and their throttling, which slows each
-device down after a wrong code; on top of that, wrong codes per account and address are limited like
-resume codes. Every verification, failure and setup is in the audit log.
+django-otp holds the devices (TOTP, and static backup codes). Wrong codes are limited here, not by
+django-otp's per-device delay, which would let a stranger who has the password block the real code from
+any other address: per account and address (STAFF_OTP_MAX_FAILURES in 15 minutes), as the password's
+lockout is, and per account from all addresses together (STAFF_OTP_ACCOUNT_MAX_FAILURES in
+STAFF_OTP_ACCOUNT_WINDOW_MINUTES), which e-mails the account's owner once a window. A refused attempt
+says to wait, and for how long; only a code that was tried is called wrong. Every verification, failure,
+refusal and setup is in the audit log.
 """
 
+import math
 from datetime import timedelta
 
 import segno
@@ -20,7 +25,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening import audit, throttle
+from screening import audit, notify, throttle
 from screening.forms.casework import StaffForm
 from screening.second_factor import new_backup_codes
 
@@ -74,25 +79,30 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     if not user_has_device(user):
         return redirect("screening:two-factor-setup")
-    key = throttle.client_key(f"otp:{user.pk}", request)
+    address_key = throttle.client_key(f"otp:{user.pk}", request)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if not throttle.take(key, limit=settings.STAFF_OTP_MAX_FAILURES, window=WINDOW):
+        refused_for = _take_attempt(user, address_key)
+        if refused_for:
+            _log(request, "auth.second_factor_refused", seconds=refused_for)
             form.add_error(
                 "code",
-                "Too many wrong codes. Wait 15 minutes and try again, or ask a clinic admin.",
+                f"Too many wrong codes. Wait {math.ceil(refused_for / 60)} minutes and try again, "
+                "or ask a clinic admin.",
             )
             status = 429
         else:
             device = _match(user, form.cleaned_data["code"])
             if device is not None:
-                throttle.refund(key)
+                throttle.refund(address_key)
+                throttle.refund(_account_key(user))
                 otp_login(request, device)
                 request.session.cycle_key()
                 _log(request, "auth.second_factor", device=device.name)
                 return redirect(_next(request))
             _log(request, "auth.second_factor_failed")
+            _tell_the_owner_if_locked(request, user)
             form.add_error("code", "The code is not right. Enter the code your app shows now")
     if form.is_bound and form.errors and status == 200:
         status = 400
@@ -104,11 +114,39 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _account_key(user) -> str:
+    return f"otp-account:{user.pk}"
+
+
+def _take_attempt(user, address_key: str) -> int:
+    """Count an attempt against both limits; 0 if it may be tried, else the seconds to wait."""
+    if not throttle.take(address_key, limit=settings.STAFF_OTP_MAX_FAILURES, window=WINDOW):
+        return max(1, throttle.seconds_left(address_key))
+    account_key = _account_key(user)
+    account_window = timedelta(minutes=settings.STAFF_OTP_ACCOUNT_WINDOW_MINUTES)
+    if not throttle.take(
+        account_key, limit=settings.STAFF_OTP_ACCOUNT_MAX_FAILURES, window=account_window
+    ):
+        throttle.refund(address_key)  # not tried: the address's count is not this attempt's to keep
+        return max(1, throttle.seconds_left(account_key))
+    return 0
+
+
+def _tell_the_owner_if_locked(request, user) -> None:
+    """After a wrong code: when the account-wide ceiling is reached, e-mail the owner, once a window."""
+    if not throttle.blocked(_account_key(user), limit=settings.STAFF_OTP_ACCOUNT_MAX_FAILURES):
+        return
+    window = timedelta(minutes=settings.STAFF_OTP_ACCOUNT_WINDOW_MINUTES)
+    if throttle.take(f"otp-account-told:{user.pk}", limit=1, window=window):
+        notify.second_factor_locked(user)
+        _log(request, "auth.second_factor_locked", failures=settings.STAFF_OTP_ACCOUNT_MAX_FAILURES)
+
+
 def _match(user, token: str):
-    """The confirmed device that accepts the token, if any; each device throttles its own failures."""
+    """The confirmed device that accepts the token, if any (django-otp's own delay is off: settings)."""
     with transaction.atomic():
         for device in devices_for_user(user, for_verify=True):
-            if device.verify_token(token):  # False while the device is slowed down
+            if device.verify_token(token):
                 return device
     return None
 
