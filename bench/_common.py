@@ -108,6 +108,8 @@ def gunicorn(
             str(workers),
             "--access-logfile",
             "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+            "--logger-class",
+            "facetclinic.access_log.RedactingLogger",
             "--log-level",
             "warning",
         ],

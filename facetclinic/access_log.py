@@ -1,0 +1,41 @@
+"""gunicorn's access log without secrets: run gunicorn with ``--logger-class
+facetclinic.access_log.RedactingLogger`` (docs/deploy.md).
+
+A completion link's token, and a password-set link's account and token, are in the path of the link's
+first request (the app then moves them out of the address); gunicorn would write that path to its access
+log. This logger writes such a path with "[redacted]" in place of the secret, drops every query string
+(the log keeps paths only), and never writes a cookie or an Authorization header, whatever
+``--access-logformat`` asks for. It imports nothing from Django: gunicorn loads it before the app.
+"""
+
+import re
+
+from gunicorn.glogging import Logger
+
+# Each secret-bearing route's prefix and what follows it (tests/test_access_log.py holds every route of
+# the URL conf that takes a token to this list).
+SECRET_PATHS = [
+    (re.compile(r"(/complete/)(?!done/)[^/?#\s\"]+"), r"\1[redacted]"),
+    (re.compile(r"(/staff/password/set/)[^?#\s\"]+"), r"\1[redacted]/"),
+]
+_QUERY = re.compile(r"\?[^\s\"]*")
+_NEVER_WRITTEN = ("{cookie}i", "{authorization}i", "{http_cookie}e", "{http_authorization}e")
+
+
+def redact(text: str) -> str:
+    """The text with every secret path segment replaced and every query string dropped."""
+    text = _QUERY.sub("", text)
+    for pattern, replacement in SECRET_PATHS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            if key in _NEVER_WRITTEN:
+                atoms[key] = "-"
+            elif isinstance(value, str):
+                atoms[key] = redact(value)
+        return atoms
