@@ -16,7 +16,7 @@ from gunicorn.glogging import Logger
 # the URL conf that takes a token to this list).
 SECRET_PATHS = [
     (re.compile(r"(/complete/)(?!done/)[^/?#\s\"]+"), r"\1[redacted]"),
-    (re.compile(r"(/staff/password/set/)[^?#\s\"]+"), r"\1[redacted]/"),
+    (re.compile(r"(/account/set-password/)(?!done/)[^?#\s\"]+"), r"\1[redacted]/"),
 ]
 _QUERY = re.compile(r"\?[^\s\"]*")
 _NEVER_WRITTEN = ("{cookie}i", "{authorization}i", "{http_cookie}e", "{http_authorization}e")

@@ -189,6 +189,11 @@ STAFF_OTP_ACCOUNT_WINDOW_MINUTES = env_int("STAFF_OTP_ACCOUNT_WINDOW_MINUTES", 6
 # Failed sign-ins from one address in an hour, whatever the usernames, before it is refused (spraying).
 STAFF_LOGIN_FAILURES_PER_ADDRESS = env_int("STAFF_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1)
 
+# Four eyes on staff accounts (docs/security.md): creating one, changing its e-mail, resetting its password
+# or second factor, and giving a role each need a second clinic admin's approval. A clinic with a single
+# clinic admin turns this off; each such change is then recorded as "approved without a second admin".
+STAFF_CHANGES_NEED_SECOND_ADMIN = env_bool("STAFF_CHANGES_NEED_SECOND_ADMIN", True)
+
 # --- Staff sign-in ------------------------------------------------------------------------------
 LOGIN_URL = "screening:staff-login"
 LOGIN_REDIRECT_URL = "screening:queue"

@@ -1,5 +1,5 @@
 """Django admin: rules admins edit the screening rules (drafts), preview and publish them, and read versions;
-clinic admins manage staff accounts and read the audit log and outgoing e-mails.
+clinic admins read the audit log and outgoing e-mails, and manage staff accounts (screening/staff/admin.py).
 
 Patient data is not browsable here: staff use the coordinator workspace. Every rule change goes to the audit
 log with what changed.
@@ -7,18 +7,14 @@ log with what changed.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening import audit
+from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
 from screening.facts import fact_specs
 from screening.models import (
     AuditEvent,
@@ -30,23 +26,9 @@ from screening.models import (
 from screening.rules import store
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
-from screening.second_factor import SETUP_CODE, issue_code
 from screening.staff_security import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm
-
-
-class OneHistoryAdmin(admin.ModelAdmin):
-    """Our audit log is the one history (DESIGN.md): the admin's own LogEntry records are not written."""
-
-    def log_addition(self, request, obj, message):
-        return None
-
-    def log_change(self, request, obj, message):
-        return None
-
-    def log_deletions(self, request, queryset):
-        return None
 
 
 def _fact_choices():
@@ -281,19 +263,6 @@ class PublishForm(forms.Form):
     )
 
 
-class ReadOnlyAdmin(OneHistoryAdmin):
-    """Records that nobody edits: published versions and the audit log."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RulesetVersion)
 class RulesetVersionAdmin(ReadOnlyAdmin):
     list_display = ["number", "published_at", "published_by", "note", "content_hash"]
@@ -381,96 +350,5 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
         return email.case.intake.reference if email.case_id else "-"
 
 
-# --- Staff accounts: clinic admins create, change and deactivate them, and reset a second factor ---------
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
-    """Django's user admin, for clinic admins: no one but a superuser makes a superuser, the only
-    permission given person by person is "export identifiable data" (roles are groups), every change is
-    in the audit log, and a lost second factor is reset from the list (the user sets up a new one)."""
-
-    actions = ["reset_second_factor"]
-    list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "groups"]
-
-    def get_queryset(self, request):
-        # A clinic admin cannot reach a superuser's account (its password, its second factor).
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "last_login", "date_joined"]
-        return fields + self.get_readonly_fields_for_self(request, obj)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "user_permissions" and not request.user.is_superuser:
-            kwargs["queryset"] = Permission.objects.filter(
-                content_type__app_label="screening", codename="export_identifiable_case"
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def get_readonly_fields_for_self(self, request, obj) -> list[str]:
-        # Nobody but a superuser changes their own roles: a second person gives them.
-        own = obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
-        return ["groups", "user_permissions", "is_staff", "is_active"] if own else []
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            code = issue_code(obj, SETUP_CODE)
-            self.message_user(
-                request,
-                f"Setup code for {obj.username}: {code}. Give it to them in person or by phone: with "
-                "their password it lets them set up their authenticator app once.",
-                messages.WARNING,
-            )
-        audit.record(
-            actor=request.user,
-            action="user.change" if change else "user.create",
-            object_type="user",
-            object_ref=obj.username,
-            detail={"fields": sorted(form.changed_data), "active": obj.is_active},
-        )
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if {"groups", "user_permissions"} & set(form.changed_data):
-            audit.record(
-                actor=request.user,
-                action="user.roles",
-                object_type="user",
-                object_ref=form.instance.username,
-                detail={
-                    "groups": sorted(form.instance.groups.values_list("name", flat=True)),
-                    "permissions": sorted(
-                        form.instance.user_permissions.values_list("codename", flat=True)
-                    ),
-                },
-            )
-
-    @admin.action(description="Reset the second factor (shows a setup code for a new one)")
-    def reset_second_factor(self, request, queryset):
-        for user in queryset:
-            removed = sum(
-                model.objects.filter(user=user).delete()[0] for model in (TOTPDevice, StaticDevice)
-            )
-            code = issue_code(user, SETUP_CODE)
-            self.message_user(
-                request,
-                f"Setup code for {user.username}: {code}. Give it to them in person or by phone, "
-                "after checking who they are.",
-                messages.WARNING,
-            )
-            audit.record(
-                actor=request.user,
-                action="user.reset_second_factor",
-                object_type="user",
-                object_ref=user.username,
-                detail={"devices_removed": removed},
-            )
-        self.message_user(request, f"Second factor reset for {queryset.count()} account(s).")
+# Staff accounts and their approvals: screening/staff/admin.py.
+from screening.staff import admin as staff_admin  # noqa: E402, F401

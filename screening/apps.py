@@ -14,3 +14,4 @@ class ScreeningConfig(AppConfig):
             catalogue,  # noqa: F401
             signals,  # noqa: F401  (sign-ins and failed sign-ins to the audit log)
         )
+        from screening.staff import accounts  # noqa: F401  (the account kinds of approval requests)

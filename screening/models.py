@@ -489,6 +489,8 @@ class OutgoingEmail(models.Model):
         BOOKING = "booking", "booking confirmation"
         COMPLETION = "completion", "completion link"
         SECOND_FACTOR_LOCKED = "otp_locked", "second factor locked (to the account's owner)"
+        APPROVAL_ASKED = "approval", "approval asked (to the approvers)"
+        ACCOUNT_CHANGED = "account", "account changed (to the account's owner)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -510,6 +512,9 @@ class OutgoingEmail(models.Model):
         on_delete=models.CASCADE,
         related_name="account_emails",
     )
+    approval = models.ForeignKey(
+        "screening.ApprovalRequest", null=True, blank=True, on_delete=models.CASCADE
+    )
     references = models.JSONField(default=list, blank=True)  # a digest's case references
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -529,3 +534,7 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.state})"
+
+
+# Models of the audience packages, so Django finds them in this app.
+from screening.staff.models import ApprovalRequest  # noqa: E402, F401

@@ -6,10 +6,11 @@ leaves no row and sends nothing. What the e-mail says is decided when it is sent
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from screening.models import Booking, Case, CompletionLink, OutgoingEmail
+from screening.models import ApprovalRequest, Booking, Case, CompletionLink, OutgoingEmail
 
 DIGEST_PERIOD = timedelta(hours=24)  # what the first digest looks back over
 # A case is received (its received_at set) a moment before its transaction commits, so a digest taken in
@@ -65,6 +66,29 @@ def second_factor_locked(user) -> OutgoingEmail:
     the account-wide ceiling: someone has their password. Once per ceiling window (the caller's)."""
     email = OutgoingEmail.objects.create(
         kind=OutgoingEmail.Kind.SECOND_FACTOR_LOCKED, user=user, created_at=timezone.now()
+    )
+    return _queue(email)
+
+
+def approval_asked(request: ApprovalRequest) -> OutgoingEmail:
+    """Tell the people who may approve a request (all but the one who asked) that it waits for them."""
+    email = OutgoingEmail.objects.create(
+        kind=OutgoingEmail.Kind.APPROVAL_ASKED, approval=request, created_at=timezone.now()
+    )
+    return _queue(email)
+
+
+def approval_done(request: ApprovalRequest) -> OutgoingEmail | None:
+    """Tell the staff member an approved change is about what changed (and, for a new account or a
+    password reset, how to set their password)."""
+    user = get_user_model().objects.filter(username=request.subject).first()
+    if user is None:
+        return None
+    email = OutgoingEmail.objects.create(
+        kind=OutgoingEmail.Kind.ACCOUNT_CHANGED,
+        approval=request,
+        user=user,
+        created_at=timezone.now(),
     )
     return _queue(email)
 

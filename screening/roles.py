@@ -7,7 +7,8 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "change_case"),
         ("screening", "export_case"),
     },
-    # Manages staff accounts and reads the whole audit log; works no cases unless also a coordinator.
+    # Manages staff accounts (each grant approved by a second clinic admin) and reads the whole audit log;
+    # never patient data (accounts.py refuses an account that would hold both).
     "Clinic admin": {
         ("auth", "view_user"),
         ("auth", "add_user"),
@@ -16,6 +17,8 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "view_auditevent"),
         ("screening", "view_all_auditevent"),
         ("screening", "view_outgoingemail"),
+        ("screening", "view_approvalrequest"),
+        ("screening", "approve_account_change"),
     },
     # Edits and publishes the screening rules; sees no patient identity.
     "Rules admin": {
@@ -32,6 +35,14 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "view_auditevent"),
     },
 }
+
+
+# What makes an account one that reads patient data, and one that manages accounts: an account never holds
+# both (a person who does both has two accounts). Checked on the permissions, so a new role counts too.
+READS_PATIENT_DATA = {"screening.view_case", "screening.export_identifiable_case"}
+MANAGES_ACCOUNTS = {"auth.add_user", "auth.change_user", "screening.approve_account_change"}
+# Roles whose work is in the Django admin, which needs "staff status" (derived, never set by hand).
+ADMIN_SITE_ROLES = {"Rules admin", "Clinic admin"}
 
 
 def ensure_groups(apps, roles: dict[str, set[tuple[str, str]]] | None = None) -> None:

@@ -1,8 +1,11 @@
 """Routes of the screening app, namespaced ``screening:``. No URL carries patient data."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import TemplateView
 
+from screening.staff.passwords import ChangeOwnPasswordView, SetPasswordView
 from screening.staff_security import StaffAuthenticationForm
 from screening.views import completion, intake, review, two_factor
 
@@ -33,6 +36,26 @@ urlpatterns = [
         name="staff-login",
     ),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
+    # A staff member sets a password from the link an approved account or reset e-mails them (not a
+    # staff page: nobody is signed in); the token is in the address only at the first request.
+    path(
+        "account/set-password/<str:uidb64>/<str:token>/",
+        SetPasswordView.as_view(),
+        name="set-password",
+    ),
+    path(
+        "account/set-password/done/",
+        TemplateView.as_view(template_name="screening/staff/set_password_done.html"),
+        name="set-password-done",
+    ),
+    path("staff/password/", ChangeOwnPasswordView.as_view(), name="staff-password"),
+    path(
+        "staff/password/done/",
+        login_required(
+            TemplateView.as_view(template_name="screening/staff/password_change_done.html")
+        ),
+        name="staff-password-done",
+    ),
     path("staff/two-factor/", two_factor.verify, name="two-factor-verify"),
     path("staff/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("staff/session/keep-alive/", two_factor.keep_alive, name="keep-alive"),

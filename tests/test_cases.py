@@ -63,6 +63,8 @@ def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(
         "view_auditevent",
         "view_all_auditevent",
         "view_outgoingemail",
+        "view_approvalrequest",
+        "approve_account_change",
     }
 
 

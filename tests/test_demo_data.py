@@ -82,6 +82,7 @@ def test_demo_accounts_are_made_once_with_passwords_shown_once(settings, default
         "coordinator2",
         "rulesadmin",
         "clinicadmin",
+        "clinicadmin2",
     ]
     user = get_user_model().objects.get(username="rulesadmin")
     assert user.check_password(lines[2][1]) and user.groups.get().name == "Rules admin"

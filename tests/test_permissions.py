@@ -67,6 +67,12 @@ ACCESS = {
     "screening:two-factor-verify": ("GET", SIGNED_IN | {"no_second_factor": SECOND_FACTOR}),
     "screening:two-factor-setup": ("GET", SIGNED_IN),
     "screening:keep-alive": ("POST", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
+    # Setting a password from an e-mailed link: anyone holding the link (an unknown one reads as closed).
+    "screening:set-password": ("GET", PUBLIC),
+    "screening:set-password-done": ("GET", PUBLIC),
+    # Changing one's own password: every staff member, with both factors.
+    "screening:staff-password": ("GET", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
+    "screening:staff-password-done": ("GET", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
 }
 
 
@@ -137,7 +143,7 @@ def _url(name: str, reference: str) -> str:
     route = _routes()[name]
     path = "/" + route.replace("<str:reference>", reference).replace(
         "<slug:slug>", "about-you"
-    ).replace("<str:token>", "an-unknown-token")
+    ).replace("<str:token>", "an-unknown-token").replace("<str:uidb64>", "MQ")
     assert "<" not in path, f"add a value for the parameters of {name}"
     return path
 

@@ -331,21 +331,30 @@ def test_every_password_change_is_audited(casey, settings):
     casey.save()
     event = AuditEvent.objects.get(action="user.password")
     assert event.object_ref == "casey" and event.actor is None and event.detail["operator"]
-    clinic_admin = User.objects.create(username="morgan", is_staff=True)
-    clinic_admin.groups.add(Group.objects.get(name="Clinic admin"))
     client = Client()
-    client.force_login(clinic_admin)
-    response = client.post(
-        f"/admin/auth/user/{casey.pk}/password/",
+    client.force_login(casey)
+    wrong = client.post(
+        "/staff/password/",
         {
-            "password1": "plover-tundra-ochre-7",
-            "password2": "plover-tundra-ochre-7",
-            "usable_password": "true",
+            "old_password": "not-it",
+            "new_password1": "plover-tundra-ochre-7",
+            "new_password2": "plover-tundra-ochre-7",
         },
     )
-    assert response.status_code == 302
-    by_admin = AuditEvent.objects.filter(action="user.password").first()
-    assert by_admin.actor == clinic_admin and by_admin.object_ref == "casey"
+    assert wrong.status_code == 200
+    assert "Your password now is not right" in wrong.content.decode()
+    response = client.post(
+        "/staff/password/",
+        {
+            "old_password": "another-long-password-2026",
+            "new_password1": "plover-tundra-ochre-7",
+            "new_password2": "plover-tundra-ochre-7",
+        },
+    )
+    assert response["Location"] == "/staff/password/done/"
+    assert client.get("/staff/password/done/").status_code == 200  # still signed in
+    by_owner = AuditEvent.objects.filter(action="user.password").first()
+    assert by_owner.actor == casey and by_owner.object_ref == "casey"
 
 
 @pytest.mark.parametrize("login_page", ["/staff/login/", "/admin/login/"])

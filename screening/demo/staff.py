@@ -13,6 +13,8 @@ DEMO_STAFF = (
     ("coordinator2", "Jordan", "Coordinator", ("Coordinator",), False),
     ("rulesadmin", "Riley", "Rules admin", ("Rules admin",), True),
     ("clinicadmin", "Morgan", "Clinic admin", ("Clinic admin",), True),
+    # A second clinic admin: changes to staff accounts need another clinic admin's approval.
+    ("clinicadmin2", "Avery", "Clinic admin", ("Clinic admin",), True),
 )
 
 

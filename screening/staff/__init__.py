@@ -1,0 +1,1 @@
+"""Staff accounts and the four-eyes approvals that change them."""
