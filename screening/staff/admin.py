@@ -6,12 +6,14 @@ password here, and nobody makes a superuser (that is `manage.py createsuperuser`
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
@@ -42,6 +44,11 @@ def _said(request, outcome: Outcome) -> None:
         messages.success(
             request, f"Sent for approval: {what} Another clinic admin must approve it."
         )
+
+
+def _admin_form(form, fields: list[str] | None = None) -> helpers.AdminForm:
+    """A plain form laid out as the admin lays out its own (admin/includes/fieldset.html)."""
+    return helpers.AdminForm(form, [(None, {"fields": fields or list(form.fields)})], {})
 
 
 def _shown_once(request, outcome: Outcome) -> TemplateResponse:
@@ -77,15 +84,22 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["username"]}),
         ("Person", {"fields": ["first_name", "last_name", "email"]}),
-        ("Access", {"fields": ["is_active", "groups", "user_permissions", "is_staff"]}),
+        ("Access", {"fields": ["is_active", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
         ("Asking for approval", {"fields": ["note"]}),
     ]
-    readonly_fields = ["username", "is_staff", "last_login", "date_joined"]
+    # Staff status (the admin's door) follows the roles (accounts.py): not shown, never set by hand.
+    readonly_fields = ["username", "last_login", "date_joined"]
 
     @admin.display(description="roles")
     def roles(self, user) -> str:
         return ", ".join(group.name for group in user.groups.all()) or "-"
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The audit log is the one history: show the account's entries there.
+        user = get_object_or_404(self.get_queryset(request), pk=object_id)
+        log = reverse("admin:screening_auditevent_changelist")
+        return redirect(f"{log}?{urlencode({'q': user.username})}")
 
     def get_queryset(self, request):
         # A clinic admin cannot reach a superuser's account (its e-mail, its second factor).
@@ -140,6 +154,7 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
             **self.admin_site.each_context(request),
             "title": "Ask for a new staff account",
             "form": form,
+            "adminform": _admin_form(form),
             "opts": self.model._meta,
         }
         return TemplateResponse(
@@ -227,6 +242,7 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
             **self.admin_site.each_context(request),
             "title": f"Ask to reset the password or second factor of {user.username}",
             "form": form,
+            "adminform": _admin_form(form),
             "account": user,
             "opts": self.model._meta,
         }
@@ -286,6 +302,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
             "may_decide": approvals.may_approve(request.user, approval),
             "asked_it": approval.requested_by_id == request.user.pk,
             "form": form,
+            "adminform": _admin_form(form, ["comment"]),
             "opts": self.model._meta,
         }
         return TemplateResponse(
