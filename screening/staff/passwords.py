@@ -31,10 +31,8 @@ class _Messages:
         self.fields["new_password2"].help_text = ""
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
-        self.error_messages = {
-            **self.error_messages,
-            "password_mismatch": "The two passwords are not the same: type the new password twice",
-        }
+        mismatch = "The two passwords are not the same: type the new password twice"
+        self.error_messages = {**self.error_messages, "password_mismatch": mismatch}
 
 
 class SetOwnPasswordForm(_Messages, StaffForm, SetPasswordForm):
