@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from screening import audit
+from screening.roles import MANAGES_ACCOUNTS, READS_PATIENT_DATA
 
 SIGNED_IN_AT, LAST_SEEN = "staff_signed_in_at", "staff_last_seen"
 LAST_SEEN_RESOLUTION = 60  # seconds: activity is written to the session at most this often
@@ -215,8 +216,9 @@ WHERE p.id IN (
 
 class OneQueryPermissionsBackend(ModelBackend):
     """Django's ModelBackend, but a staff member's permissions (their own and their roles') are read in one
-    query rather than two. Every staff page checks one, so this is on every staff request. Superusers,
-    inactive users and per-object checks go through ModelBackend unchanged."""
+    query rather than two, and an account that manages accounts never has one that reads patient data.
+    Every staff page checks one, so this is on every staff request. Superusers, inactive users and
+    per-object checks go through ModelBackend unchanged."""
 
     def get_all_permissions(self, user_obj, obj=None):
         if (
@@ -229,5 +231,10 @@ class OneQueryPermissionsBackend(ModelBackend):
         if not hasattr(user_obj, "_perm_cache"):
             with connection.cursor() as cursor:
                 cursor.execute(_PERMISSIONS_SQL, [user_obj.pk, user_obj.pk])
-                user_obj._perm_cache = {f"{app}.{codename}" for app, codename in cursor}
+                permissions = {f"{app}.{codename}" for app, codename in cursor}
+            if permissions & MANAGES_ACCOUNTS:
+                # An account that manages accounts reads no patient data, even one given both roles
+                # before that rule (screening/staff/accounts.py refuses the combination now).
+                permissions -= READS_PATIENT_DATA
+            user_obj._perm_cache = permissions
         return user_obj._perm_cache

@@ -17,6 +17,11 @@ from facetclinic.access_log import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Zq8-SECRET-token_value"
+# Every atom an operator's format could name that might carry the token, a query or a cookie.
+LOG_FORMAT = (
+    '%(r)s %(s)s %(U)s "%(q)s" "%(f)s" %({cookie}i)s %({set-cookie}o)s %({query_string}e)s '
+    "%({raw_uri}e)s %({http_cookie}e)s"
+)
 
 
 def _routes(resolver: URLResolver, prefix: str = ""):
@@ -97,9 +102,13 @@ def test_gunicorn_writes_the_path_of_a_completion_link_without_its_token(tmp_pat
         with pytest.raises(urllib.error.HTTPError) as closed:  # an unknown token: the closed page
             urllib.request.urlopen(request, timeout=5)  # noqa: S310 - loopback
         assert closed.value.code == 404
+        with urllib.request.urlopen(f"{base}/staff/login/", timeout=5) as login:  # noqa: S310
+            set_cookie = login.headers["Set-Cookie"]  # the CSRF cookie
+        cookie_value = set_cookie.split(";")[0].split("=", 1)[1]
     finally:
         server.terminate()
         server.wait(timeout=15)
     written = log.read_text()
     assert "GET /complete/[redacted]/ HTTP/1.1 404" in written
     assert SECRET not in written
+    assert "GET /staff/login/ HTTP/1.1 200" in written and cookie_value not in written

@@ -824,6 +824,9 @@ def test_a_nul_in_the_audit_log_search_never_reaches_the_database(default_rules)
         # word joiner, soft hyphen, a tag character; a tab (it would split a cell of an export).
         *("Zel\u200bda", "Zel\u200dda", "Zel\u200eda", "Zel\u200fda", "Zel\u061cda"),
         *("\ufeffZelda", "Zel\u2060da", "Zel\u00adda", "Zelda\U000e0041", "Smith\t=2+5"),
+        # Line and paragraph separators, and characters that show as nothing: the combining grapheme
+        # joiner, a Hangul filler, a variation selector.
+        *("Zel\u2028da", "Zel\u2029da", "Zel\u034fda", "\u3164", "Zel\u115fda", "Zel\ufe0fda"),
     ],
 )
 def test_names_refuse_characters_that_would_make_them_read_differently(patient, value):

@@ -443,3 +443,103 @@ def test_outgoing_account_emails_name_no_patient(morgan):
     """E-mails about accounts are rows like the others, for clinic admins to follow."""
     _ask_for_account(morgan)
     assert OutgoingEmail.objects.filter(kind="approval").count() == 1
+
+
+def test_requests_about_a_superuser_are_for_superusers_only(default_rules):
+    root = User.objects.create(username="root", is_superuser=True, is_staff=True)
+    root2 = User.objects.create(username="root2", is_superuser=True, is_staff=True, email="r@x.org")
+    operator = Client()
+    operator.force_login(root)
+    operator.post(f"/admin/auth/user/{root2.pk}/reset/", {"what": "second_factor"})
+    approval = ApprovalRequest.objects.get()
+    morgan = _clinic_admin("morgan")
+    assert _request_page(morgan, approval).status_code == 404
+    assert "root2" not in morgan.get("/admin/screening/approvalrequest/").content.decode()
+    decide = morgan.post(
+        f"/admin/screening/approvalrequest/{approval.pk}/decide/",
+        {"decision": "approve", "content_hash": approval.content_hash},
+    )
+    assert decide.status_code == 404
+    assert ApprovalRequest.objects.get().state == "pending"
+
+
+def test_nobody_approves_a_change_to_their_own_account(morgan, avery):
+    morgan.post(f"/admin/auth/user/{avery.user.pk}/reset/", {"what": "password"})
+    reset = ApprovalRequest.objects.get()
+    assert 'name="decision"' not in _request_page(avery, reset).content.decode()
+    response = avery.post(
+        f"/admin/screening/approvalrequest/{reset.pk}/decide/",
+        {"decision": "approve", "content_hash": reset.content_hash},
+    )
+    assert response.status_code == 403
+    assert (
+        avery.user.has_usable_password() is False
+        or ApprovalRequest.objects.get().state == "pending"
+    )
+
+
+def test_one_clinic_admin_cannot_shut_the_only_other_one_out(morgan, avery):
+    data = _change_data(avery.user, roles=[], is_active="")
+    response = morgan.post(f"/admin/auth/user/{avery.user.pk}/change/", data)
+    assert response.status_code == 200
+    assert "fewer than two people who can approve" in response.content.decode()
+    avery.user.refresh_from_db()
+    assert avery.user.is_active and avery.user.groups.exists()
+    # With a third clinic admin, one may go: two remain to approve.
+    _clinic_admin("jules")
+    assert morgan.post(f"/admin/auth/user/{avery.user.pk}/change/", data).status_code == 302
+    avery.user.refresh_from_db()
+    assert not avery.user.is_active
+
+
+def test_an_account_given_both_kinds_of_role_before_the_rule_reads_no_patient_data(default_rules):
+    both = User.objects.create(username="both", is_staff=True)
+    both.groups.add(Group.objects.get(name="Clinic admin"), Group.objects.get(name="Coordinator"))
+    fresh = User.objects.get(pk=both.pk)
+    assert fresh.has_perm("auth.change_user") and not fresh.has_perm("screening.view_case")
+    client = Client()
+    client.force_login(both)
+    assert client.get("/staff/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/auth/user/abc/password/",
+        "/admin/auth/user/abc/history/",
+        "/admin/screening/approvalrequest/abc/change/",
+    ],
+)
+def test_crafted_account_addresses_are_404_not_a_server_error(morgan, path):
+    assert morgan.get(path).status_code == 404
+
+
+def test_save_as_new_on_an_account_page_is_refused(morgan):
+    casey = User.objects.create(username="casey")
+    data = _change_data(casey, roles=["Coordinator"]) | {"_saveasnew": "1", "username": "evil"}
+    assert morgan.post(f"/admin/auth/user/{casey.pk}/change/", data).status_code == 403
+    assert not User.objects.filter(username="evil").exists()
+    assert not ApprovalRequest.objects.exists()
+
+
+def test_second_factor_devices_are_not_browsable_in_the_admin(default_rules):
+    root = User.objects.create(username="root", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(root)
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["Cas\u202eey", "Cas\u200bey", "\u3164"])
+def test_staff_names_refuse_hidden_characters(morgan, name):
+    response = _ask_for_account(morgan, first_name=name)
+    assert (
+        response.status_code == 400 and "Remove the hidden characters" in response.content.decode()
+    )
+    casey = User.objects.create(username="casey", first_name="Casey")
+    changed = morgan.post(
+        f"/admin/auth/user/{casey.pk}/change/", _change_data(casey, roles=[], first_name=name)
+    )
+    assert changed.status_code == 200
+    casey.refresh_from_db()
+    assert casey.first_name == "Casey"

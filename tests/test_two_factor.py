@@ -177,6 +177,23 @@ def test_wrong_codes_from_many_addresses_stop_at_a_ceiling_and_the_owner_is_told
     assert owner.post("/staff/two-factor/", {"code": _code(device)}).status_code == 302
 
 
+def test_under_the_ceiling_the_operators_emergency_code_still_works(casey, settings):
+    settings.STAFF_OTP_ACCOUNT_MAX_FAILURES = 4
+    _with_app(casey)
+    for n in range(2):
+        guesser = Client(REMOTE_ADDR=f"203.0.113.{n}")
+        _sign_in(guesser, REMOTE_ADDR=f"203.0.113.{n}")
+        for _ in range(2):
+            guesser.post("/staff/two-factor/", {"code": "123456"})
+    from screening.second_factor import EMERGENCY_CODE, issue_code
+
+    code = issue_code(casey, EMERGENCY_CODE)  # manage.py emergency_access, on the server
+    owner = Client(REMOTE_ADDR="198.51.100.20")
+    _sign_in(owner, REMOTE_ADDR="198.51.100.20")
+    assert owner.post("/staff/two-factor/", {"code": "k3y9m2a7"}).status_code == 429
+    assert owner.post("/staff/two-factor/", {"code": code}).status_code == 302
+
+
 def _verified(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -33,19 +33,26 @@ from screening.forms.parts import (
 # Invisible format characters (Unicode category Cf) change how text reads without showing: direction
 # marks, overrides and isolates (U+200E/F, U+061C, U+202A-E, U+2066-9), zero-width spaces and joiners
 # (U+200B, U+200D, U+2060, U+FEFF), the soft hyphen (U+00AD), tag characters (U+E0000-E007F). All are
-# refused but the zero-width non-joiner (U+200C), which Persian and Indic names spell with.
+# refused but the zero-width non-joiner (U+200C), which Persian and Indic names spell with. So are line
+# and paragraph separators (Zl, Zp), and characters that show as nothing though they are not format
+# characters: the combining grapheme joiner, the Hangul fillers, variation selectors.
 _ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c")
+_BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0") | frozenset(
+    chr(c) for c in [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
+)
 
 
 def has_hidden_characters(text: str, allowed: str = "") -> bool:
     """Control characters (C0, DEL, C1: a terminal escape is one; a tab, which could split a cell of an
-    export) or invisible format characters, which could make a name read differently on staff pages
-    than it was typed, or two names that look the same differ."""
+    export) or invisible characters, which could make a name read differently on staff pages than it
+    was typed, or two names that look the same differ."""
     for c in text:
         category = unicodedata.category(c)
         if category == "Cc" and c not in allowed:
             return True
         if category == "Cf" and c not in _ALLOWED_FORMAT_CHARACTERS:
+            return True
+        if category in ("Zl", "Zp") or c in _BLANK_CHARACTERS:
             return True
     return False
 

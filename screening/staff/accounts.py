@@ -15,6 +15,7 @@ An account never both manages accounts and reads patient data: a person who does
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -78,6 +79,37 @@ def _set_staff_status(user, groups: Iterable[str]) -> None:
 
 def _permission_names(keys: Iterable[str]) -> str:
     return ", ".join(sorted(p.name.removeprefix("Can ") for p in _permissions(keys))) or "none"
+
+
+LAST_APPROVERS = (
+    "This would leave fewer than two people who can approve changes to staff accounts. Ask for the "
+    "Clinic admin role for someone else first, and take it away from this account once that is "
+    "approved."
+)
+
+
+def _approvers():
+    return User.objects.with_perm(
+        APPROVING_PERMISSION,
+        is_active=True,
+        include_superusers=False,
+        backend="screening.staff_security.OneQueryPermissionsBackend",
+    )
+
+
+def _approves(user) -> bool:
+    return _approvers().filter(pk=user.pk).exists()
+
+
+def approvers_problem(user, groups: Iterable[str], permissions: Iterable[str], active: bool) -> str:
+    """Why an account may not lose its approving permission or be deactivated now, or "": four eyes
+    need two people who can approve (one clinic admin could otherwise shut the other out, and no
+    change could be approved again). Not counted where a clinic has turned four eyes off."""
+    if not settings.STAFF_CHANGES_NEED_SECOND_ADMIN or not _approves(user):
+        return ""
+    if active and APPROVING_PERMISSION in _everything_held(groups, permissions):
+        return ""
+    return LAST_APPROVERS if _approvers().exclude(pk=user.pk).count() < 2 else ""
 
 
 # --- Asking ---------------------------------------------------------------------------------------
@@ -145,6 +177,9 @@ def account_change(
             set(held_permissions) - set(removed_permissions) | set(added_permissions)
         )
         problem = roles_problem(final_groups, final_permissions)
+        if problem:
+            raise ApprovalError(problem, field_name="groups")
+        problem = approvers_problem(user, final_groups, final_permissions, is_active)
         if problem:
             raise ApprovalError(problem, field_name="groups")
 
@@ -223,6 +258,22 @@ def account_reset_request(*, actor, user, what: str, note: str = "") -> Outcome:
 def _subject_user(request: ApprovalRequest):
     """The account a request is about, if it is still the one it was asked for."""
     return User.objects.filter(pk=request.content.get("user"), username=request.subject).first()
+
+
+def _may_decide(request: ApprovalRequest, person) -> bool:
+    """Nobody decides a change to their own account, and only a superuser one to a superuser's."""
+    if person.username == request.subject:
+        return False
+    subject = User.objects.filter(username=request.subject).only("is_superuser").first()
+    return person.is_superuser or subject is None or not subject.is_superuser
+
+
+def requests_visible_to(person, queryset):
+    """The requests a person may read: not those about a superuser's account, unless a superuser."""
+    if person.is_superuser:
+        return queryset
+    superusers = User.objects.filter(is_superuser=True).values_list("username", flat=True)
+    return queryset.exclude(subject__in=superusers)
 
 
 def _gone(request: ApprovalRequest) -> str:
@@ -418,21 +469,21 @@ def _grant(request: ApprovalRequest, approver) -> dict:
     return {}
 
 
-for _kind, _rules in {
-    Kind.ACCOUNT_CREATE: approvals.Kind(
-        APPROVING_PERMISSION, "user", _create_lines, _create_still_applies, _create
-    ),
-    Kind.ACCOUNT_EMAIL: approvals.Kind(
-        APPROVING_PERMISSION, "user", _email_lines, _email_still_applies, _change_email
-    ),
-    Kind.ACCOUNT_PASSWORD: approvals.Kind(
-        APPROVING_PERMISSION, "user", _password_lines, _gone, _reset_password
-    ),
-    Kind.ACCOUNT_SECOND_FACTOR: approvals.Kind(
-        APPROVING_PERMISSION, "user", _second_factor_lines, _gone, _reset_second_factor
-    ),
-    Kind.ACCOUNT_GRANT: approvals.Kind(
-        APPROVING_PERMISSION, "user", _grant_lines, _grant_still_applies, _grant
-    ),
-}.items():
-    approvals.register(_kind, _rules)
+for _kind, _describe, _applies, _apply in [
+    (Kind.ACCOUNT_CREATE, _create_lines, _create_still_applies, _create),
+    (Kind.ACCOUNT_EMAIL, _email_lines, _email_still_applies, _change_email),
+    (Kind.ACCOUNT_PASSWORD, _password_lines, _gone, _reset_password),
+    (Kind.ACCOUNT_SECOND_FACTOR, _second_factor_lines, _gone, _reset_second_factor),
+    (Kind.ACCOUNT_GRANT, _grant_lines, _grant_still_applies, _grant),
+]:
+    approvals.register(
+        _kind,
+        approvals.Kind(
+            permission=APPROVING_PERMISSION,
+            object_type="user",
+            describe=_describe,
+            still_applies=_applies,
+            apply=_apply,
+            may_decide=_may_decide,
+        ),
+    )

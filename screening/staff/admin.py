@@ -7,14 +7,18 @@ password here, and nobody makes a superuser (that is `manage.py createsuperuser`
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
 from screening.staff import accounts, approvals
@@ -29,6 +33,11 @@ from screening.staff.models import ApprovalRequest
 
 User = get_user_model()
 admin.site.unregister(User)
+# django-otp's own pages would show a setup code, backup codes and app secrets in plain text: devices are
+# handed out and reset only through approved requests (and the operator's emergency command).
+for _device in (StaticDevice, TOTPDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 def _request_url(request: ApprovalRequest) -> str:
@@ -95,9 +104,26 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
     def roles(self, user) -> str:
         return ", ".join(group.name for group in user.groups.all()) or "-"
 
+    def _account(self, request, object_id):
+        """The account a page is about, or 404 (an id that is not one, a superuser's for a clinic
+        admin)."""
+        user = self.get_object(request, unquote(str(object_id)))
+        if user is None:
+            raise Http404("no such account")
+        return user
+
+    def get_form(self, request, obj=None, **kwargs):
+        # Never Django's creation form (it sets a password): new accounts are asked for (add_view).
+        return super().get_form(request, obj, **{**kwargs, "form": self.form})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            raise PermissionDenied  # a copy would be a new account made without approval
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         # The audit log is the one history: show the account's entries there.
-        user = get_object_or_404(self.get_queryset(request), pk=object_id)
+        user = self._account(request, object_id)
         log = reverse("admin:screening_auditevent_changelist")
         return redirect(f"{log}?{urlencode({'q': user.username})}")
 
@@ -216,12 +242,12 @@ class StaffUserAdmin(OneHistoryAdmin, DjangoUserAdmin):
             "Clinic admins do not set passwords. Ask for a password reset: once another clinic "
             "admin approves it, the person is e-mailed a link to set their own.",
         )
-        return redirect(reverse("admin:auth_user_reset", args=[id]))
+        return redirect(reverse("admin:auth_user_reset", args=[self._account(request, id).pk]))
 
     def reset_view(self, request, pk):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        user = get_object_or_404(self.get_queryset(request), pk=pk)
+        user = self._account(request, pk)
         form = ResetRequestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -263,6 +289,15 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     search_fields = ["subject", "requested_by__username"]
     list_select_related = ["requested_by", "decided_by"]
 
+    def get_queryset(self, request):
+        return accounts.requests_visible_to(request.user, super().get_queryset(request))
+
+    def _request(self, request, object_id) -> ApprovalRequest:
+        approval = self.get_object(request, unquote(str(object_id)))
+        if approval is None:
+            raise Http404("no such request")
+        return approval
+
     def get_urls(self):
         own = [
             path(
@@ -281,9 +316,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        approval = get_object_or_404(
-            ApprovalRequest.objects.select_related("requested_by", "decided_by"), pk=object_id
-        )
+        approval = self._request(request, object_id)
         return self._page(request, approval, DecisionForm(initial=self._initial(approval)))
 
     @staticmethod
@@ -312,7 +345,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     def decide_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        approval = get_object_or_404(ApprovalRequest, pk=pk)
+        approval = self._request(request, pk)
         form = DecisionForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choose Approve or Refuse.")
@@ -343,8 +376,9 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     def withdraw_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
+        approval = self._request(request, pk)
         try:
-            approvals.approval_withdraw(request_id=pk, actor=request.user)
+            approvals.approval_withdraw(request_id=approval.pk, actor=request.user)
         except ApprovalError as error:
             messages.error(request, error.message)
         else:

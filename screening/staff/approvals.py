@@ -40,6 +40,8 @@ class Kind:
     # Makes the change; returns what the approver is shown once and never stored (a setup code)
     apply: Callable[[ApprovalRequest, object], dict]
     tells_the_subject: bool = True  # e-mail the person the change is about once approved
+    # Whether this person may read and decide this request, beyond the permission (who it is about)
+    may_decide: Callable[[ApprovalRequest, object], bool] = lambda request, person: True
 
 
 KINDS: dict[str, Kind] = {}
@@ -68,11 +70,16 @@ def describe(request: ApprovalRequest) -> list[str]:
     return KINDS[request.kind].describe(request)
 
 
+def may_read(user, request: ApprovalRequest) -> bool:
+    return KINDS[request.kind].may_decide(request, user)
+
+
 def may_approve(user, request: ApprovalRequest) -> bool:
     return (
         request.state == State.PENDING
         and user.pk != request.requested_by_id
         and user.has_perm(KINDS[request.kind].permission)
+        and may_read(user, request)
     )
 
 
@@ -119,7 +126,7 @@ def approval_decide(
             raise ApprovalError(
                 "You asked for this change: another person must approve or refuse it."
             )
-        if not approver.has_perm(KINDS[request.kind].permission):
+        if not approver.has_perm(KINDS[request.kind].permission) or not may_read(approver, request):
             raise PermissionDenied
         stored = content_hash(request.kind, request.subject, request.content)
         if seen_hash != request.content_hash or stored != request.content_hash:

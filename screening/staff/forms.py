@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from screening.forms.intake import has_hidden_characters
 from screening.staff import accounts
 from screening.staff.models import ApprovalRequest
 
@@ -57,6 +58,21 @@ def _note_field() -> forms.CharField:
     )
 
 
+class NameField(forms.CharField):
+    """A person's name as staff pages show it: visible characters only."""
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label=label, max_length=150, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and has_hidden_characters(value):
+            raise forms.ValidationError(
+                "Remove the hidden characters (control, direction or invisible characters)",
+                code="hidden",
+            )
+
+
 def _names(cleaned: dict) -> tuple[list[str], list[str]]:
     groups = [g.name for g in cleaned.get("groups") or []]
     permissions = [accounts.permission_key(p) for p in cleaned.get("user_permissions") or []]
@@ -73,12 +89,8 @@ class AccountRequestForm(forms.Form):
         help_text="What they sign in with: letters, digits and @ . + - _ only.",
         error_messages={"required": "Enter a username"},
     )
-    first_name = forms.CharField(
-        label="First name", max_length=150, error_messages={"required": "Enter their first name"}
-    )
-    last_name = forms.CharField(
-        label="Last name", max_length=150, error_messages={"required": "Enter their last name"}
-    )
+    first_name = NameField("First name", error_messages={"required": "Enter their first name"})
+    last_name = NameField("Last name", error_messages={"required": "Enter their last name"})
     email = forms.EmailField(
         label="E-mail address",
         help_text="Their own work address: the link to set their password goes there.",
@@ -124,6 +136,8 @@ class StaffUserChangeForm(forms.ModelForm):
     """A staff account's page. What gives nothing applies on saving; the rest is sent for approval."""
 
     note = forms.CharField(required=False)  # replaced in __init__ (a form field, not the model's)
+    first_name = NameField("First name", required=False)
+    last_name = NameField("Last name", required=False)
 
     class Meta:
         model = User
@@ -152,6 +166,10 @@ class StaffUserChangeForm(forms.ModelForm):
         if "user_permissions" not in self.fields:
             permissions = held_permissions
         problem = accounts.roles_problem(groups, permissions)
+        if problem:
+            self.add_error("groups" if "groups" in self.fields else None, problem)
+        active = cleaned.get("is_active", user.is_active)
+        problem = accounts.approvers_problem(user, groups, permissions, active)
         if problem:
             self.add_error("groups" if "groups" in self.fields else None, problem)
         waiting = ApprovalRequest.objects.filter(

@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening import audit, notify, throttle
 from screening.forms.casework import StaffForm
-from screening.second_factor import new_backup_codes
+from screening.second_factor import EMERGENCY_CODE, new_backup_codes
 
 WINDOW = timedelta(minutes=15)
 
@@ -83,7 +83,21 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        refused_for = _take_attempt(user, address_key)
+        code = form.cleaned_data["code"]
+        refused_for, by_ceiling = _take_attempt(user, address_key)
+        # Under the account-wide ceiling only the operator's emergency code is tried (break glass must
+        # work while someone with the password is guessing); the address's own limit still counts it.
+        device = (
+            _match(user, code, emergency_only=by_ceiling) if not refused_for or by_ceiling else None
+        )
+        if device is not None:
+            throttle.refund(address_key)
+            if not by_ceiling:
+                throttle.refund(_account_key(user))
+            otp_login(request, device)
+            request.session.cycle_key()
+            _log(request, "auth.second_factor", device=device.name)
+            return redirect(_next(request))
         if refused_for:
             _log(request, "auth.second_factor_refused", seconds=refused_for)
             form.add_error(
@@ -93,14 +107,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             )
             status = 429
         else:
-            device = _match(user, form.cleaned_data["code"])
-            if device is not None:
-                throttle.refund(address_key)
-                throttle.refund(_account_key(user))
-                otp_login(request, device)
-                request.session.cycle_key()
-                _log(request, "auth.second_factor", device=device.name)
-                return redirect(_next(request))
             _log(request, "auth.second_factor_failed")
             _tell_the_owner_if_locked(request, user)
             form.add_error("code", "The code is not right. Enter the code your app shows now")
@@ -118,18 +124,18 @@ def _account_key(user) -> str:
     return f"otp-account:{user.pk}"
 
 
-def _take_attempt(user, address_key: str) -> int:
-    """Count an attempt against both limits; 0 if it may be tried, else the seconds to wait."""
+def _take_attempt(user, address_key: str) -> tuple[int, bool]:
+    """Count an attempt against both limits. Returns the seconds to wait (0: it may be tried) and
+    whether only the account-wide ceiling refused it (the address's limit has room and counted it)."""
     if not throttle.take(address_key, limit=settings.STAFF_OTP_MAX_FAILURES, window=WINDOW):
-        return max(1, throttle.seconds_left(address_key))
+        return max(1, throttle.seconds_left(address_key)), False
     account_key = _account_key(user)
     account_window = timedelta(minutes=settings.STAFF_OTP_ACCOUNT_WINDOW_MINUTES)
     if not throttle.take(
         account_key, limit=settings.STAFF_OTP_ACCOUNT_MAX_FAILURES, window=account_window
     ):
-        throttle.refund(address_key)  # not tried: the address's count is not this attempt's to keep
-        return max(1, throttle.seconds_left(account_key))
-    return 0
+        return max(1, throttle.seconds_left(account_key)), True
+    return 0, False
 
 
 def _tell_the_owner_if_locked(request, user) -> None:
@@ -142,10 +148,12 @@ def _tell_the_owner_if_locked(request, user) -> None:
         _log(request, "auth.second_factor_locked", failures=settings.STAFF_OTP_ACCOUNT_MAX_FAILURES)
 
 
-def _match(user, token: str):
+def _match(user, token: str, *, emergency_only: bool = False):
     """The confirmed device that accepts the token, if any (django-otp's own delay is off: settings)."""
     with transaction.atomic():
         for device in devices_for_user(user, for_verify=True):
+            if emergency_only and device.name != EMERGENCY_CODE:
+                continue
             if device.verify_token(token):
                 return device
     return None
