@@ -356,6 +356,7 @@ def test_with_a_single_clinic_admin_changes_apply_at_once_and_say_so(morgan, set
     assert approval.without_second_person and approval.decided_by == morgan.user
     event = AuditEvent.objects.get(action="approval.approve")
     assert event.detail["without_second_person"] is True
+    assert event.detail["decision"] == "approved without a second admin"
     page = morgan.get(f"/admin/auth/user/{dana.pk}/change/").content.decode()
     assert "approved without a second admin" in page
 

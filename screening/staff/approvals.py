@@ -168,7 +168,13 @@ def _approve(request: ApprovalRequest, approver, *, comment: str, without_second
     shown_once = rules.apply(request, approver)
     request.without_second_person = without_second_person
     _decide(request, approver, State.APPROVED, comment)
-    _record(approver, "approval.approve", request, without_second_person=without_second_person)
+    _record(
+        approver,
+        "approval.approve",
+        request,
+        without_second_person=without_second_person,
+        decision="approved without a second admin" if without_second_person else "approved",
+    )
     if rules.tells_the_subject:
         notify.approval_done(request)
     return Outcome(request, shown_once=shown_once)
