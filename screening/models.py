@@ -1,5 +1,8 @@
 """The tables of the intake: one intake per patient visit, identity kept apart, consents with versions."""
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from screening.catalogue import QUESTIONS
 from screening.consent import CONSENT_TEXTS
-from screening.rules.engine import Op, Outcome
+from screening.rules import outcomes
+from screening.rules.engine import Op
 from screening.safety import TIERS
 
 CONTACT_METHODS = QUESTIONS["contact_method"].choices
@@ -128,7 +132,6 @@ class AttemptWindow(models.Model):
 
 
 # --- Screening rules -----------------------------------------------------------------------------------
-OUTCOMES = [(o.value, o.value.replace("_", " ")) for o in Outcome]
 
 
 class RuleDraft(models.Model):
@@ -138,7 +141,7 @@ class RuleDraft(models.Model):
         max_length=60, unique=True, help_text="A stable name, e.g. rf_saddle_numbness."
     )
     title = models.CharField(max_length=200)
-    outcome = models.CharField(max_length=20, choices=OUTCOMES)
+    outcome = models.CharField(max_length=20, choices=outcomes.RULE_CHOICES)
     join = models.CharField(
         max_length=3, choices=[("all", "all of"), ("any", "any of")], default="all"
     )
@@ -162,7 +165,8 @@ class RuleDraft(models.Model):
         verbose_name_plural = "rules (draft)"
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=[o.value for o in Outcome]), name="rule_outcome_valid"
+                condition=Q(outcome__in=[o.value for o in outcomes.Outcome]),
+                name="rule_outcome_valid",
             ),
             models.CheckConstraint(condition=Q(join__in=["all", "any"]), name="rule_join_valid"),
         ]
@@ -219,13 +223,11 @@ class ScreeningResult(models.Model):
         IMPORT = "import", "imported"
         AMEND = "amend", "answers completed"
 
-    SCREENING_ERROR = "screening_error"
+    SCREENING_ERROR = outcomes.SCREENING_ERROR
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="screenings")
     ruleset = models.ForeignKey(RulesetVersion, null=True, blank=True, on_delete=models.PROTECT)
-    outcome = models.CharField(
-        max_length=20, choices=[(SCREENING_ERROR, "screening error"), *OUTCOMES]
-    )
+    outcome = models.CharField(max_length=20, choices=outcomes.CASE_CHOICES)
     findings = models.JSONField(default=list)
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     screened_at = models.DateTimeField()
@@ -233,6 +235,11 @@ class ScreeningResult(models.Model):
     class Meta:
         ordering = ["-screened_at", "-pk"]
         indexes = [models.Index(fields=["intake", "-screened_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=outcomes.CASE_OUTCOMES), name="result_outcome_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.outcome} ({self.ruleset})"
@@ -268,9 +275,7 @@ class AuditEvent(models.Model):
 
 
 # --- The coordinator workspace --------------------------------------------------------------------
-SEVERITY_RANK = {ScreeningResult.SCREENING_ERROR: 0} | {
-    o.value: n for n, o in enumerate(Outcome, start=1)
-}
+SEVERITY_RANK = outcomes.SEVERITY_RANK
 
 
 class Case(models.Model):
@@ -301,7 +306,7 @@ class Case(models.Model):
         related_name="cases",
     )
     # The latest screening's outcome, and its rank for the queue (0 screening error, 1 urgent, ...).
-    outcome = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=20, choices=outcomes.CASE_CHOICES)
     severity = models.PositiveSmallIntegerField()
     top_finding = models.CharField(
         max_length=200, blank=True
@@ -331,6 +336,14 @@ class Case(models.Model):
                 condition=Q(status="closed", close_reason__gt="")
                 | (~Q(status="closed") & Q(close_reason="")),
                 name="case_closed_has_reason",
+            ),
+            # The outcome is one of the vocabulary's, and the queue's rank is the outcome's.
+            models.CheckConstraint(
+                condition=reduce(
+                    operator.or_,
+                    (Q(outcome=o, severity=rank) for o, rank in outcomes.SEVERITY_RANK.items()),
+                ),
+                name="case_outcome_and_rank_valid",
             ),
         ]
         permissions = [

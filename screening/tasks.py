@@ -15,16 +15,14 @@ from django.utils.translation import gettext as _
 
 from screening import codes
 from screening.models import (
-    OUTCOMES,
     SEVERITY_RANK,
     Booking,
     Case,
     CompletionLink,
     OutgoingEmail,
     PatientIdentity,
-    ScreeningResult,
 )
-from screening.rules import store
+from screening.rules import outcomes, store
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +41,6 @@ def rescreen_open_intakes(version_number: int) -> int:
 
 
 # --- E-mail -------------------------------------------------------------------------------------
-OUTCOME_LABELS = dict([(ScreeningResult.SCREENING_ERROR, "screening error"), *OUTCOMES])
 
 
 class NoPatientAddress(Exception):
@@ -236,7 +233,7 @@ def _digest_message(references: list[str]) -> EmailMessage:
     rows = Case.objects.filter(intake__reference__in=references).values("outcome")
     counts = {row["outcome"]: row["n"] for row in rows.annotate(n=Count("pk"))}
     by_outcome = [
-        (OUTCOME_LABELS.get(outcome, outcome), counts[outcome])
+        (outcomes.label(outcome).lower(), counts[outcome])
         for outcome in sorted(counts, key=lambda o: SEVERITY_RANK.get(o, len(SEVERITY_RANK)))
     ]
     body = render_to_string(

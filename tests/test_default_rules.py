@@ -7,7 +7,8 @@ import pytest
 
 from screening.facts import engine_facts, fact_specs
 from screening.rules.defaults import default_rules
-from screening.rules.engine import Outcome, compile_ruleset, screen
+from screening.rules.engine import compile_ruleset, screen
+from screening.rules.outcomes import Outcome
 from tests.intake_data import FULL_INTAKE
 
 TODAY = date(2026, 11, 25)

@@ -14,12 +14,12 @@ from screening.rules.engine import (
     FactSpec,
     FactType,
     Op,
-    Outcome,
     Rule,
     RulesetError,
     compile_ruleset,
     screen,
 )
+from screening.rules.outcomes import Outcome
 
 TODAY = date(2026, 11, 25)
 YES_NO_UNSURE = frozenset({"yes", "no", "not_sure"})

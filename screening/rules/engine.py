@@ -25,6 +25,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from screening.rules.outcomes import Outcome
+
 
 class _NotAsked:
     def __repr__(self) -> str:
@@ -34,14 +36,6 @@ class _NotAsked:
 NOT_ASKED: Any = _NotAsked()
 WITHIN_LAST_MAX = {"days": 36500, "months": 1200}
 UNSURE = "not_sure"
-
-
-class Outcome(StrEnum):
-    URGENT = "urgent"
-    NOT_SUITABLE_NOW = "not_suitable_now"
-    NEEDS_INFO = "needs_info"
-    SPECIALIST_REVIEW = "specialist_review"
-    ROUTINE = "routine"  # informational: listed for staff, never raises the case's outcome
 
 
 SEVERITY: tuple[Outcome, ...] = tuple(Outcome)  # most severe first

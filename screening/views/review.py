@@ -28,12 +28,10 @@ from screening.completion import completion_page
 from screening.forms import PageForm
 from screening.forms.casework import AssignForm, BookingForm, ContactForm, NoteForm
 from screening.models import Amendment, Case, ScreeningResult
-from screening.rules.engine import Outcome
+from screening.rules import outcomes
 from screening.timeline import case_history, timeline_html
 
-OUTCOME_CHOICES = [(ScreeningResult.SCREENING_ERROR, "Screening error")] + [
-    (o.value, o.value.replace("_", " ").capitalize()) for o in Outcome
-]
+OUTCOME_CHOICES = outcomes.CASE_CHOICES
 CHART_WEEKS = 12
 _UNREAD = object()  # an argument not given, where None is a value
 
