@@ -1,7 +1,7 @@
 """The default screening rules written out by hand: the baseline the rules engine is timed against.
 
 The same criteria as ``screening/rules/default_rules.json`` (docs/rules.md), as plain if/else code over the
-same facts dict the engine gets (``screening.facts.engine_facts``). It imports nothing from the engine, and
+same facts dict the engine gets (``screening.intake.facts.engine_facts``). It imports nothing from the engine, and
 reads a fact's state from its value alone:
 
 - ``None`` (or a missing key) is unknown: a rule that needs it asks for it (``needs_info``);

@@ -308,7 +308,8 @@ def completion_token(reference: str) -> str:
     token is given here instead of by the e-mail that no worker sends in this script."""
     from django.contrib.auth.models import User
 
-    from screening import casework, codes
+    from screening.casework import services as casework
+    from screening.intake import reference_codes as codes
     from screening.models import Case, CompletionLink
 
     case = Case.objects.get(intake__reference=reference)

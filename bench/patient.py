@@ -30,7 +30,7 @@ from datetime import date
 
 import requests
 
-# What the friendly 500 page (templates/500.html, screening/views/errors.py) always carries.
+# What the friendly 500 page (templates/500.html, screening/error_views.py) always carries.
 FRIENDLY_HEADING = "Sorry, there is a problem with the service"
 ERROR_REFERENCE = re.compile(r"ERR-[3-9A-Z]{4}-[3-9A-Z]{4}")
 INTAKE_REFERENCE = re.compile(r'class="fc-code"><strong>(FC-[3-9A-Z]{4}-[3-9A-Z]{4})</strong>')

@@ -29,7 +29,7 @@ PUBLISH = """
 import django
 django.setup()
 from screening.models import RuleDraft
-from screening.rules.store import ruleset_publish
+from screening.rules.rulesets import ruleset_publish
 rule = RuleDraft.objects.filter(outcome="specialist_review").order_by("key").first()
 rule.enabled = not rule.enabled
 rule.save(update_fields=["enabled"])

@@ -13,7 +13,7 @@ How:
    The answers are pruned as the app stores them and turned into the engine's facts by ``engine_facts``
    once, before any timing; the engine and the baseline get the same facts dicts.
 2. The ruleset is compiled straight from screening/rules/default_rules.json by the app's own code path
-   (``screening.rules.store.compile_data``); no database is read.
+   (``screening.rules.rulesets.compile_data``); no database is read.
 3. Check first: on every intake the baseline and the engine must agree on the outcome and on which rules
    fired (with the facts they miss, for a rule that needs information), and the intakes must cover every
    outcome. Any disagreement is printed, rule by rule, and the script exits 1 before timing anything.
@@ -58,7 +58,7 @@ RELIEF_RANGE = (30, 100)  # block_<n>_relief_percent
 # --- the intakes ------------------------------------------------------------------------------------
 def _rule_questions() -> list[list[str]]:
     """For each default rule, the questions it reads, directly or through derived facts (age, ...)."""
-    from screening.facts import source_questions
+    from screening.intake.facts import source_questions
     from screening.rules.defaults import DEFAULT_RULES_FILE
 
     rules = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["rules"]
@@ -75,7 +75,7 @@ def _month_ago(today: date, months: int) -> str:
 
 def _new_answer(key: str, rng: random.Random, today: date):
     """Another valid answer to one question, chosen at random."""
-    from screening.catalogue import QUESTIONS, Kind
+    from screening.intake.catalogue import QUESTIONS, Kind
 
     question = QUESTIONS[key]
     codes = [code for code, _label in question.choices]
@@ -115,8 +115,8 @@ def _perturb(answers: dict, rng: random.Random, today: date, rules: list[list[st
 
 def _follow_up(answers: dict, key: str, rng: random.Random, today: date) -> None:
     """What a changed answer brings with it: the questions it shows, answered."""
-    from screening.catalogue import QUESTIONS
-    from screening.catalogue.history import MAX_BLOCKS, TREATMENTS
+    from screening.intake.catalogue import QUESTIONS
+    from screening.intake.catalogue.history import MAX_BLOCKS, TREATMENTS
 
     if key == "pregnancy":
         answers["sex"] = "female"  # asked of women under 60 only
@@ -136,8 +136,8 @@ def _follow_up(answers: dict, key: str, rng: random.Random, today: date) -> None
 
 def generated_answers(count: int = COUNT, seed: int = SEED, today: date = TODAY) -> list[dict]:
     """``count`` varied intakes' answers (as stored: pruned of questions that no longer apply)."""
-    from screening.answers import prune
     from screening.demo.cases import _templates, _vary
+    from screening.intake.branching import prune
 
     rng = random.Random(seed)  # noqa: S311  # nosec B311: test data from a fixed seed
     templates, rules = _templates(), _rule_questions()
@@ -152,7 +152,7 @@ def generated_answers(count: int = COUNT, seed: int = SEED, today: date = TODAY)
 
 def generated_facts(count: int = COUNT, seed: int = SEED, today: date = TODAY) -> list[dict]:
     """The engine's facts of the generated intakes, derived facts included."""
-    from screening.facts import engine_facts
+    from screening.intake.facts import engine_facts
 
     return [engine_facts(answers, today) for answers in generated_answers(count, seed, today)]
 
@@ -160,7 +160,7 @@ def generated_facts(count: int = COUNT, seed: int = SEED, today: date = TODAY) -
 def default_ruleset():
     """The default rules compiled as the app compiles a published version (no database)."""
     from screening.rules.defaults import DEFAULT_RULES_FILE
-    from screening.rules.store import compile_data
+    from screening.rules.rulesets import compile_data
 
     rules = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["rules"]
     return compile_data("default", rules)

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "screening.middleware.RefuseNulMiddleware",
-    "screening.audit.ClientAddressMiddleware",
+    "screening.staff.audit_log.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "screening.staff_security.StaffSessionMiddleware",  # after the user, the OTP device and messages
+    "screening.staff.sign_in.StaffSessionMiddleware",  # after the user, the OTP device and messages
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -128,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: one shared by every process (a table in the database), never per-process memory ----------
 # Create its table with `manage.py createcachetable` after `migrate` (`make run` does; the test runner
-# does it for test databases). The intake's attempt limits do not live here: see screening/throttle.py.
+# does it for test databases). The intake's attempt limits do not live here: see screening/staff/attempt_limits.py.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -147,10 +147,10 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Staff sign-in: password, then a second factor; lockout; sessions (docs/security.md) --------------
 AUTHENTICATION_BACKENDS = [
-    "screening.staff_security.AddressLimitBackend",  # an address with many failures: refused
+    "screening.staff.sign_in.AddressLimitBackend",  # an address with many failures: refused
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
     # Django's ModelBackend, with permissions read in one query (staff pages check them every time).
-    "screening.staff_security.OneQueryPermissionsBackend",
+    "screening.staff.sign_in.OneQueryPermissionsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,14 +167,14 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "screening.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "screening.staff.attempt_limits.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "screening/staff/locked_out.html"
 AXES_VERBOSE = False
 # django-otp: TOTP apps (the issuer names the account in the app). Its per-device delay after a wrong code
 # is off: it counts failures from every address together, so a stranger with the password could make the
 # real code fail from anywhere. Wrong codes are limited per account and address, and per account, instead
-# (screening/views/two_factor.py).
+# (screening/staff/two_factor_views.py).
 OTP_TOTP_ISSUER = env_str("CLINIC_NAME", "FacetClinic demo clinic")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
@@ -310,7 +310,7 @@ TASKS = {
 INTAKE_DRAFT_DAYS = env_int("INTAKE_DRAFT_DAYS", 30, minimum=1)
 INTAKE_RESUME_MAX_FAILURES = env_int("INTAKE_RESUME_MAX_FAILURES", 5, minimum=1)
 INTAKE_RESUME_WINDOW_MINUTES = env_int("INTAKE_RESUME_WINDOW_MINUTES", 15, minimum=1)
-# Anti-automation on the public intake, each counted per hour in the database (screening/throttle.py):
+# Anti-automation on the public intake, each counted per hour in the database (screening/staff/attempt_limits.py):
 # new drafts and submissions per client address, page saves per draft.
 INTAKE_DRAFTS_PER_HOUR = env_int("INTAKE_DRAFTS_PER_HOUR", 20, minimum=1)
 INTAKE_SUBMISSIONS_PER_HOUR = env_int("INTAKE_SUBMISSIONS_PER_HOUR", 10, minimum=1)
@@ -335,13 +335,13 @@ AUDIT_RETENTION_YEARS = 6
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 3650, minimum=0)
 
 # --- Logging: no request bodies, no query strings, no patient data --------------------------------
-# Every handler has the "scrub" filter (screening/log_scrub.py: exception messages, query strings, extra
+# Every handler has the "scrub" filter (screening/staff/log_scrub.py: exception messages, query strings, extra
 # fields). Django's own handlers on the "django" logger (console when DEBUG, mail_admins) have no such
 # filter, so that logger keeps none of its own: its records go on to the root's handlers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "screening.log_scrub.ScrubPatientData"}},
+    "filters": {"scrub": {"()": "screening.staff.log_scrub.ScrubPatientData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},

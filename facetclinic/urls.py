@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from screening.views.health import healthz
+from screening.health_views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,4 +11,4 @@ urlpatterns = [
     path("", include("screening.urls")),
 ]
 
-handler500 = "screening.views.errors.server_error"
+handler500 = "screening.error_views.server_error"

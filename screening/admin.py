@@ -13,9 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from screening import audit
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
-from screening.facts import fact_specs
+from screening.intake.facts import fact_specs
 from screening.models import (
     AuditEvent,
     ConditionDraft,
@@ -23,10 +22,11 @@ from screening.models import (
     RuleDraft,
     RulesetVersion,
 )
-from screening.rules import store
+from screening.rules import rulesets as store
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.values import format_value, parse_value
-from screening.staff_security import AdminSignInForm
+from screening.staff import audit_log as audit
+from screening.staff.sign_in import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm
 

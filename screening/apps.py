@@ -10,8 +10,8 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # Importing the catalogue loads the instruments' wording and validates a licensed wording file
         # against their structure, so a bad file stops the app at start-up, not on a patient's page.
-        from screening import (
-            catalogue,  # noqa: F401
-            signals,  # noqa: F401  (sign-ins and failed sign-ins to the audit log)
+        from screening.intake import catalogue  # noqa: F401
+        from screening.staff import (
+            accounts,  # noqa: F401  (the account kinds of approval requests)
+            sign_in_audit,  # noqa: F401  (sign-ins and failed sign-ins to the audit log)
         )
-        from screening.staff import accounts  # noqa: F401  (the account kinds of approval requests)

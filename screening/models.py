@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from screening.catalogue import QUESTIONS
-from screening.consent import CONSENT_TEXTS
+from screening.intake.catalogue import QUESTIONS
+from screening.intake.consent import CONSENT_TEXTS
+from screening.intake.safety import TIERS
 from screening.rules import outcomes
 from screening.rules.engine import Op
-from screening.safety import TIERS
 
 CONTACT_METHODS = QUESTIONS["contact_method"].choices
 

@@ -5,9 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import TemplateView
 
+from screening.casework import views as review
+from screening.intake import completion_views as completion
+from screening.intake import views as intake
+from screening.staff import two_factor_views as two_factor
 from screening.staff.passwords import ChangeOwnPasswordView, SetPasswordView
-from screening.staff_security import StaffAuthenticationForm
-from screening.views import completion, intake, review, two_factor
+from screening.staff.sign_in import StaffAuthenticationForm
 
 app_name = "screening"
 

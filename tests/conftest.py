@@ -55,8 +55,8 @@ def default_rules(db):
     groups (which a flush after a transactional test removes, unlike the migration that made them)."""
     import django.apps
 
-    from screening.roles import ensure_groups
-    from screening.rules.store import rules_load_defaults
+    from screening.rules.rulesets import rules_load_defaults
+    from screening.staff.roles import ensure_groups
 
     ensure_groups(django.apps.apps)
     rules_load_defaults()

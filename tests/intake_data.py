@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from screening.catalogue import page_by_slug
-from screening.instruments import ODI_SECTIONS
+from screening.intake.catalogue import page_by_slug
+from screening.intake.instruments import ODI_SECTIONS
 
 TODAY = date.today()
 LAST_YEAR = str(TODAY.year - 1)

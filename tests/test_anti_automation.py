@@ -280,7 +280,7 @@ def test_an_empty_honeypot_as_a_browser_sends_it_is_accepted(patient):
 def test_every_limit_key_fits_its_column(scope, rf):
     """PostgreSQL refuses a key longer than the column (SQLite would store it): every scope in use fits."""
     from screening.models import AttemptWindow
-    from screening.throttle import client_key
+    from screening.staff.attempt_limits import client_key
 
     key = client_key(scope, rf.get("/", REMOTE_ADDR="2001:db8::1"))
     assert len(key) <= AttemptWindow._meta.get_field("key").max_length

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from screening.models import AuditEvent
-from screening.retention import years_before
+from screening.staff.retention import years_before
 
 pytestmark = pytest.mark.django_db
 

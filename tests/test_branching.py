@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from screening import answers
+from screening.intake import branching as answers
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

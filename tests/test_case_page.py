@@ -102,8 +102,8 @@ def test_the_case_page_query_count_does_not_grow_with_findings(
 
 
 def test_the_timeline_reads_only_the_tables_its_audit_trail_names(coordinator, submitted):
+    from screening.casework.timeline import case_history
     from screening.models import Case
-    from screening.timeline import case_history
 
     case = Case.objects.select_related("intake").get(intake=submitted)
     with CaptureQueriesContext(connection) as quiet:
@@ -119,7 +119,7 @@ def test_the_timeline_reads_only_the_tables_its_audit_trail_names(coordinator, s
 
 def test_a_long_trail_reads_every_table(coordinator, submitted, monkeypatch):
     """A trail cut at its limit may have left out the event that names a table: all are read."""
-    from screening import timeline
+    from screening.casework import timeline
     from screening.models import Case
 
     coordinator.post(f"/staff/cases/{submitted.reference}/notes/", {"text": "First note"})
@@ -134,7 +134,7 @@ def test_a_long_trail_reads_every_table(coordinator, submitted, monkeypatch):
 
 
 def test_views_are_capped_apart_from_changes(coordinator, submitted, monkeypatch):
-    from screening import timeline
+    from screening.casework import timeline
     from screening.models import Case
 
     monkeypatch.setattr(timeline, "VIEWS_LIMIT", 3)
@@ -159,8 +159,8 @@ def test_the_timeline_and_answers_show_what_was_typed_as_text(coordinator, submi
 def test_blank_forms_are_drawn_once_and_show_the_current_assignee(coordinator, submitted):
     from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 
-    from screening.forms.casework import NoteForm
-    from screening.views import review
+    from screening.casework import views as review
+    from screening.casework.forms import NoteForm
 
     url = f"/staff/cases/{submitted.reference}/"
     first = coordinator.get(url).context

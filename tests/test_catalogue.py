@@ -3,8 +3,8 @@
 import pytest
 from django.utils.functional import Promise
 
-from screening import catalogue, instruments
-from screening.catalogue import QUESTIONS, SECTIONS, TREATMENTS, Kind
+from screening.intake import catalogue, instruments
+from screening.intake.catalogue import QUESTIONS, SECTIONS, TREATMENTS, Kind
 
 # The list of questions, section by section: nothing may be silently dropped.
 REQUIRED_QUESTIONS = {

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 
-from screening import codes
-from screening.catalogue import QUESTIONNAIRE_VERSION
-from screening.chart import FILLS, weekly_counts, weekly_svg
+from screening.casework.chart import FILLS, weekly_counts, weekly_svg
+from screening.casework.views import OUTCOME_CHOICES
+from screening.intake import reference_codes as codes
+from screening.intake.catalogue import QUESTIONNAIRE_VERSION
 from screening.models import SEVERITY_RANK, Case, Intake
-from screening.views.review import OUTCOME_CHOICES
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2025, 11, 12)  # a Wednesday; US daylight saving time ended on Sunday 2 November

@@ -22,7 +22,7 @@ def test_the_suite_runs_on_the_database_ci_asks_for():
 def test_the_database_refuses_an_unknown_status():
     from django.db import IntegrityError, transaction
 
-    from screening import services
+    from screening.intake import services
     from screening.models import Intake
 
     intake = services.intake_start()

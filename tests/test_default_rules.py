@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from screening.facts import engine_facts, fact_specs
+from screening.intake.facts import engine_facts, fact_specs
 from screening.rules.defaults import default_rules
 from screening.rules.engine import compile_ruleset, screen
 from screening.rules.outcomes import Outcome
@@ -229,8 +229,8 @@ def test_not_sure_on_a_contraindication_asks_for_information():
 
 def _intake_answers(overrides=None):
     """The full intake's answers as stored (through the real page forms)."""
-    from screening.catalogue import page_by_slug
-    from screening.forms import PageForm
+    from screening.intake.catalogue import page_by_slug
+    from screening.intake.page_forms import PageForm
 
     stored = {}
     for slug, data in FULL_INTAKE.items():

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from screening.export import neutralise
+from screening.casework.csv_export import neutralise
 from screening.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

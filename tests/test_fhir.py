@@ -5,10 +5,10 @@ import json
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from screening.answers import is_answered
-from screening.catalogue import IDENTIFYING_KEYS, QUESTIONS, SECTIONS
-from screening.fhir import questionnaire_response
-from screening.selectors import load_answers
+from screening.casework.fhir_export import questionnaire_response
+from screening.intake.branching import is_answered
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS, SECTIONS
+from screening.intake.selectors import load_answers
 from tests.intake_data import LAST_YEAR
 
 pytestmark = pytest.mark.django_db

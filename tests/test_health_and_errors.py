@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from facetclinic import urls as app_urls
-from screening.log_scrub import ScrubPatientData
+from screening.staff.log_scrub import ScrubPatientData
 
 pytestmark = pytest.mark.django_db
 

@@ -28,17 +28,16 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as profiles
 from hypothesis import strategies as st
 
-from screening.answers import context, question_shown
-from screening.catalogue import PAGES, QUESTIONS, Kind, Page, Question, page_by_slug
-from screening.codes import normalise_resume_code
-from screening.completion import completion_page
-from screening.display import display_value
-from screening.forms import PageForm
-from screening.forms.casework import MAX_CLINICIAN, MAX_NOTE, coordinators
-from screening.forms.intake import MAX_LONG_TEXT, MAX_PHONE, MAX_TEXT
-from screening.forms.parts import PartsWidget
+from screening.casework.forms import MAX_CLINICIAN, MAX_NOTE, coordinators
+from screening.casework.missing_information import completion_page
+from screening.intake.answer_display import display_value
+from screening.intake.branching import context, question_shown
+from screening.intake.catalogue import PAGES, QUESTIONS, Kind, Page, Question, page_by_slug
+from screening.intake.form_parts import PartsWidget
+from screening.intake.page_forms import MAX_LONG_TEXT, MAX_PHONE, MAX_TEXT, PageForm
+from screening.intake.reference_codes import normalise_resume_code
+from screening.intake.selectors import load_answers
 from screening.models import Amendment, Booking, Case, CaseNote, ContactAttempt, Intake
-from screening.selectors import load_answers
 from tests.intake_data import FULL_INTAKE
 
 profiles.register_profile(

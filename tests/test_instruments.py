@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from screening import instruments
+from screening.intake import instruments
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from screening.intake_format import schema
+from screening.intake.file_format import schema
 from screening.models import Intake, ScreeningResult
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from screening.catalogue import PAGES
+from screening.intake.catalogue import PAGES
 from screening.models import Intake
 from tests.intake_data import FULL_INTAKE
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from screening import scoring
+from screening.intake import scoring
 from screening.models import Consent, Intake
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
-from screening import codes, notify, services
+from screening.casework import notifications as notify
+from screening.intake import reference_codes as codes
+from screening.intake import services
 from screening.models import (
     Booking,
     Case,
@@ -29,7 +31,7 @@ from screening.models import (
     PatientIdentity,
     ScreeningResult,
 )
-from screening.rules import store
+from screening.rules import rulesets as store
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
 
@@ -150,6 +152,18 @@ def test_it_alerts_the_oncall_address_once_an_urgent_intake_commits(patient, set
     email = OutgoingEmail.objects.get()
     assert (email.kind, email.state, email.attempts) == ("urgent", "sent", 1)
     assert email.sent_at is not None
+
+
+def test_a_task_queued_under_its_old_path_still_runs_after_the_move(patient):
+    """Tasks waiting in the database from before the app was split by audience name the old module."""
+    patient.fill(overrides=URGENT)
+    patient.submit()
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.task_path == "screening.casework.tasks.send_email"
+    DBTaskResult.objects.filter(pk=waiting.pk).update(task_path="screening.tasks.send_email")
+    run_worker()
+    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.get().state == "sent"
 
 
 def test_a_rolled_back_write_sends_nothing(default_rules):

@@ -15,13 +15,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from screening import services
-from screening.catalogue import TREATMENTS, Kind, page_by_slug
-from screening.catalogue.history import MAX_BLOCKS
-from screening.forms import PageForm
+from screening.intake import services
+from screening.intake.catalogue import TREATMENTS, Kind, page_by_slug
+from screening.intake.catalogue.history import MAX_BLOCKS
+from screening.intake.page_forms import PageForm
+from screening.intake.selectors import load_answers
 from screening.models import Intake
-from screening.rules import store as rules_store
-from screening.selectors import load_answers
+from screening.rules import rulesets as rules_store
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
 

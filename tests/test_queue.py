@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import queue
+from screening.casework import case_queue as queue
 from screening.demo.cases import generate
 from screening.models import Case
 from tests.intake_data import FULL_INTAKE

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from screening.models import ConditionDraft, ScreeningResult
-from screening.rules.store import ruleset_publish
+from screening.rules.rulesets import ruleset_publish
 
 pytestmark = pytest.mark.django_db(
     transaction=True
@@ -107,7 +107,7 @@ def test_rescreening_moves_each_case_to_its_new_outcome_and_leaves_the_rest_alon
 
 
 def test_rescreening_costs_the_same_queries_for_few_or_many_intakes(default_rules):
-    from screening.rules.store import latest_version, rescreen
+    from screening.rules.rulesets import latest_version, rescreen
 
     _generated(10)
     version = ruleset_publish(actor=None, note="again")

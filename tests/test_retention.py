@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from screening import casework
+from screening.casework import services as casework
 from screening.models import (
     Amendment,
     AuditEvent,
@@ -25,7 +25,7 @@ from screening.models import (
     PatientIdentity,
     ScreeningResult,
 )
-from screening.retention import purge_retained, years_before
+from screening.staff.retention import purge_retained, years_before
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
 

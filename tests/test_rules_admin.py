@@ -230,7 +230,7 @@ def test_a_rule_needs_at_least_one_condition(rules_admin):
 
 
 def test_rules_admins_read_the_rules_entries_of_the_audit_log_only(rules_admin):
-    from screening import audit
+    from screening.staff import audit_log as audit
 
     audit.record(actor=None, action="case.view", object_type="case", object_ref="FC-AAAA-AAAA")
     listing = rules_admin.get(reverse("admin:screening_auditevent_changelist")).content.decode()

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from screening.safety import CLINIC_CALL, EMERGENCY, SAME_DAY, red_flag_tier
+from screening.intake.safety import CLINIC_CALL, EMERGENCY, SAME_DAY, red_flag_tier
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import codes, throttle
+from screening.intake import reference_codes as codes
 from screening.models import AttemptWindow, Intake
+from screening.staff import attempt_limits as throttle
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from screening import scoring
+from screening.intake import scoring
 
 ODI_KEYS = [f"s{n}" for n in range(10)]
 

@@ -15,7 +15,7 @@ from screening.models import (
     ScreeningResult,
 )
 from screening.rules.engine import RulesetError
-from screening.rules.store import rules_load_defaults, ruleset_publish
+from screening.rules.rulesets import rules_load_defaults, ruleset_publish
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
 
 pytestmark = pytest.mark.django_db

@@ -45,7 +45,7 @@ def test_a_failed_sign_in_is_recorded_without_what_was_typed(client, casey):
 def test_a_clinic_admin_searches_the_whole_log_by_person_and_reference(client, casey):
     from django.contrib.auth.models import Group
 
-    from screening import audit
+    from screening.staff import audit_log as audit
 
     audit.record(actor=casey, action="case.view", object_type="case", object_ref="FC-AAAA-BBBB")
     admin = User.objects.create_user("alex", password="a-long-password-for-tests", is_staff=True)

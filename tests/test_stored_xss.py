@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from screening.catalogue import PAGES, Kind
+from screening.intake.catalogue import PAGES, Kind
 from screening.models import AuditEvent, OutgoingEmail
 from tests.intake_data import FULL_INTAKE
 

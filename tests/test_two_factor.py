@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.models import AuditEvent
-from screening.staff_security import LAST_SEEN, SIGNED_IN_AT
+from screening.staff.sign_in import LAST_SEEN, SIGNED_IN_AT
 from tests.test_notifications import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_a_password_alone_cannot_enrol_a_second_factor(client, casey):
 
 
 def test_first_sign_in_sets_up_an_app_and_shows_backup_codes_once(client, casey):
-    from screening.second_factor import SETUP_CODE, issue_code
+    from screening.staff.second_factor import SETUP_CODE, issue_code
 
     setup_code = issue_code(casey, SETUP_CODE)  # given by a clinic admin
     _sign_in(client)
@@ -185,7 +185,7 @@ def test_under_the_ceiling_the_operators_emergency_code_still_works(casey, setti
         _sign_in(guesser, REMOTE_ADDR=f"203.0.113.{n}")
         for _ in range(2):
             guesser.post("/staff/two-factor/", {"code": "123456"})
-    from screening.second_factor import EMERGENCY_CODE, issue_code
+    from screening.staff.second_factor import EMERGENCY_CODE, issue_code
 
     code = issue_code(casey, EMERGENCY_CODE)  # manage.py emergency_access, on the server
     owner = Client(REMOTE_ADDR="198.51.100.20")

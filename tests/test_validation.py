@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from screening.catalogue import page_by_slug
-from screening.forms import PageForm
+from screening.intake.catalogue import page_by_slug
+from screening.intake.page_forms import PageForm
 from tests.intake_data import FULL_INTAKE
 
 TODAY = date(2026, 11, 25)
@@ -151,7 +151,7 @@ def test_an_answer_to_a_question_that_no_longer_applies_is_dropped_even_if_malfo
 
 
 def test_every_text_limit_fits_its_database_column():
-    from screening.forms import MAX_PHONE, MAX_TEXT
+    from screening.intake.page_forms import MAX_PHONE, MAX_TEXT
     from screening.models import PatientIdentity
 
     column = {

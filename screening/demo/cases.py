@@ -16,15 +16,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from screening import bulk, codes
-from screening.answers import not_asked
-from screening.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
-from screening.consent import CONSENT_TEXTS
-from screening.facts import derived_values, engine_facts
+from screening.casework import bulk_copy as bulk
+from screening.intake import reference_codes as codes
+from screening.intake.branching import not_asked
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
+from screening.intake.consent import CONSENT_TEXTS
+from screening.intake.facts import derived_values, engine_facts
+from screening.intake.folding import fold
 from screening.models import SEVERITY_RANK, Case, Consent, Intake, PatientIdentity, ScreeningResult
 from screening.rules.engine import screen
-from screening.rules.store import compiled_version, finding_data, latest_version, top_finding
-from screening.text import fold
+from screening.rules.rulesets import compiled_version, finding_data, latest_version, top_finding
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
 GIVEN = [

@@ -6,7 +6,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from screening.second_factor import new_backup_codes
+from screening.staff.second_factor import new_backup_codes
 
 DEMO_STAFF = (
     ("coordinator", "Casey", "Coordinator", ("Coordinator",), False),

@@ -1,8 +1,8 @@
-"""Create the staff role groups with exactly their permissions (screening.roles)."""
+"""Create the staff role groups with exactly their permissions (screening.staff.roles)."""
 
 from django.db import migrations
 
-# The roles as they were at this migration (screening/roles.py holds the current ones).
+# The roles as they were at this migration (screening/staff/roles.py holds the current ones).
 ROLES = {
     "Rules admin": {
         ("screening", "view_ruledraft"),
@@ -21,7 +21,7 @@ ROLES = {
 
 
 def create_groups(apps, schema_editor):
-    from screening.roles import ensure_groups
+    from screening.staff.roles import ensure_groups
 
     ensure_groups(apps, ROLES)
 

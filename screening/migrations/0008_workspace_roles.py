@@ -1,8 +1,8 @@
-"""Add the Coordinator and Clinic admin groups (screening.roles) now that cases exist."""
+"""Add the Coordinator and Clinic admin groups (screening.staff.roles) now that cases exist."""
 
 from django.db import migrations
 
-# The roles as they were at this migration (screening/roles.py holds the current ones).
+# The roles as they were at this migration (screening/staff/roles.py holds the current ones).
 ROLES = {
     "Coordinator": {
         ("screening", "view_case"),
@@ -20,7 +20,7 @@ ROLES = {
 
 
 def create_groups(apps, schema_editor):
-    from screening.roles import ensure_groups
+    from screening.staff.roles import ensure_groups
 
     ensure_groups(apps, ROLES)
 

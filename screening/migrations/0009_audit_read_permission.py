@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-# The roles as they were at this migration (screening/roles.py holds the current ones).
+# The roles as they were at this migration (screening/staff/roles.py holds the current ones).
 ROLES = {
     "Clinic admin": {
         ("auth", "view_user"),
@@ -16,7 +16,7 @@ ROLES = {
 
 
 def update_groups(apps, schema_editor):
-    from screening.roles import ensure_groups
+    from screening.staff.roles import ensure_groups
 
     ensure_groups(apps, ROLES)
 

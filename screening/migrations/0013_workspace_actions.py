@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The Clinic admin role as it was at this migration (screening/roles.py holds the current roles).
+# The Clinic admin role as it was at this migration (screening/staff/roles.py holds the current roles).
 ROLES = {
     "Clinic admin": {
         ("auth", "view_user"),
@@ -19,7 +19,7 @@ ROLES = {
 
 
 def update_groups(apps, schema_editor):
-    from screening.roles import ensure_groups
+    from screening.staff.roles import ensure_groups
 
     ensure_groups(apps, ROLES)
 

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The roles as they were at this migration (screening/roles.py holds the current ones): clinic admins read
+# The roles as they were at this migration (screening/staff/roles.py holds the current ones): clinic admins read
 # and approve requests for changes to staff accounts.
 ROLES = {
     "Clinic admin": {
@@ -22,7 +22,7 @@ ROLES = {
 
 
 def update_groups(apps, schema_editor):
-    from screening.roles import ensure_groups
+    from screening.staff.roles import ensure_groups
 
     ensure_groups(apps, ROLES)
 

@@ -22,12 +22,12 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening import audit
-from screening.roles import ADMIN_SITE_ROLES, MANAGES_ACCOUNTS, READS_PATIENT_DATA
-from screening.second_factor import SETUP_CODE, issue_code
 from screening.staff import approvals
+from screening.staff import audit_log as audit
 from screening.staff.approvals import ApprovalError, Outcome
 from screening.staff.models import ApprovalRequest
+from screening.staff.roles import ADMIN_SITE_ROLES, MANAGES_ACCOUNTS, READS_PATIENT_DATA
+from screening.staff.second_factor import SETUP_CODE, issue_code
 
 Kind = ApprovalRequest.Kind
 User = get_user_model()
@@ -93,7 +93,7 @@ def _approvers():
         APPROVING_PERMISSION,
         is_active=True,
         include_superusers=False,
-        backend="screening.staff_security.OneQueryPermissionsBackend",
+        backend="screening.staff.sign_in.OneQueryPermissionsBackend",
     )
 
 

@@ -21,7 +21,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from screening import audit, notify
+from screening.casework import notifications as notify
+from screening.staff import audit_log as audit
 from screening.staff.models import ApprovalRequest, content_hash
 
 State = ApprovalRequest.State

@@ -4,7 +4,7 @@ Clinic admins never set a password: an approved new account or password reset e-
 (Django's password-reset token: it works once, stops when the password changes, and expires after
 PASSWORD_RESET_TIMEOUT). The link's first request moves the token into the session (Django's view), so it
 is in the address only once, and gunicorn's access log redacts it (facetclinic/access_log.py). Both
-changes are audited by the receiver that records every password change (screening/signals.py), with the
+changes are audited by the receiver that records every password change (screening/staff/sign_in_audit.py), with the
 account's owner as the one who made it.
 """
 
@@ -12,8 +12,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.urls import reverse_lazy
 
-from screening import audit
-from screening.forms.casework import StaffForm
+from screening.casework.forms import StaffForm
+from screening.staff import audit_log as audit
 
 
 class _Messages:

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, User
 
 from screening.models import ApprovalRequest
-from screening.roles import ensure_groups
+from screening.staff.roles import ensure_groups
 from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor
 
 pytestmark = pytest.mark.browser

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from screening.demo.cases import generate
 from screening.models import Booking, Case, OutgoingEmail
-from screening.roles import ensure_groups
-from screening.rules.store import rules_load_defaults
+from screening.rules.rulesets import rules_load_defaults
+from screening.staff.roles import ensure_groups
 from tests.browser.helpers import (
     assert_clean_console,
     authenticator_code,

@@ -5,7 +5,7 @@ import django.apps
 import pytest
 from django.contrib.auth.models import Group, User
 
-from screening.roles import ensure_groups
+from screening.staff.roles import ensure_groups
 from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from screening.models import Intake, RuleDraft, ScreeningResult
-from screening.roles import ensure_groups
-from screening.rules.store import rules_load_defaults
+from screening.rules.rulesets import rules_load_defaults
+from screening.staff.roles import ensure_groups
 from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor
 from tests.conftest import Patient
 

@@ -10,8 +10,8 @@ import getpass
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from screening import audit
-from screening.second_factor import EMERGENCY_CODE, issue_code
+from screening.staff import audit_log as audit
+from screening.staff.second_factor import EMERGENCY_CODE, issue_code
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from screening.intake.services import intake_import
 from screening.management.commands.screen import check_file
-from screening.services import intake_import
 
 
 class Command(BaseCommand):

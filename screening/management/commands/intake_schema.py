@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from screening.intake_format import schema
+from screening.intake.file_format import schema
 
 
 class Command(BaseCommand):

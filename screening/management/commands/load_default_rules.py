@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from screening.rules.store import rules_load_defaults
+from screening.rules.rulesets import rules_load_defaults
 
 
 class Command(BaseCommand):

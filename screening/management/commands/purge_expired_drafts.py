@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from screening.services import purge_expired_drafts
+from screening.intake.services import purge_expired_drafts
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ docs/retention.md). Prints counts, never a reference or a name."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from screening.retention import purge_retained
+from screening.staff.retention import purge_retained
 
 
 class Command(BaseCommand):

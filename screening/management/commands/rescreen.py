@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from screening.models import RulesetVersion
-from screening.rules.store import latest_version, rescreen
+from screening.rules.rulesets import latest_version, rescreen
 
 DONE = re.compile(r"^Re-screened (\d+) intakes")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from screening import intake_format
-from screening.facts import engine_facts
+from screening.intake import file_format as intake_format
+from screening.intake.facts import engine_facts
 from screening.rules.engine import screen
-from screening.rules.store import compiled_version, latest_version
+from screening.rules.rulesets import compiled_version, latest_version
 
 
 def load_file(path: str) -> object:

@@ -3,7 +3,7 @@ docs/notifications.md). The e-mail itself is sent by the task worker."""
 
 from django.core.management.base import BaseCommand
 
-from screening import notify
+from screening.casework import notifications as notify
 
 
 class Command(BaseCommand):

@@ -1,0 +1,143 @@
+"""Coordinator forms on a case: notes, contact attempts, assignment, booking. Errors say what to fix."""
+
+from datetime import UTC, datetime, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from screening.intake.form_parts import DescribedForm
+from screening.models import Booking, ContactAttempt
+
+MAX_NOTE = 5000
+MAX_CLINICIAN = 200
+BOOKING_HORIZON_DAYS = 366
+
+
+class StaffForm(DescribedForm):
+    """A form whose errors are also listed in a summary at the top, each linking to its field."""
+
+    def error_links(self) -> list[tuple[str, str]]:
+        links = []
+        for name, field in self.fields.items():
+            grouped = isinstance(field.widget, forms.RadioSelect)
+            anchor = f"id_{self.add_prefix(name)}" + ("_0" if grouped else "")
+            links += [(anchor, message) for message in self.errors.get(name, [])]
+        return links
+
+
+class NoteForm(StaffForm):
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_NOTE,
+        error_messages={
+            "required": "Enter the note",
+            "max_length": f"Note must be {MAX_NOTE} characters or fewer",
+        },
+    )
+
+
+class ContactForm(StaffForm):
+    channel = forms.ChoiceField(
+        label="How",
+        choices=ContactAttempt.Channel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you tried to reach the patient"},
+    )
+    result = forms.ChoiceField(
+        label="Result",
+        choices=ContactAttempt.Result.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what came of it"},
+    )
+    note = forms.CharField(
+        label="Details (optional)",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "Details must be 500 characters or fewer"},
+    )
+
+
+def coordinators():
+    """Active staff who may work cases: the choices for assignment."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="change_case")
+            | Q(user_permissions__codename="change_case")
+            | Q(is_superuser=True)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class AssigneeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class AssignForm(StaffForm):
+    assignee = AssigneeChoice(
+        label="Assign to",
+        queryset=coordinators(),
+        required=False,
+        empty_label="Nobody",
+        error_messages={"invalid_choice": "Select a coordinator from the list"},
+    )
+
+
+class BookingForm(StaffForm):
+    date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the date of the consultation",
+            "invalid": "Date must be a real date, like 2026-12-01",
+        },
+    )
+    time = forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": "Enter the time of the consultation",
+            "invalid": "Time must be a real time, like 14:30",
+        },
+    )
+    clinician = forms.CharField(
+        label="Clinician",
+        max_length=MAX_CLINICIAN,
+        error_messages={
+            "required": "Enter the clinician's name",
+            "max_length": f"Clinician must be {MAX_CLINICIAN} characters or fewer",
+        },
+    )
+    mode = forms.ChoiceField(
+        label="How",
+        choices=Booking.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select in person or video"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day and time:
+            starts_at = timezone.make_aware(datetime.combine(day, time))
+            now = timezone.now()
+            # Through UTC and back: a local time the clock skips comes back an hour later.
+            round_trip = timezone.localtime(starts_at.astimezone(UTC))
+            if round_trip.replace(tzinfo=None) != datetime.combine(day, time):
+                self.add_error(
+                    "time", "That time does not exist on that day (the clocks go forward)"
+                )
+            elif starts_at <= now:
+                self.add_error("date", "The consultation must be in the future")
+            elif starts_at > now + timedelta(days=BOOKING_HORIZON_DAYS):
+                self.add_error("date", "The consultation must be within a year")
+            else:
+                cleaned["starts_at"] = starts_at
+        return cleaned

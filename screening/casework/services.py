@@ -1,0 +1,362 @@
+"""Every write of the coordinators' work on a case. Each one is audited; views call these.
+
+Audit details name what changed (statuses, question keys, counts), never what the patient said.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from screening.casework.missing_information import questions_to_complete
+from screening.intake import reference_codes as codes
+from screening.intake.branching import not_asked, prune
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
+from screening.intake.consent import CONSENT_TEXTS
+from screening.intake.facts import derived_values
+from screening.intake.selectors import load_answers
+from screening.models import (
+    Amendment,
+    Booking,
+    Case,
+    CaseNote,
+    CompletionLink,
+    ContactAttempt,
+    Intake,
+    ScreeningResult,
+)
+from screening.rules import rulesets as rules_store
+from screening.staff import audit_log as audit
+
+COMPLETION_LINK_DAYS = 7
+
+
+class CaseTaken(Exception):
+    """Someone else has the case."""
+
+    def __init__(self, holder):
+        super().__init__(f"held by {holder}")
+        self.holder = holder
+
+
+@transaction.atomic
+def case_claim(*, case_id: int, user) -> Case:
+    """Take an unassigned case. Of two coordinators claiming at once, one wins and the other is told who.
+
+    A conditional update, so it holds on SQLite and PostgreSQL alike (select_for_update is a no-op on SQLite).
+    """
+    won = Case.objects.filter(pk=case_id, assignee__isnull=True).update(assignee=user)
+    case = Case.objects.select_related("assignee", "intake").get(pk=case_id)
+    if not won and case.assignee_id != user.pk:
+        raise CaseTaken(case.assignee)
+    if won:
+        audit.record(
+            actor=user, action="case.claim", object_type="case", object_ref=case.intake.reference
+        )
+    return case
+
+
+# The workflow: forward one step at a time; a case can be closed from any step, and only closing needs
+# a reason. Reopening is a step back to "in review".
+NEXT_STATUS = {
+    Case.Status.NEW: Case.Status.IN_REVIEW,
+    Case.Status.IN_REVIEW: Case.Status.CONTACTED,
+    Case.Status.CONTACTED: Case.Status.CONSULTATION_BOOKED,
+    Case.Status.CONSULTATION_BOOKED: Case.Status.CLOSED,
+}
+
+
+class StatusRefused(ValueError):
+    """The change does not fit the workflow; the message says what to do."""
+
+
+@transaction.atomic
+def case_set_status(*, case_id: int, user, status: str, close_reason: str = "") -> Case:
+    case = Case.objects.select_for_update(of=("self",)).select_related("intake").get(pk=case_id)
+    before = case.status
+    if status == Case.Status.CLOSED:
+        if close_reason not in Case.CloseReason.values:
+            raise StatusRefused("Select why the case is closed.")
+    elif status == Case.Status.IN_REVIEW and before == Case.Status.CLOSED:
+        close_reason = ""  # reopening
+    elif NEXT_STATUS.get(before) != status:
+        raise StatusRefused(
+            f"A case that is {case.get_status_display().lower()} cannot move to that status."
+        )
+    else:
+        close_reason = ""
+    case.status, case.close_reason = status, close_reason
+    case.save(update_fields=["status", "close_reason", "updated_at"])
+    audit.record(
+        actor=user,
+        action="case.status",
+        object_type="case",
+        object_ref=case.intake.reference,
+        detail={"from": before, "to": status, "reason": close_reason},
+    )
+    return case
+
+
+def _log(user, action: str, case: Case, **detail) -> None:
+    audit.record(
+        actor=user,
+        action=action,
+        object_type="case",
+        object_ref=case.intake.reference,
+        detail=detail,
+    )
+
+
+class ActionRefused(ValueError):
+    """The action does not fit the case as it is; the message says why and what to do instead."""
+
+
+@transaction.atomic
+def case_assign(*, case_id: int, user, assignee) -> Case:
+    """Give the case to a coordinator (or to nobody), whoever has it now."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("intake", "assignee")
+        .get(pk=case_id)
+    )
+    before = case.assignee.username if case.assignee else ""
+    case.assignee = assignee
+    case.save(update_fields=["assignee", "updated_at"])
+    _log(user, "case.assign", case, **{"from": before, "to": assignee.username if assignee else ""})
+    return case
+
+
+def case_add_note(*, case: Case, user, text: str) -> CaseNote:
+    with transaction.atomic():
+        note = CaseNote.objects.create(case=case, author=user, text=text, at=timezone.now())
+        _log(user, "case.note", case, note=note.pk)
+    return note
+
+
+def case_record_contact(*, case: Case, user, channel: str, result: str, note: str = ""):
+    with transaction.atomic():
+        attempt = ContactAttempt.objects.create(
+            case=case, by=user, channel=channel, result=result, note=note, at=timezone.now()
+        )
+        _log(user, "case.contact", case, channel=channel, result=result)
+    return attempt
+
+
+def latest_screening(intake) -> ScreeningResult | None:
+    """The screening a case is judged by: the latest one since it was sent (a draft's latest before)."""
+    screenings = intake.screenings.select_related("ruleset").defer("ruleset__content")
+    return screenings.exclude(trigger=ScreeningResult.Trigger.DRAFT).first() or screenings.first()
+
+
+def missing_questions(screening: ScreeningResult | None) -> list[str]:
+    if screening is None:
+        return []
+    rules = rules_store.version_rules(screening.ruleset) if screening.ruleset else None
+    return questions_to_complete(screening.findings, rules)
+
+
+@transaction.atomic
+def case_amend(
+    *, case_id: int, values: dict[str, Any], source: str, user=None
+) -> ScreeningResult | None:
+    """Record answers given after the intake was sent, each change as an amendment keeping the original,
+    then screen the intake again with the current rules. Returns the new result (None if nothing changed).
+
+    The facts are taken as at today: the patient gives the new answers now."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("intake").get(pk=case_id)
+    # Read the intake after the lock: a writer that waited must see the answers the other one stored.
+    intake = Intake.objects.select_related("identity").get(pk=case.intake_id)
+    day = timezone.localdate()
+    before = load_answers(intake)
+    after = prune({**before, **values}, day)
+    changed = [
+        key
+        for key in QUESTIONS
+        if before.get(key) != after.get(key) and key not in IDENTIFYING_KEYS
+    ]
+    if not changed:
+        return None
+    now = timezone.now()
+    Amendment.objects.bulk_create(
+        Amendment(
+            case=case,
+            question=key,
+            original=before.get(key),
+            new=after.get(key),
+            source=source,
+            by=user if source == Amendment.Source.PHONE else None,
+            at=now,
+        )
+        for key in changed
+    )
+    intake.answers = {
+        k: v for k, v in after.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
+    }
+    fields = ["answers", "updated_at"]
+    if intake.is_submitted:
+        intake.not_asked = not_asked(after, day)
+        intake.derived = derived_values(after, day)
+        fields += ["not_asked", "derived"]
+    intake.save(update_fields=fields)
+    if source == Amendment.Source.PHONE:
+        # The answers are in: a link sent earlier would let older answers overwrite them.
+        CompletionLink.objects.filter(case=case, used_at=None, withdrawn_at=None).update(
+            withdrawn_at=now
+        )
+    result = rules_store.intake_screen(
+        intake=intake, answers=after, trigger=ScreeningResult.Trigger.AMEND, as_of=day
+    )
+    _log(user, "case.amend", case, source=source, questions=changed, outcome=result.outcome)
+    return result
+
+
+@transaction.atomic
+def case_rescreen(*, case_id: int, user) -> ScreeningResult:
+    """Screen the intake again with the current ruleset; the earlier results stay."""
+    case = Case.objects.select_related("intake", "intake__identity").get(pk=case_id)
+    intake = case.intake
+    result = rules_store.intake_screen(
+        intake=intake,
+        answers=load_answers(intake),
+        trigger=ScreeningResult.Trigger.RESCREEN,
+        as_of=timezone.localdate(intake.submitted_at) if intake.submitted_at else None,
+    )
+    _log(user, "case.rescreen", case, outcome=result.outcome, ruleset=str(result.ruleset or ""))
+    return result
+
+
+@transaction.atomic
+def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
+    """E-mail the patient a single-use link to the missing questions; an earlier open link is withdrawn."""
+    from screening.casework import notifications as notify
+
+    case = Case.objects.select_related("intake", "intake__identity").get(pk=case_id)
+    if case.status == Case.Status.CLOSED:
+        raise ActionRefused("Reopen the case before asking the patient for more information.")
+    if not case.intake.is_submitted:
+        raise ActionRefused("The patient has not sent the form yet: call them instead.")
+    keys = missing_questions(latest_screening(case.intake))
+    if not keys:
+        raise ActionRefused("No information is missing for this case's findings.")
+    if not case.intake.identity.email:
+        raise ActionRefused(
+            "The patient gave no e-mail address: record the answers by phone instead."
+        )
+    now = timezone.now()
+    CompletionLink.objects.filter(case=case, used_at=None, withdrawn_at=None).update(
+        withdrawn_at=now
+    )
+    link = CompletionLink.objects.create(
+        case=case,
+        questions=keys,
+        created_by=user,
+        created_at=now,
+        expires_at=now + timedelta(days=COMPLETION_LINK_DAYS),
+    )
+    notify.completion_link(link)
+    _log(user, "case.completion_link", case, link=link.pk)
+    return link
+
+
+@transaction.atomic
+def case_book(*, case_id: int, user, starts_at: datetime, clinician: str, mode: str) -> Booking:
+    """Book a consultation, move the case to "consultation booked", and e-mail the patient (if they
+    gave an address) a confirmation without clinical details."""
+    from screening.casework import notifications as notify
+
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("intake", "intake__identity")
+        .get(pk=case_id)
+    )
+    if case.status == Case.Status.CLOSED:
+        raise ActionRefused("Reopen the case before booking a consultation.")
+    booking = Booking.objects.create(
+        case=case,
+        starts_at=starts_at,
+        clinician=clinician,
+        mode=mode,
+        booked_by=user,
+        at=timezone.now(),
+    )
+    before = case.status
+    if before != Case.Status.CONSULTATION_BOOKED:
+        case.status = Case.Status.CONSULTATION_BOOKED
+        case.save(update_fields=["status", "updated_at"])
+        _log(user, "case.status", case, **{"from": before, "to": case.status, "reason": ""})
+    _log(user, "case.book", case, booking=booking.pk, mode=mode)
+    if case.intake.identity.email:
+        notify.booking_confirmation(booking)
+    return booking
+
+
+# --- The patient's completion link ------------------------------------------------------------------
+COMPLETION_LINK_MAX_FAILURES = 5
+
+
+def _open_links():
+    return CompletionLink.objects.filter(
+        used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+    ).select_related("case", "case__intake", "case__intake__identity")
+
+
+def completion_link_for(token: str) -> CompletionLink | None:
+    """The link a token names, open or not."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        CompletionLink.objects.filter(token_digest=codes.link_digest(token))
+        .select_related("case", "case__intake", "case__intake__identity")
+        .first()
+    )
+
+
+def is_open(link: CompletionLink) -> bool:
+    return link.used_at is None and link.withdrawn_at is None and link.expires_at > timezone.now()
+
+
+def completion_link_open_by_id(link_id: int) -> CompletionLink | None:
+    return _open_links().filter(pk=link_id).first()
+
+
+def completion_link_by_id(link_id: int | None) -> CompletionLink | None:
+    if not isinstance(link_id, int):
+        return None
+    return (
+        CompletionLink.objects.filter(pk=link_id)
+        .select_related("case", "case__intake", "case__intake__identity")
+        .first()
+    )
+
+
+def completion_link_check(*, link_id: int, date_of_birth) -> bool:
+    """True if the date of birth is the patient's. Wrong dates are counted with a conditional update,
+    and the link closes at the limit, so guesses in parallel cannot go past it."""
+    link = completion_link_open_by_id(link_id)
+    if link is None:
+        return False
+    if link.case.intake.identity.date_of_birth == date_of_birth:
+        return True
+    counted = CompletionLink.objects.filter(
+        pk=link_id, failures__lt=COMPLETION_LINK_MAX_FAILURES - 1
+    ).update(failures=F("failures") + 1)
+    if not counted:
+        CompletionLink.objects.filter(pk=link_id, withdrawn_at=None).update(
+            failures=F("failures") + 1, withdrawn_at=timezone.now()
+        )
+    return False
+
+
+@transaction.atomic
+def case_complete_by_link(*, link_id: int, values: dict[str, Any]) -> bool:
+    """Store the patient's answers from a link and use the link up: once, even if sent twice at once."""
+    used = CompletionLink.objects.filter(
+        pk=link_id, used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+    ).update(used_at=timezone.now())
+    if not used:
+        return False
+    link = CompletionLink.objects.select_related("case").get(pk=link_id)
+    case_amend(case_id=link.case_id, values=values, source=Amendment.Source.LINK)
+    return True

@@ -1,0 +1,276 @@
+"""Background tasks. Enqueued on commit by the services that need them, never from save() or signals."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db.models import Count
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from screening.intake import reference_codes as codes
+from screening.models import (
+    SEVERITY_RANK,
+    Booking,
+    Case,
+    CompletionLink,
+    OutgoingEmail,
+    PatientIdentity,
+)
+from screening.rules import outcomes
+from screening.rules import rulesets as store
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def rescreen_open_intakes(version_number: int) -> int:
+    """Screen every submitted intake whose case is open again with the latest version (store.rescreen).
+
+    Queued when ``version_number`` was published; if a newer version exists by the time it runs, it uses
+    that one (so a later publication without re-screening is not skipped), and an intake already
+    re-screened with the latest version is left alone (so two queued tasks do the work once)."""
+    version = store.latest_version()
+    if version is None or version.number < version_number:
+        return 0
+    return store.rescreen(version)
+
+
+# --- E-mail -------------------------------------------------------------------------------------
+
+
+class NoPatientAddress(Exception):
+    """The patient gave no e-mail address to send to."""
+
+
+class LinkNotOpen(Exception):
+    """The completion link was used, withdrawn or has expired: there is nothing to send."""
+
+    reason = "link no longer open"
+
+
+class NobodyToTell(Exception):
+    """No one the e-mail is for has an e-mail address: there is nothing to send."""
+
+    reason = "no e-mail address to send to"
+
+
+@task
+def send_email(email_id: int) -> None:
+    """Send one OutgoingEmail, rendered now. A failed send is retried with growing delays, up to
+    EMAIL_MAX_ATTEMPTS attempts in all; then the e-mail is marked failed for clinic admins to see.
+
+    Errors are recorded and logged by their type only: their message could quote an address."""
+    emails = OutgoingEmail.objects.select_related(
+        "case__intake__identity", "booking", "link", "user", "approval__requested_by"
+    )
+    email = emails.filter(pk=email_id).first()
+    if email is None or email.state not in (
+        OutgoingEmail.State.QUEUED,
+        OutgoingEmail.State.RETRYING,
+    ):
+        return  # deleted with its case (an expired draft), sent, or given up on: nothing to do
+    try:
+        _message(email).send(using="default")
+    except (LinkNotOpen, NobodyToTell) as error:  # nothing to retry
+        email.state, email.last_error = OutgoingEmail.State.FAILED, error.reason
+        email.save(update_fields=["state", "last_error"])
+        return
+    except Exception as error:  # any failure to send is retried, then shown as failed
+        _send_failed(email, error)
+        return
+    email.state, email.sent_at = OutgoingEmail.State.SENT, timezone.now()
+    email.attempts += 1
+    email.save(update_fields=["state", "sent_at", "attempts"])
+
+
+def _send_failed(email: OutgoingEmail, error: Exception) -> None:
+    email.attempts += 1
+    email.last_error = type(error).__name__
+    retry = email.attempts < settings.EMAIL_MAX_ATTEMPTS
+    email.state = OutgoingEmail.State.RETRYING if retry else OutgoingEmail.State.FAILED
+    email.save(update_fields=["attempts", "last_error", "state"])
+    logger.log(
+        logging.WARNING if retry else logging.ERROR,
+        "e-mail %s (%s) not sent, attempt %s of %s: %s",
+        email.pk,
+        email.kind,
+        email.attempts,
+        settings.EMAIL_MAX_ATTEMPTS,
+        email.last_error,
+    )
+    if not retry:
+        return
+    if send_email.get_backend().supports_defer:
+        delay = timedelta(seconds=30 * 2**email.attempts)  # 1, 2, 4, 8 ... minutes
+        send_email.using(run_after=timezone.now() + delay).enqueue(email.pk)
+    else:
+        send_email.enqueue(email.pk)  # the in-process backend cannot wait: retry at once
+
+
+def _message(email: OutgoingEmail) -> EmailMessage:
+    """The message for an OutgoingEmail, rendered from templates/email/. Staff e-mails carry references
+    and links only; patient e-mails carry no clinical detail and no outcome."""
+    if email.kind == OutgoingEmail.Kind.URGENT:
+        reference = email.case.intake.reference
+        body = render_to_string(
+            "email/urgent.txt", {"reference": reference, "url": _case_url(reference)}
+        )
+        return EmailMessage(f"Urgent case {reference}", body, to=[settings.ONCALL_EMAIL])
+    if email.kind == OutgoingEmail.Kind.DIGEST:
+        return _digest_message(email.references)
+    if email.kind == OutgoingEmail.Kind.APPROVAL_ASKED:
+        return _approval_asked_message(email.approval)
+    if email.user_id is not None:
+        return _account_message(email)
+    to = [_patient_address(email.case)]
+    clinic = settings.CLINIC
+    if email.kind == OutgoingEmail.Kind.BOOKING:
+        booking = email.booking
+        body = render_to_string(
+            "email/booking.txt",
+            {
+                "clinic": clinic,
+                "reference": email.case.intake.reference,
+                "starts_at": booking.starts_at,
+                "clinician": booking.clinician,
+                "in_person": booking.mode == Booking.Mode.IN_PERSON,
+            },
+        )
+        subject = _("Your consultation with %(clinic)s") % {"clinic": clinic["name"]}
+        return EmailMessage(subject, body, to=to)
+    if email.kind == OutgoingEmail.Kind.COMPLETION:
+        token = _open_link(email.link)
+        body = render_to_string(
+            "email/completion.txt",
+            {
+                "clinic": clinic,
+                "url": settings.SITE_URL + reverse("screening:complete", args=[token]),
+                "expires_at": email.link.expires_at,
+                "reference": email.case.intake.reference,
+            },
+        )
+        subject = _("%(clinic)s: a few more questions") % {"clinic": clinic["name"]}
+        return EmailMessage(subject, body, to=to)
+    raise ValueError(f"unknown e-mail kind {email.kind!r}")
+
+
+def _approval_asked_message(request) -> EmailMessage:
+    """To everyone who may approve the request but the person who asked (each sees only their own
+    address). Staff details only: names no patient and no case."""
+    from screening.staff import approvals
+
+    approvers = get_user_model().objects.with_perm(
+        approvals.KINDS[request.kind].permission,
+        is_active=True,
+        backend="screening.staff.sign_in.OneQueryPermissionsBackend",
+    )
+    addresses = sorted({u.email for u in approvers.exclude(pk=request.requested_by_id) if u.email})
+    if not addresses:
+        raise NobodyToTell
+    body = render_to_string(
+        "email/approval_asked.txt",
+        {
+            "request": request,
+            "lines": approvals.describe(request),
+            "url": settings.SITE_URL
+            + reverse("admin:screening_approvalrequest_change", args=[request.pk]),
+        },
+    )
+    return EmailMessage(f"Waiting for your approval: {request}", body, bcc=addresses)
+
+
+def _account_message(email: OutgoingEmail) -> EmailMessage:
+    """An e-mail to a staff member about their own account: names no patient and no case."""
+    user = email.user
+    context = {"user": user, "clinic": settings.CLINIC, "site_url": settings.SITE_URL}
+    if email.kind == OutgoingEmail.Kind.SECOND_FACTOR_LOCKED:
+        if not user.email:
+            raise NobodyToTell
+        context["minutes"] = settings.STAFF_OTP_ACCOUNT_WINDOW_MINUTES
+        context["failures"] = settings.STAFF_OTP_ACCOUNT_MAX_FAILURES
+        body = render_to_string("email/second_factor_locked.txt", context)
+        return EmailMessage("Wrong second-factor codes for your account", body, to=[user.email])
+    if email.kind == OutgoingEmail.Kind.ACCOUNT_CHANGED:
+        return _account_changed_message(email.approval, user, context)
+    raise ValueError(f"unknown e-mail kind {email.kind!r}")
+
+
+def _account_changed_message(request, user, context: dict) -> EmailMessage:
+    """What an approved change did to the account. A new account, or a reset password, gets a link to
+    set a password, made now from the account's state: it stops working once used, once the password
+    changes otherwise, or after PASSWORD_RESET_TIMEOUT."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from screening.staff import approvals
+
+    kind = request.kind
+    context |= {"request": request, "kind": kind, "lines": approvals.describe(request)}
+    if kind in ("account.create", "account.password"):
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        context["set_password_url"] = settings.SITE_URL + reverse(
+            "screening:set-password", args=[uid, token]
+        )
+        context["days"] = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    to = {user.email}
+    if kind == "account.email":
+        to.add(request.content["before"])  # the old address hears of it too
+    to.discard("")
+    if not to:
+        raise NobodyToTell
+    body = render_to_string("email/account_changed.txt", context)
+    return EmailMessage(f"Your {settings.CLINIC['name']} staff account", body, to=sorted(to))
+
+
+def _digest_message(references: list[str]) -> EmailMessage:
+    rows = Case.objects.filter(intake__reference__in=references).values("outcome")
+    counts = {row["outcome"]: row["n"] for row in rows.annotate(n=Count("pk"))}
+    by_outcome = [
+        (outcomes.label(outcome).lower(), counts[outcome])
+        for outcome in sorted(counts, key=lambda o: SEVERITY_RANK.get(o, len(SEVERITY_RANK)))
+    ]
+    body = render_to_string(
+        "email/digest.txt",
+        {
+            "count": len(references),
+            "by_outcome": by_outcome,
+            "cases": [(reference, _case_url(reference)) for reference in references],
+        },
+    )
+    subject = f"New cases to review: {len(references)}"
+    return EmailMessage(subject, body, to=[settings.DIGEST_EMAIL])
+
+
+def _case_url(reference: str) -> str:
+    return settings.SITE_URL + reverse("screening:case", args=[reference])
+
+
+def _patient_address(case: Case) -> str:
+    try:
+        address = case.intake.identity.email
+    except PatientIdentity.DoesNotExist:
+        address = ""
+    if not address:
+        raise NoPatientAddress
+    return address
+
+
+def _open_link(link: CompletionLink) -> str:
+    """A fresh token for the link, of which only the digest is stored, replacing any earlier one (so
+    only the latest e-mail's link works). Raises LinkNotOpen if the link was used, withdrawn or expired;
+    the conditional update makes that check and the change one step."""
+    token = codes.new_link_token()
+    opened = CompletionLink.objects.filter(
+        pk=link.pk, used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+    ).update(token_digest=codes.link_digest(token))
+    if not opened:
+        raise LinkNotOpen
+    return token

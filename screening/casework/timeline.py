@@ -1,0 +1,247 @@
+"""A case's history for the case page: one list, newest first, from the rows that hold each event.
+
+Notes, contacts, amendments, bookings and completion links come from their own tables (they hold the
+content); views, claims, assignments, status changes, re-screens and exports come from the audit log. A
+fixed number of queries, however long the history: two (screenings, audit trail), and one more for each
+of the other tables that holds anything for the case.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from screening.intake.answer_display import day_month_year, display_value, months_short
+from screening.intake.catalogue import QUESTIONS
+from screening.models import AuditEvent, Booking, Case, ScreeningResult
+
+# Audit actions whose content the timeline shows from their own table instead.
+_FROM_OWN_TABLE = {
+    "case.note",
+    "case.contact",
+    "case.amend",
+    "case.book",
+    "case.completion_link",
+}
+_STATUS_LABELS = dict(Case.Status.choices)
+_REASON_LABELS = dict(Case.CloseReason.choices)
+LIMIT = 300
+VIEWS_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # a CSS-friendly name: submitted, screened, viewed, status, note, contact, ...
+    title: str
+    who: str = ""
+    text: str = ""  # shown as written (notes), escaped by the template
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _value(key: str, value) -> str:
+    question = QUESTIONS.get(key)
+    if question is None or value in (None, "", []):
+        return "no answer"
+    return display_value(question, value)
+
+
+@dataclass(frozen=True)
+class History:
+    entries: list[Entry]  # newest first
+    screenings: list[ScreeningResult]  # the results since the intake was sent, newest first
+    booking: Booking | None  # the current (latest) booking
+
+
+def case_timeline(case: Case) -> list[Entry]:
+    return case_history(case).entries
+
+
+def case_history(case: Case) -> History:
+    """The case's timeline, with the screenings and the current booking read on the way.
+
+    Every note, contact, amendment, booking and completion link is written with its audit event in one
+    transaction (screening/casework/services.py), so the audit trail, read first, says which of those tables hold
+    anything for this case: only those are read. Most cases have none, and cost two queries here."""
+    intake = case.intake
+    entries: list[Entry] = []
+    if intake.submitted_at:
+        entries.append(Entry(intake.submitted_at, "submitted", "Intake sent by the patient"))
+    screenings = _screenings(intake)
+    sent = [r for r in screenings if r.trigger != ScreeningResult.Trigger.DRAFT][:LIMIT]
+    for result in [r for r in screenings if r.trigger == ScreeningResult.Trigger.DRAFT] + sent:
+        if result.trigger == ScreeningResult.Trigger.DRAFT:
+            entries.append(
+                Entry(result.screened_at, "screened", "Urgent red flag in the unsent intake")
+            )
+            continue
+        entries.append(
+            Entry(
+                result.screened_at,
+                "screened",
+                f"Screened ({result.get_trigger_display()}): "
+                f"{result.outcome.replace('_', ' ')}, ruleset {result.ruleset or 'none'}",
+            )
+        )
+    events = _audit_trail(intake.reference)
+    views = [e for e in events if e["action"] == "case.view"]
+    changes = [e for e in events if e["action"] != "case.view"][:LIMIT]
+    # A trail cut at LIMIT may not name every table that holds rows: then all of them are read.
+    held = _FROM_OWN_TABLE if len(changes) >= LIMIT else {e["action"] for e in changes}
+    entries += [_audit_entry(e) for e in views + changes if e["action"] not in _FROM_OWN_TABLE]
+    if "case.note" in held:
+        for note in case.notes.select_related("author")[:LIMIT]:
+            entries.append(Entry(note.at, "note", "Note", _name(note.author), note.text))
+    if "case.contact" in held:
+        for contact in case.contacts.select_related("by")[:LIMIT]:
+            entries.append(
+                Entry(
+                    contact.at,
+                    "contact",
+                    f"{contact.get_channel_display()}: {contact.get_result_display().lower()}",
+                    _name(contact.by),
+                    contact.note,
+                )
+            )
+    if "case.amend" in held:
+        for amendment in case.amendments.select_related("by")[:LIMIT]:
+            question = QUESTIONS.get(amendment.question)
+            label = str(question.label) if question else amendment.question
+            entries.append(
+                Entry(
+                    amendment.at,
+                    "amendment",
+                    f"Answer changed, {amendment.get_source_display()}",
+                    _name(amendment.by) or "the patient",
+                    f"{label}: {_value(amendment.question, amendment.original)} → "
+                    f"{_value(amendment.question, amendment.new)}",
+                )
+            )
+    bookings = (
+        list(case.bookings.select_related("booked_by")[:LIMIT]) if "case.book" in held else []
+    )
+    for booking in bookings:
+        entries.append(
+            Entry(
+                booking.at,
+                "booking",
+                f"Consultation booked for {timezone.localtime(booking.starts_at):%d %b %Y %H:%M} "
+                f"({booking.get_mode_display().lower()}) with {booking.clinician}",
+                _name(booking.booked_by),
+            )
+        )
+    if "case.completion_link" in held:
+        for link in case.completion_links.select_related("created_by")[:LIMIT]:
+            entries.append(
+                Entry(link.created_at, "link", "Completion link e-mailed", _name(link.created_by))
+            )
+            if link.used_at:
+                entries.append(Entry(link.used_at, "link", "Completion link used by the patient"))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return History(
+        entries=entries,
+        screenings=sent,
+        booking=bookings[0] if bookings else None,
+    )
+
+
+def _screenings(intake) -> list[ScreeningResult]:
+    """In one query: the results since the intake was sent (newest first, up to LIMIT) and the first
+    draft screening that found an urgent red flag, if any (first)."""
+    draft = ScreeningResult.Trigger.DRAFT
+    first_urgent_draft = (
+        ScreeningResult.objects.filter(intake=intake, trigger=draft, outcome="urgent")
+        .order_by("screened_at", "pk")
+        .values("pk")[:1]
+    )
+    return list(
+        # Without the version's rules, which a timeline does not show (rules_store keeps them).
+        intake.screenings.select_related("ruleset")
+        .defer("ruleset__content")
+        .filter(~Q(trigger=draft) | Q(pk=Subquery(first_urgent_draft)))
+        .order_by(
+            ExpressionWrapper(Q(trigger=draft), output_field=BooleanField()).desc(),
+            "-screened_at",
+            "-pk",
+        )[: LIMIT + 1]
+    )
+
+
+_TRAIL_FIELDS = (
+    "at",
+    "action",
+    "detail",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+)
+
+
+def _audit_trail(reference: str) -> list[dict]:
+    """In one query: the case's last LIMIT changes (any action but a view) and its last VIEWS_LIMIT
+    views. Views are many: they are capped apart, so they never push changes off the timeline. Read as
+    the few values an entry shows (a busy case has fifty views, each otherwise an event and a user)."""
+    trail = AuditEvent.objects.filter(object_type="case", object_ref=reference)
+    views = trail.filter(action="case.view").order_by("-at", "-pk").values("pk")[:VIEWS_LIMIT]
+    return list(
+        trail.filter(~Q(action="case.view") | Q(pk__in=Subquery(views)))
+        .values(*_TRAIL_FIELDS)
+        .order_by(
+            ExpressionWrapper(Q(action="case.view"), output_field=BooleanField()).desc(),
+            "-at",
+            "-pk",
+        )[: LIMIT + VIEWS_LIMIT]
+    )
+
+
+def _audit_entry(event: dict) -> Entry:
+    """An entry of the audit trail, as _audit_trail reads it."""
+    detail, action = event["detail"], event["action"]
+    # As _name() gives it for a user: the full name, else the username (no actor: nobody named).
+    full_name = f"{event['actor__first_name'] or ''} {event['actor__last_name'] or ''}".strip()
+    who = full_name or event["actor__username"] or ""
+    match action:
+        case "case.view":
+            title = "Viewed"
+        case "case.claim":
+            title = "Took the case"
+        case "case.assign":
+            title = f"Assigned to {detail.get('to') or 'nobody'}"
+        case "case.status":
+            title = f"Status: {_STATUS_LABELS.get(detail.get('to'), detail.get('to'))}"
+            if detail.get("reason"):
+                title += f" ({_REASON_LABELS.get(detail['reason'], detail['reason']).lower()})"
+        case "case.rescreen":
+            title = "Re-screen asked for"
+        case "case.export":
+            title = f"Exported ({detail.get('format', '')})"
+        case _:
+            title = action
+    kind = action.removeprefix("case.")
+    return Entry(event["at"], kind, title, who)
+
+
+def timeline_html(entries: list[Entry]) -> SafeString:
+    """The entries as the case page's list items (see screening/intake/answer_display.py: long lists are drawn in
+    code), every value escaped."""
+    months = months_short()
+    parts = []
+    for entry in entries:
+        local = timezone.localtime(entry.at)
+        who = f' <span class="fc-hint">by {escape(entry.who)}</span>' if entry.who else ""
+        text = f'\n      <p class="fc-pre mb-0">{escape(entry.text)}</p>' if entry.text else ""
+        parts.append(
+            f'    <li class="fc-timeline__item fc-timeline__item--{escape(entry.kind)}">'
+            f'<time datetime="{local.isoformat()}">'
+            f"{day_month_year(local, months)}, {local:%H:%M}</time>\n"
+            f'      <span class="fc-timeline__title">{escape(entry.title)}</span>{who}{text}</li>\n'
+        )
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value escaped above

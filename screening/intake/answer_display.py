@@ -1,0 +1,94 @@
+"""Answers as people read them: choice labels, dates in words, units. Used by every page that shows answers."""
+
+from datetime import date, datetime, tzinfo
+from html import escape
+from typing import Any
+
+from django.utils import formats, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from screening.intake.catalogue import Kind, Question
+from screening.intake.consent import CONSENT_TEXTS
+
+
+def display_value(question: Question, value: Any) -> str:
+    if value in (None, "", []):
+        return ""
+    match question.kind:
+        case Kind.CHOICE | Kind.YES_NO | Kind.YES_NO_UNSURE:
+            return question.choice_label(value)
+        case Kind.MULTI:
+            return ", ".join(question.choice_label(code) for code in value)
+        case Kind.DATE:
+            return formats.date_format(date.fromisoformat(value), "j F Y")
+        case Kind.MONTH_YEAR:
+            year, month = value.split("-")
+            return formats.date_format(date(int(year), int(month), 1), "F Y")
+        case Kind.SCALE:
+            return _("%(score)s out of 10") % {"score": value}
+        case Kind.INTEGER:
+            return f"{value} {question.unit}".strip() if question.unit != "%" else f"{value}%"
+        case Kind.CONSENT:
+            return _("Agreed (version %(version)s)") % {
+                "version": CONSENT_TEXTS[question.key].version
+            }
+        case Kind.HEIGHT:
+            if "cm" in value:
+                return _("%(cm)s cm") % {"cm": _number(value["cm"])}
+            return _("%(ft)s ft %(inches)s in") % {"ft": value["ft"], "inches": value.get("in", 0)}
+        case Kind.WEIGHT:
+            if "kg" in value:
+                return _("%(kg)s kg") % {"kg": _number(value["kg"])}
+            return _("%(lb)s lb") % {"lb": _number(value["lb"])}
+    return str(value)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+# --- Staff pages: long lists drawn here rather than in templates ------------------------------------
+# A case page lists every question (about 140) and up to 350 timeline entries, and the queue 50 cases: at
+# a dozen template nodes and a date filter or two per item, the template engine costs more than all
+# of the page's queries. These build the same markup directly, escaping every value.
+
+
+def months_short() -> list[str]:
+    """The month abbreviations of the "M" date format, in the active language."""
+    return [str(MONTHS_3[month]).title() for month in range(1, 13)]
+
+
+def day_month_year(moment: datetime, months: list[str], zone: tzinfo | None = None) -> str:
+    """As the "j M Y" date format, in local time (``zone``, else the current one): 3 Mar 2026."""
+    local = moment.astimezone(zone or timezone.get_current_timezone())
+    return f"{local.day} {months[local.month - 1]} {local.year}"
+
+
+def answers_html(sections: list[dict]) -> SafeString:
+    """The answers by section (selectors.answers_by_section) as headings and definition lists."""
+    parts = []
+    for block in sections:
+        parts.append(f'<h3 class="h5 mt-3">{escape(str(block["section"].title))}</h3>\n')
+        parts.append('<dl class="fc-summary">\n')
+        for row in block["rows"]:
+            question, state = row["question"], row["state"]
+            group = (
+                f'<span class="fc-summary__group">{escape(str(question.group))}:</span> '
+                if question.group
+                else ""
+            )
+            if state == "not_asked":
+                value = '<span class="fc-hint">Not asked</span>'
+            elif state == "unanswered":
+                value = '<span class="fc-missing">Unanswered</span>'
+            else:
+                value = f'<span class="fc-pre">{escape(str(row["value"]))}</span>'
+            parts.append(
+                f'  <div class="fc-summary__row fc-answer--{escape(state)}">'
+                f'<dt class="fc-summary__key">{group}{escape(str(question.label))}</dt>'
+                f'<dd class="fc-summary__value">{value}</dd></div>\n'
+            )
+        parts.append("</dl>\n")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value escaped above

@@ -1,0 +1,349 @@
+"""Sections 4 to 6: scans, treatments tried, and medial branch blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from screening.intake.catalogue.schema import (
+    SPINAL_LEVELS,
+    Kind,
+    Page,
+    Question,
+    Section,
+    When,
+    ask,
+    filled,
+)
+
+
+# --- 4. Imaging -------------------------------------------------------------------------------------
+def _scan(key: str, name) -> tuple[Question, Question]:
+    return (
+        ask(
+            f"{key}_done",
+            filled(_("Have you had %(scan)s of your spine?"), scan=name),
+            Kind.YES_NO_UNSURE,
+            error_required=filled(
+                _("Select yes if you have had %(scan)s of your spine"), scan=name
+            ),
+        ),
+        ask(
+            f"{key}_when",
+            filled(_("When was the most recent %(scan)s?"), scan=name),
+            Kind.MONTH_YEAR,
+            show_if=(When(f"{key}_done", "eq", "yes"),),
+            required=False,
+            hint=_("Month and year, for example 4 2025. Leave blank if you do not remember."),
+        ),
+    )
+
+
+IMAGING = Section(
+    "imaging",
+    _("Scans and what you were told"),
+    (
+        Page(
+            "imaging",
+            _("Scans and what you were told"),
+            (
+                *_scan("xray", _("an X-ray")),
+                *_scan("mri", _("an MRI scan")),
+                *_scan("ct", _("a CT scan")),
+                ask(
+                    "diagnoses_told",
+                    _("Has a doctor mentioned any of these about your spine?"),
+                    Kind.MULTI,
+                    choices=(
+                        ("facet_arthritis", _("Facet joint arthritis")),
+                        ("disc_herniation", _("Disc herniation (slipped or bulging disc)")),
+                        ("stenosis", _("Spinal stenosis (narrowing)")),
+                        ("spondylolisthesis", _("Spondylolisthesis (a slipped vertebra)")),
+                        ("spondylosis", _("Spondylosis (wear and tear)")),
+                        ("radiculopathy", _("Radiculopathy (a trapped or pinched nerve)")),
+                        ("fracture", _("Fracture")),
+                        ("scoliosis", _("Scoliosis")),
+                        ("none", _("No, none of these")),
+                        ("not_sure", _("I'm not sure")),
+                    ),
+                    exclusive=("none", "not_sure"),
+                    hint=_("Select all that apply."),
+                    error_required=_('Select what a doctor mentioned, or "No, none of these"'),
+                ),
+            ),
+        ),
+    ),
+)
+
+# --- 5. Treatments ----------------------------------------------------------------------------------
+RELIEF = (("none", _("No relief")), ("some", _("Some relief")), ("good", _("Good relief")))
+RELIEF_DURATION = (
+    ("under_week", _("Less than a week")),
+    ("1_4_weeks", _("1 to 4 weeks")),
+    ("1_3_months", _("1 to 3 months")),
+    ("3_6_months", _("3 to 6 months")),
+    ("over_6_months", _("More than 6 months")),
+    ("ongoing", _("I still have relief")),
+)
+
+
+@dataclass(frozen=True)
+class Treatment:
+    key: str
+    name: str
+    amount_label: str
+    amount_unit: str = ""
+    amount_kind: Kind = Kind.INTEGER
+    amount_max: int = 520
+
+
+TREATMENTS = (
+    Treatment(
+        "nsaids",
+        _("Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen)"),
+        _("For how many weeks did you take them?"),
+        _("weeks"),
+    ),
+    Treatment(
+        "muscle_relaxants",
+        _("Muscle relaxants"),
+        _("For how many weeks did you take them?"),
+        _("weeks"),
+    ),
+    Treatment(
+        "physical_therapy",
+        _("Physical therapy"),
+        _("For how many weeks did you have physical therapy?"),
+        _("weeks"),
+    ),
+    Treatment(
+        "chiropractic",
+        _("Chiropractic"),
+        _("How many sessions did you have?"),
+        _("sessions"),
+        amount_max=1000,
+    ),
+    Treatment(
+        "facet_steroid",
+        _("Steroid injections into the facet joint"),
+        _("How many injections did you have?"),
+        _("injections"),
+        amount_max=100,
+    ),
+    Treatment(
+        "epidural",
+        _("Epidural injections"),
+        _("How many injections did you have?"),
+        _("injections"),
+        amount_max=100,
+    ),
+    Treatment(
+        "mbb",
+        _("Medial branch blocks (a numbing test injection)"),
+        _("How many blocks did you have?"),
+        _("blocks"),
+        amount_max=20,
+    ),
+    Treatment(
+        "rfa",
+        _("Radiofrequency ablation (nerve burning)"),
+        _("How many times did you have it?"),
+        _("times"),
+        amount_max=50,
+    ),
+    Treatment(
+        "surgery",
+        _("Spinal surgery or fusion"),
+        _("At which level or levels?"),
+        amount_kind=Kind.MULTI,
+    ),
+    Treatment(
+        "regenerative",
+        _("PRP or stem-cell treatment"),
+        _("How many treatments did you have?"),
+        _("treatments"),
+        amount_max=50,
+    ),
+)
+
+
+def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
+    tried = (When("treatments_tried", "contains", t.key),)
+    amount = (
+        ask(
+            f"{t.key}_amount",
+            t.amount_label,
+            Kind.MULTI,
+            choices=SPINAL_LEVELS,
+            exclusive=("not_sure",),
+            show_if=tried,
+            group=t.name,
+            error_required=_('Select the level of your surgery, or "I\'m not sure"'),
+        )
+        if t.amount_kind == Kind.MULTI
+        else ask(
+            f"{t.key}_amount",
+            t.amount_label,
+            Kind.INTEGER,
+            min_value=1 if t.key == "mbb" else 0,
+            max_value=t.amount_max,
+            unit=t.amount_unit,
+            show_if=tried,
+            group=t.name,
+            error_required=filled(_("Enter a number for: %(question)s"), question=t.amount_label),
+        )
+    )
+    return (
+        ask(
+            f"{t.key}_last",
+            _("When did you last have it?"),
+            Kind.MONTH_YEAR,
+            show_if=tried,
+            group=t.name,
+            hint=_("Month and year, for example 4 2025. If you still do, enter this month."),
+            error_required=_("Enter the month and year you last had it"),
+        ),
+        amount,
+        ask(
+            f"{t.key}_relief",
+            _("How much did it help?"),
+            Kind.CHOICE,
+            choices=RELIEF,
+            show_if=tried,
+            group=t.name,
+            error_required=_("Select how much it helped"),
+        ),
+        ask(
+            f"{t.key}_relief_duration",
+            _("How long did the relief last?"),
+            Kind.CHOICE,
+            choices=RELIEF_DURATION,
+            group=t.name,
+            show_if=(*tried, When(f"{t.key}_relief", "in", ("some", "good"))),
+            error_required=_("Select how long the relief lasted"),
+        ),
+    )
+
+
+TREATMENT_SECTION = Section(
+    "treatments",
+    _("Treatments you have tried"),
+    (
+        Page(
+            "treatments",
+            _("Which treatments have you tried for this pain?"),
+            (
+                ask(
+                    "treatments_tried",
+                    _("Which treatments have you tried for this pain?"),
+                    Kind.MULTI,
+                    choices=(
+                        *((t.key, t.name) for t in TREATMENTS),
+                        ("none", _("No, none of these")),
+                    ),
+                    exclusive=("none",),
+                    hint=_("Select all that apply."),
+                    error_required=_(
+                        'Select the treatments you have tried, or "No, none of these"'
+                    ),
+                ),
+            ),
+        ),
+        Page(
+            "treatment-details",
+            _("About the treatments you tried"),
+            tuple(q for t in TREATMENTS for q in _treatment_questions(t)),
+            show_if=(When("treatments_tried", "contains_any", tuple(t.key for t in TREATMENTS)),),
+        ),
+    ),
+)
+
+# --- 6. Medial branch blocks --------------------------------------------------------------------------
+MAX_BLOCKS = 3
+BLOCK_MEDICINES = (
+    ("lidocaine", _("Lidocaine")),
+    ("bupivacaine", _("Bupivacaine")),
+    ("not_sure", _("I'm not sure")),
+)
+
+
+def _block_questions(n: int) -> tuple[Question, ...]:
+    shown = (When("treatments_tried", "contains", "mbb"), When("mbb_amount", "gte", n))
+    group = filled(_("Block %(number)s"), number=n)
+    return (
+        ask(
+            f"block_{n}_date",
+            _("When was it?"),
+            Kind.MONTH_YEAR,
+            show_if=shown,
+            group=group,
+            hint=_("Month and year, for example 4 2025."),
+            error_required=filled(_("Enter the month and year of block %(number)s"), number=n),
+        ),
+        ask(
+            f"block_{n}_levels",
+            _("Which levels were blocked?"),
+            Kind.MULTI,
+            choices=SPINAL_LEVELS,
+            exclusive=("not_sure",),
+            show_if=shown,
+            group=group,
+            error_required=filled(
+                _('Select the levels of block %(number)s, or "I\'m not sure"'), number=n
+            ),
+        ),
+        ask(
+            f"block_{n}_medicine",
+            _("Which numbing medicine was used?"),
+            Kind.CHOICE,
+            choices=BLOCK_MEDICINES,
+            show_if=shown,
+            group=group,
+            error_required=filled(
+                _('Select the medicine of block %(number)s, or "I\'m not sure"'), number=n
+            ),
+        ),
+        ask(
+            f"block_{n}_relief_percent",
+            _("How much of your usual pain went away?"),
+            Kind.INTEGER,
+            min_value=0,
+            max_value=100,
+            unit="%",
+            show_if=shown,
+            group=group,
+            hint=_("As a percentage, from 0 (none) to 100 (all of it)."),
+            error_required=filled(
+                _("Enter how much pain went away after block %(number)s, from 0 to 100"), number=n
+            ),
+        ),
+        ask(
+            f"block_{n}_relief_hours",
+            _("For how many hours did the relief last?"),
+            Kind.INTEGER,
+            min_value=0,
+            max_value=720,
+            unit=_("hours"),
+            show_if=shown,
+            group=group,
+            error_required=filled(
+                _("Enter how many hours the relief of block %(number)s lasted"), number=n
+            ),
+        ),
+    )
+
+
+BLOCKS = Section(
+    "blocks",
+    _("Medial branch blocks"),
+    (
+        Page(
+            "blocks",
+            _("Your medial branch blocks"),
+            tuple(q for n in range(1, MAX_BLOCKS + 1) for q in _block_questions(n)),
+            intro=_("Tell us about your most recent blocks, up to 3, most recent first."),
+            show_if=(When("treatments_tried", "contains", "mbb"),),
+        ),
+    ),
+)

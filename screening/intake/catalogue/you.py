@@ -1,0 +1,295 @@
+"""Sections 1 and 2: about the patient, and their pain."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from screening.intake.catalogue.schema import (
+    SPINAL_LEVELS,
+    Kind,
+    Page,
+    Section,
+    When,
+    ask,
+)
+
+# --- 1. About you ---------------------------------------------------------------------------------
+ABOUT_YOU = Section(
+    "about_you",
+    _("About you"),
+    (
+        Page(
+            "about-you",
+            _("About you"),
+            (
+                ask(
+                    "given_name",
+                    _("First name"),
+                    Kind.TEXT,
+                    identifying=True,
+                    autocomplete="given-name",
+                    error_required=_("Enter your first name"),
+                ),
+                ask(
+                    "family_name",
+                    _("Last name"),
+                    Kind.TEXT,
+                    identifying=True,
+                    autocomplete="family-name",
+                    error_required=_("Enter your last name"),
+                ),
+                ask(
+                    "date_of_birth",
+                    _("Date of birth"),
+                    Kind.DATE,
+                    identifying=True,
+                    hint=_("For example, 27 3 1968"),
+                    autocomplete="bday",
+                    error_required=_("Enter your date of birth"),
+                ),
+                ask(
+                    "sex",
+                    _("Sex"),
+                    Kind.CHOICE,
+                    choices=(
+                        ("female", _("Female")),
+                        ("male", _("Male")),
+                        ("intersex", _("Intersex")),
+                        ("not_say", _("I prefer not to say")),
+                    ),
+                    hint=_("We ask because some treatments are not safe in pregnancy."),
+                    error_required=_("Select your sex, or that you prefer not to say"),
+                ),
+            ),
+        ),
+        Page(
+            "contact",
+            _("How can the clinic contact you?"),
+            (
+                ask(
+                    "email",
+                    _("Email address"),
+                    Kind.EMAIL,
+                    identifying=True,
+                    autocomplete="email",
+                    error_required=_("Enter your email address"),
+                ),
+                ask(
+                    "phone",
+                    _("Phone number"),
+                    Kind.PHONE,
+                    identifying=True,
+                    autocomplete="tel",
+                    hint=_("Include the area code. For example, 555 010 0199"),
+                    error_required=_("Enter your phone number"),
+                ),
+                ask(
+                    "contact_method",
+                    _("How would you prefer to be contacted?"),
+                    Kind.CHOICE,
+                    identifying=True,
+                    choices=(
+                        ("phone", _("Phone call")),
+                        ("text", _("Text message")),
+                        ("email", _("Email")),
+                    ),
+                    error_required=_("Select how you would prefer to be contacted"),
+                ),
+            ),
+        ),
+        Page(
+            "body-and-work",
+            _("Your height, weight and work"),
+            (
+                ask(
+                    "height",
+                    _("Height"),
+                    Kind.HEIGHT,
+                    hint=_("Enter centimetres, or feet and inches."),
+                    error_required=_("Enter your height"),
+                ),
+                ask(
+                    "weight",
+                    _("Weight"),
+                    Kind.WEIGHT,
+                    hint=_("Enter kilograms, or pounds."),
+                    error_required=_("Enter your weight"),
+                ),
+                ask(
+                    "occupation",
+                    _("What is your job or main daily activity?"),
+                    Kind.TEXT,
+                    hint=_("For example, nurse, retired, student"),
+                    error_required=_("Enter your job or main daily activity"),
+                ),
+                ask(
+                    "heavy_lifting",
+                    _("Does your work involve heavy lifting?"),
+                    Kind.YES_NO,
+                    error_required=_("Select yes if your work involves heavy lifting"),
+                ),
+            ),
+        ),
+    ),
+)
+
+# --- 2. Your pain ---------------------------------------------------------------------------------
+PAIN = Section(
+    "pain",
+    _("Your pain"),
+    (
+        Page(
+            "pain-where",
+            _("Where is your pain?"),
+            (
+                ask(
+                    "pain_regions",
+                    _("Where do you have pain?"),
+                    Kind.MULTI,
+                    choices=(
+                        ("low_back", _("Low back")),
+                        ("neck", _("Neck")),
+                        ("mid_back", _("Mid back")),
+                    ),
+                    hint=_("Select all that apply."),
+                    error_required=_("Select where you have pain"),
+                ),
+                ask(
+                    "pain_side",
+                    _("Which side is the pain on?"),
+                    Kind.CHOICE,
+                    choices=(
+                        ("left", _("Mostly left")),
+                        ("right", _("Mostly right")),
+                        ("both", _("Both sides")),
+                        ("centre", _("In the middle")),
+                    ),
+                    error_required=_("Select which side the pain is on"),
+                ),
+                ask(
+                    "pain_spread",
+                    _("Does the pain spread anywhere?"),
+                    Kind.MULTI,
+                    choices=(
+                        ("buttock", _("Buttock")),
+                        ("thigh", _("Thigh")),
+                        ("below_knee", _("Below the knee")),
+                        ("arm", _("Arm")),
+                        ("none", _("No, it stays in my back or neck")),
+                    ),
+                    exclusive=("none",),
+                    hint=_("Select all that apply."),
+                    error_required=_(
+                        "Select where the pain spreads, or that it stays in your back or neck"
+                    ),
+                ),
+                ask(
+                    "pain_months",
+                    _("How many months have you had this pain?"),
+                    Kind.INTEGER,
+                    min_value=0,
+                    max_value=1200,
+                    unit=_("months"),
+                    hint=_("Enter 0 if less than a month."),
+                    error_required=_("Enter how many months you have had this pain"),
+                ),
+                ask(
+                    "pain_onset",
+                    _("How did the pain start?"),
+                    Kind.CHOICE,
+                    choices=(
+                        ("injury", _("After an injury or accident")),
+                        ("lifting", _("After lifting something")),
+                        ("gradual", _("Gradually, for no clear reason")),
+                        ("not_sure", _("I'm not sure")),
+                    ),
+                    error_required=_("Select how the pain started"),
+                ),
+                ask(
+                    "spinal_levels",
+                    _("Has a doctor told you which spinal levels are affected?"),
+                    Kind.MULTI,
+                    choices=SPINAL_LEVELS,
+                    exclusive=("not_sure",),
+                    required=False,
+                    hint=_("Select all that apply, or leave blank if you have not been told."),
+                ),
+            ),
+        ),
+        Page(
+            "pain-how",
+            _("How does your pain affect you?"),
+            (
+                ask(
+                    "pain_now",
+                    _("How bad is your pain right now?"),
+                    Kind.SCALE,
+                    min_value=0,
+                    max_value=10,
+                    hint=_("0 is no pain, 10 is the worst pain you can imagine."),
+                    error_required=_("Select a number from 0 to 10 for your pain right now"),
+                ),
+                ask(
+                    "pain_average",
+                    _("How bad was your pain on average over the last week?"),
+                    Kind.SCALE,
+                    min_value=0,
+                    max_value=10,
+                    hint=_("0 is no pain, 10 is the worst pain you can imagine."),
+                    error_required=_(
+                        "Select a number from 0 to 10 for your average pain last week"
+                    ),
+                ),
+                ask(
+                    "pain_worst",
+                    _("How bad was your pain at its worst over the last week?"),
+                    Kind.SCALE,
+                    min_value=0,
+                    max_value=10,
+                    hint=_("0 is no pain, 10 is the worst pain you can imagine."),
+                    error_required=_("Select a number from 0 to 10 for your worst pain last week"),
+                ),
+                ask(
+                    "morning_stiffness",
+                    _("Is your back or neck stiff in the morning?"),
+                    Kind.YES_NO,
+                    error_required=_("Select yes if your back or neck is stiff in the morning"),
+                ),
+                ask(
+                    "stiffness_duration",
+                    _("How long does the morning stiffness last?"),
+                    Kind.CHOICE,
+                    choices=(
+                        ("under_30", _("Less than 30 minutes")),
+                        ("30_to_60", _("30 minutes to an hour")),
+                        ("over_60", _("More than an hour")),
+                    ),
+                    show_if=(When("morning_stiffness", "eq", "yes"),),
+                    error_required=_("Select how long the morning stiffness lasts"),
+                ),
+                ask(
+                    "pain_turning_night",
+                    _("Does the pain wake you at night or when you turn in bed?"),
+                    Kind.YES_NO,
+                    error_required=_(
+                        "Select yes if the pain wakes you at night or when you turn in bed"
+                    ),
+                ),
+                ask(
+                    "pain_twist_extend",
+                    _("Is the pain worse when you twist or lean backwards?"),
+                    Kind.YES_NO,
+                    error_required=_(
+                        "Select yes if the pain is worse when you twist or lean backwards"
+                    ),
+                ),
+                ask(
+                    "leg_numbness",
+                    _("Do you have numbness or tingling in a leg?"),
+                    Kind.YES_NO_UNSURE,
+                    error_required=_("Select yes if you have numbness or tingling in a leg"),
+                ),
+            ),
+        ),
+    ),
+)

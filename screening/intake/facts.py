@@ -1,0 +1,239 @@
+"""From a patient's answers to the facts the screening rules read.
+
+``derived_values``: age, height, weight, BMI, pain bands, ODI and STarT Back, each score with its formula
+version (stored on the intake at submission). ``engine_facts``: answers, "not asked" markers and derived
+values (months since each treatment, best block relief, ...) as the rules engine reads them.
+"""
+
+from datetime import date
+from typing import Any
+
+from screening.intake import instruments, scoring
+from screening.intake.branching import context, not_asked
+from screening.intake.catalogue import QUESTIONS, Kind
+from screening.intake.catalogue.history import MAX_BLOCKS, TREATMENTS
+from screening.rules.engine import NOT_ASKED, FactSpec, FactType
+
+
+def height_cm(value: dict | None) -> float | None:
+    if not value:
+        return None
+    if "cm" in value:
+        return float(value["cm"])
+    return scoring.feet_inches_to_cm(value.get("ft", 0), value.get("in", 0))
+
+
+def weight_kg(value: dict | None) -> float | None:
+    if not value:
+        return None
+    if "kg" in value:
+        return float(value["kg"])
+    return scoring.pounds_to_kg(value["lb"])
+
+
+def derived_values(answers: dict[str, Any], today: date) -> dict[str, Any]:
+    derived: dict[str, Any] = {"age": context(answers, today)["age"]}
+    height, weight = height_cm(answers.get("height")), weight_kg(answers.get("weight"))
+    derived["height_cm"], derived["weight_kg"] = height, weight
+    derived["bmi"] = scoring.as_dict(scoring.bmi(height, weight)) if height and weight else None
+    derived["nrs"] = {
+        key: {"score": answers[key], "band": scoring.nrs_band(answers[key])}
+        for key in ("pain_now", "pain_average", "pain_worst")
+        if answers.get(key) is not None
+    } | {"version": scoring.NRS_VERSION}
+    odi_scores = {
+        key: int(answers[f"odi_{key}"]) if answers.get(f"odi_{key}") is not None else None
+        for key in instruments.ODI_SECTIONS
+    }
+    derived["odi"] = scoring.as_dict(scoring.odi(odi_scores))
+    items: list[int | None] = []
+    for key in instruments.STARTBACK_ITEMS:
+        raw = answers.get(f"startback_{key}")
+        if raw is None:
+            items.append(None)
+        elif key == "item_9":
+            items.append(scoring.startback_bother_score(int(raw)))
+        else:
+            items.append(int(raw))
+    derived["startback"] = scoring.as_dict(scoring.startback(items))
+    return derived
+
+
+def body_is_unlikely(answers: dict[str, Any]) -> bool:
+    """Height and weight that are possible but unusual enough to ask "is this right?" (UX.md)."""
+    height, weight = height_cm(answers.get("height")), weight_kg(answers.get("weight"))
+    if height is None or weight is None:
+        return False
+    body_mass = scoring.bmi(height, weight).value
+    return not (140 <= height <= 210 and 40 <= weight <= 180 and 16 <= body_mass <= 50)
+
+
+# --- The facts the screening rules read ------------------------------------------------------------
+# Every question of the catalogue (except identifying details and consents) is a fact, plus the derived
+# values below. The rule editor offers exactly these, by label.
+CONSERVATIVE_CARE = ("nsaids", "muscle_relaxants", "physical_therapy", "chiropractic")
+_KIND_TO_FACT = {
+    Kind.TEXT: FactType.TEXT,
+    Kind.LONG_TEXT: FactType.TEXT,
+    Kind.INTEGER: FactType.NUMBER,
+    Kind.SCALE: FactType.NUMBER,
+    Kind.DATE: FactType.DATE,
+    Kind.MONTH_YEAR: FactType.MONTH,
+    Kind.CHOICE: FactType.CHOICE,
+    Kind.YES_NO: FactType.CHOICE,
+    Kind.YES_NO_UNSURE: FactType.CHOICE,
+    Kind.MULTI: FactType.MULTI,
+}
+
+DERIVED_FACTS: tuple[FactSpec, ...] = (
+    FactSpec("age", FactType.NUMBER, label="Age (years)"),
+    FactSpec("height_cm", FactType.NUMBER, label="Height (cm)"),
+    FactSpec("weight_kg", FactType.NUMBER, label="Weight (kg)"),
+    FactSpec("bmi", FactType.NUMBER, label="Body mass index"),
+    FactSpec("odi_percent", FactType.NUMBER, label="Oswestry Disability Index (%)"),
+    FactSpec(
+        "startback_risk",
+        FactType.CHOICE,
+        frozenset({"low", "medium", "high"}),
+        label="STarT Back risk group",
+    ),
+    FactSpec("block_count", FactType.NUMBER, label="Medial branch blocks had (0 if none)"),
+    FactSpec(
+        "best_block_relief", FactType.NUMBER, label="Best relief from a medial branch block (%)"
+    ),
+    FactSpec(
+        "second_best_block_relief",
+        FactType.NUMBER,
+        label="Second-best relief from a medial branch block (%)",
+    ),
+    FactSpec(
+        "conservative_care_failed",
+        FactType.CHOICE,
+        frozenset({"yes", "no", "not_tried"}),
+        label="Conservative care tried without good relief (NSAIDs, muscle relaxants, PT, chiropractic)",
+    ),
+    *(
+        FactSpec(f"months_since_{t.key}", FactType.NUMBER, label=f"Months since last: {t.name}")
+        for t in TREATMENTS
+    ),
+)
+
+
+# The questions each derived fact is computed from: a page answering them may change the fact.
+_BLOCK_RELIEFS = tuple(f"block_{n}_relief_percent" for n in range(1, MAX_BLOCKS + 1))
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "age": ("date_of_birth",),
+    "height_cm": ("height",),
+    "weight_kg": ("weight",),
+    "bmi": ("height", "weight"),
+    "odi_percent": tuple(f"odi_{k}" for k in instruments.ODI_SECTIONS),
+    "startback_risk": tuple(f"startback_{k}" for k in instruments.STARTBACK_ITEMS),
+    "block_count": ("treatments_tried", "mbb_amount"),
+    "best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
+    "second_best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
+    "conservative_care_failed": ("treatments_tried", *(f"{t}_relief" for t in CONSERVATIVE_CARE)),
+    **{f"months_since_{t.key}": ("treatments_tried", f"{t.key}_last") for t in TREATMENTS},
+}
+
+
+def source_questions(fact: str) -> tuple[str, ...]:
+    return DERIVED_FROM.get(fact, (fact,))
+
+
+def fact_specs() -> dict[str, FactSpec]:
+    """Every fact a rule may name: the catalogue's questions and the derived values."""
+    specs = {}
+    for q in QUESTIONS.values():
+        if q.identifying or q.kind not in _KIND_TO_FACT:
+            continue
+        specs[q.key] = FactSpec(
+            q.key, _KIND_TO_FACT[q.kind], frozenset(c for c, _l in q.choices), label=str(q.label)
+        )
+    specs |= {spec.key: spec for spec in DERIVED_FACTS}
+    return specs
+
+
+def _months_between(month: str, today: date) -> int:
+    year, number = int(month[:4]), int(month[5:7])
+    return (today.year - year) * 12 + today.month - number
+
+
+_CLINICAL = frozenset(key for key, question in QUESTIONS.items() if not question.identifying)
+
+
+def engine_facts(
+    answers: dict[str, Any],
+    today: date,
+    *,
+    hidden: list[str] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The frozen facts of one intake for the engine: answers, NOT_ASKED markers and derived values.
+
+    ``hidden`` and ``derived`` are ``not_asked`` and ``derived_values`` of the same answers and day, when
+    the caller has them already (a bulk writer stores them too)."""
+    hidden = not_asked(answers, today) if hidden is None else hidden
+    facts: dict[str, Any] = dict.fromkeys(hidden, NOT_ASKED)
+    facts |= {k: v for k, v in answers.items() if k in _CLINICAL}
+    derived = derived_values(answers, today) if derived is None else derived
+    facts["age"], facts["height_cm"], facts["weight_kg"] = (
+        derived["age"],
+        derived["height_cm"],
+        derived["weight_kg"],
+    )
+    facts["bmi"] = derived["bmi"]["value"] if derived["bmi"] else None
+    facts["odi_percent"] = derived["odi"]["percent"]
+    risk = derived["startback"]["risk"]
+    facts["startback_risk"] = None if risk == "not_scored" else risk
+
+    tried = answers.get("treatments_tried")
+    for t in TREATMENTS:
+        last = answers.get(f"{t.key}_last")
+        if tried is None:
+            facts[f"months_since_{t.key}"] = None
+        elif t.key not in tried:
+            facts[f"months_since_{t.key}"] = NOT_ASKED
+        else:
+            facts[f"months_since_{t.key}"] = _months_between(last, today) if last else None
+    facts |= _block_facts(answers, tried)
+    facts["conservative_care_failed"] = _conservative_care(answers, tried)
+    return facts
+
+
+def _block_facts(answers: dict[str, Any], tried: list | None) -> dict[str, Any]:
+    if tried is None:
+        return {"block_count": None, "best_block_relief": None, "second_best_block_relief": None}
+    if "mbb" not in tried:
+        return {
+            "block_count": 0,
+            "best_block_relief": NOT_ASKED,
+            "second_best_block_relief": NOT_ASKED,
+        }
+    count = answers.get("mbb_amount")
+    reliefs = sorted(
+        (
+            answers[f"block_{n}_relief_percent"]
+            for n in range(1, MAX_BLOCKS + 1)
+            if answers.get(f"block_{n}_relief_percent") is not None
+        ),
+        reverse=True,
+    )
+    return {
+        "block_count": count,
+        "best_block_relief": reliefs[0] if reliefs else None,
+        "second_best_block_relief": reliefs[1]
+        if len(reliefs) > 1
+        else (NOT_ASKED if count == 1 else None),
+    }
+
+
+def _conservative_care(answers: dict[str, Any], tried: list | None) -> str | None:
+    if tried is None:
+        return None
+    used = [t for t in CONSERVATIVE_CARE if t in tried]
+    if not used:
+        return "not_tried"
+    reliefs = [answers.get(f"{t}_relief") for t in used]
+    if "good" in reliefs:
+        return "no"
+    return None if None in reliefs else "yes"

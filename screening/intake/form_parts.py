@@ -1,0 +1,155 @@
+"""Building blocks of the patient forms: labelled multi-box inputs (dates, heights), their parsing, and a
+form base that ties hints and errors to their fields for screen readers."""
+
+import calendar
+import re
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from screening.intake.scoring import age_on
+
+MONTHS = {
+    name.lower(): n
+    for n in range(1, 13)
+    for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
+}
+
+
+_PART_NAMES = {"day": _("day"), "month": _("month"), "year": _("year")}
+
+
+def numeric(**attrs) -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", **attrs})
+
+
+def parse_int(text: str) -> int | None:
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"\d{1,6}", text) else None
+
+
+def parse_number(text: str) -> float | None:
+    text = (text or "").strip().replace(",", ".")
+    return float(text) if re.fullmatch(r"\d{1,4}(\.\d{1,2})?", text) else None
+
+
+class PartsWidget(forms.MultiWidget):
+    """Several labelled text boxes answering one question (a date, a height)."""
+
+    template_name = "screening/widgets/parts.html"
+
+    def __init__(self, parts: list[tuple[str, str, str]], autocomplete: tuple[str, ...] = ()):
+        # parts: (name, label, width class)
+        self.parts = parts
+        widgets = {}
+        for i, (name, _label, _width) in enumerate(parts):
+            attrs = {"autocomplete": autocomplete[i]} if autocomplete else {}
+            widgets[name] = numeric(**attrs)
+        super().__init__(widgets)
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        for sub, (_name, label, width) in zip(ctx["widget"]["subwidgets"], self.parts, strict=True):
+            sub["part_label"], sub["width"] = label, width
+        return ctx
+
+    def decompress(self, value):
+        if not value:
+            return [None] * len(self.parts)
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str):  # "YYYY-MM"
+            year, month = value.split("-")
+            return [int(month), int(year)]
+        return [value.get(name) for name, _label, _width in self.parts]
+
+
+class PartsField(forms.MultiValueField):
+    """Collects the raw text of each part; the form's clean turns it into one answer."""
+
+    def __init__(self, widget: PartsWidget, **kwargs):
+        fields = [forms.CharField(required=False, strip=True) for _ in widget.parts]
+        kwargs["required"] = False
+        super().__init__(fields, widget=widget, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        return dict(zip([name for name, _l, _w in self.widget.parts], data_list, strict=True))
+
+
+def parse_date(raw: dict, label: str, today: date, *, birth: bool = False) -> date:
+    """A date from day, month and year boxes (a month may be a name), or a message saying what to fix."""
+    parts = {k: (raw.get(k) or "").strip() for k in ("day", "month", "year")}
+    missing = [name for name in ("day", "month", "year") if not parts[name]]
+    if missing:
+        raise forms.ValidationError(
+            _("%(label)s must include a %(part)s"),
+            code="incomplete",
+            params={"label": label, "part": _PART_NAMES[missing[0]]},
+        )
+    month_text = parts["month"].lower()
+    month = parse_int(month_text) or MONTHS.get(month_text) or MONTHS.get(month_text[:4])
+    day, year = parse_int(parts["day"]), parse_int(parts["year"])
+    if year is not None and len(parts["year"]) != 4:
+        raise forms.ValidationError(_("Year must include 4 numbers"), code="year_digits")
+    try:
+        value = date(year, month, day)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise forms.ValidationError(
+            _("%(label)s must be a real date"), code="invalid_date", params={"label": label}
+        ) from None
+    if value > today:
+        raise forms.ValidationError(
+            _("%(label)s must be in the past"), code="future", params={"label": label}
+        )
+    if birth:
+        age = age_on(value, today)
+        if age < 18:
+            raise forms.ValidationError(
+                _("You must be 18 or older to use this form. Check the year of your date of birth"),
+                code="too_young",
+            )
+        if age > 110:
+            raise forms.ValidationError(
+                _("Check the year of your date of birth: it must be within the last 110 years"),
+                code="too_old",
+            )
+    return value
+
+
+class DescribedForm(forms.Form):
+    """Ties each field's hint and error to it with aria-describedby (on the input, or on its fieldset)."""
+
+    def full_clean(self):
+        super().full_clean()
+        self.describe()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.describe()
+
+    def describe(self) -> None:
+        for name, field in self.fields.items():
+            ids = []
+            if field.help_text:
+                ids.append(f"{name}-hint")
+            if self.is_bound and name in self.errors:
+                ids.append(f"{name}-error")
+            field.describedby = " ".join(ids)
+            grouped = isinstance(
+                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget
+            )
+            if grouped:
+                field.widget.attrs.pop("aria-describedby", None)
+            elif ids:
+                field.widget.attrs["aria-describedby"] = field.describedby
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+
+
+def date_parts_field(label: str, *, birth: bool = False) -> PartsField:
+    auto = ("bday-day", "bday-month", "bday-year") if birth else ()
+    parts = [("day", _("Day"), "w-2"), ("month", _("Month"), "w-2"), ("year", _("Year"), "w-4")]
+    return PartsField(PartsWidget(parts, auto), label=label)

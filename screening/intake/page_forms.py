@@ -1,0 +1,417 @@
+"""Intake step forms, built from the catalogue: one Django field per question, validated on the server.
+
+Every field is optional at the Django level; ``clean()`` decides what is required, because whether a question
+applies can depend on another answer on the same page (and answers to questions that do not apply are dropped).
+Error messages say what to fix in the question's own words (../shared/UX.md).
+"""
+
+import json
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from screening.intake.branching import context, is_answered, question_shown
+from screening.intake.catalogue import Kind, Page, Question
+from screening.intake.consent import CONSENT_TEXTS
+from screening.intake.form_parts import (
+    MONTHS,
+    DescribedForm,
+    PartsField,
+    PartsWidget,
+    numeric,
+    parse_date,
+    parse_int,
+    parse_number,
+)
+
+# Invisible format characters (Unicode category Cf) change how text reads without showing: direction
+# marks, overrides and isolates (U+200E/F, U+061C, U+202A-E, U+2066-9), zero-width spaces and joiners
+# (U+200B, U+200D, U+2060, U+FEFF), the soft hyphen (U+00AD), tag characters (U+E0000-E007F). All are
+# refused but the zero-width non-joiner (U+200C), which Persian and Indic names spell with. So are line
+# and paragraph separators (Zl, Zp), and characters that show as nothing though they are not format
+# characters: the combining grapheme joiner, the Hangul fillers, variation selectors.
+_ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c")
+_BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0") | frozenset(
+    chr(c) for c in [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
+)
+
+
+def has_hidden_characters(text: str, allowed: str = "") -> bool:
+    """Control characters (C0, DEL, C1: a terminal escape is one; a tab, which could split a cell of an
+    export) or invisible characters, which could make a name read differently on staff pages than it
+    was typed, or two names that look the same differ."""
+    for c in text:
+        category = unicodedata.category(c)
+        if category == "Cc" and c not in allowed:
+            return True
+        if category == "Cf" and c not in _ALLOWED_FORMAT_CHARACTERS:
+            return True
+        if category in ("Zl", "Zp") or c in _BLANK_CHARACTERS:
+            return True
+    return False
+
+
+# Text limits; each fits its database column (tests/test_validation.py holds them together).
+MAX_TEXT, MAX_LONG_TEXT, MAX_PHONE = 200, 2000, 40
+
+
+def field_for(question: Question) -> forms.Field:
+    label = (
+        question.label
+        if question.required
+        else _("%(label)s (optional)") % {"label": question.label}
+    )
+    common = {
+        "label": label,
+        "help_text": question.hint,
+        "required": False,
+        "error_messages": {
+            "invalid_choice": _("Select one of the options"),
+            "null_characters_not_allowed": _("Remove the hidden control characters"),
+        },
+    }
+    match question.kind:
+        case Kind.TEXT | Kind.PHONE:
+            attrs = {"autocomplete": question.autocomplete} if question.autocomplete else {}
+            if question.kind == Kind.PHONE:
+                attrs |= {"inputmode": "tel", "type": "tel"}
+            return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+        case Kind.EMAIL:
+            return forms.CharField(
+                widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+                **common,
+            )
+        case Kind.LONG_TEXT:
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+        case Kind.INTEGER:
+            return forms.CharField(widget=numeric(**{"class": "fc-number"}), **common)
+        case Kind.SCALE:
+            choices = [(str(n), str(n)) for n in range(question.min_value, question.max_value + 1)]
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        case Kind.CHOICE | Kind.YES_NO | Kind.YES_NO_UNSURE:
+            choices = question.choices or ()
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        case Kind.MULTI:
+            field = forms.MultipleChoiceField(
+                choices=question.choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+            field.exclusive = question.exclusive
+            return field
+        case Kind.CONSENT:
+            consent = CONSENT_TEXTS[question.key]
+            return forms.BooleanField(**(common | {"label": consent.text}))
+        case Kind.DATE:
+            auto = (
+                ("bday-day", "bday-month", "bday-year") if question.autocomplete == "bday" else ()
+            )
+            parts = [
+                ("day", _("Day"), "w-2"),
+                ("month", _("Month"), "w-2"),
+                ("year", _("Year"), "w-4"),
+            ]
+            return PartsField(PartsWidget(parts, auto), **common)
+        case Kind.MONTH_YEAR:
+            parts = [("month", _("Month"), "w-2"), ("year", _("Year"), "w-4")]
+            return PartsField(PartsWidget(parts), **common)
+        case Kind.HEIGHT:
+            parts = [
+                ("cm", _("Centimetres"), "w-3"),
+                ("ft", _("or feet"), "w-2"),
+                ("in", _("and inches"), "w-2"),
+            ]
+            return PartsField(PartsWidget(parts), **common)
+        case Kind.WEIGHT:
+            parts = [("kg", _("Kilograms"), "w-3"), ("lb", _("or pounds"), "w-3")]
+            return PartsField(PartsWidget(parts), **common)
+    raise ValueError(f"No form field for {question.kind}")
+
+
+def initial_for(question: Question, value: Any) -> Any:
+    """A stored answer as the form field expects it."""
+    if value is None:
+        return None
+    match question.kind:
+        case Kind.DATE:
+            return date.fromisoformat(value)
+        case Kind.INTEGER | Kind.SCALE:
+            return str(value)
+        case Kind.CONSENT:
+            return bool(value)
+    return value
+
+
+class PageForm(DescribedForm):
+    """The form of one intake page. ``answers`` in ``cleaned_data`` holds the values to store."""
+
+    def __init__(
+        self,
+        *args,
+        page: Page,
+        stored: dict[str, Any],
+        today: date,
+        require_answers: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.page, self.stored, self.today = page, stored, today
+        self.require_answers = require_answers
+        self.answers: dict[str, Any] = {}
+        own_keys = {q.key for q in page.questions}
+        ctx = context(stored, today)
+        self.questions: list[Question] = []
+        self.reveal: dict[str, list[dict]] = {}
+        for q in page.questions:
+            outside = [w for w in (*page.show_if, *q.show_if) if w.key not in own_keys]
+            if not all(w.holds(stored, ctx) for w in outside):
+                continue  # does not apply, given answers on other pages
+            self.questions.append(q)
+            self.fields[q.key] = field_for(q)
+            self.initial[q.key] = initial_for(q, stored.get(q.key))
+            inside = [w for w in q.show_if if w.key in own_keys]
+            if inside:
+                self.reveal[q.key] = [{"key": w.key, "op": w.op, "value": w.value} for w in inside]
+        self.helper = self._helper()
+        self.describe()
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        items: list = []
+        current_group, group_items = None, []
+        for q in self.questions:
+            item = (
+                Div(
+                    q.key, css_class="fc-reveal", **{"data-show-if": json.dumps(self.reveal[q.key])}
+                )
+                if q.key in self.reveal
+                else q.key
+            )
+            if q.group != current_group and group_items:
+                items.append(
+                    Fieldset(current_group, *group_items, css_class="fc-group")
+                    if current_group
+                    else Div(*group_items)
+                )
+                group_items = []
+            current_group = q.group
+            group_items.append(item)
+        if group_items:
+            items.append(
+                Fieldset(current_group, *group_items, css_class="fc-group")
+                if current_group
+                else Div(*group_items)
+            )
+        helper.layout = Layout(*items)
+        return helper
+
+    # --- validation -----------------------------------------------------------------------
+    def clean(self):
+        cleaned = super().clean()
+        values: dict[str, Any] = {}
+        for q in self.questions:
+            if q.key in self.errors:
+                continue
+            try:
+                values[q.key] = self._convert(q, cleaned.get(q.key))
+            except forms.ValidationError as error:
+                self.add_error(q.key, error)
+        merged = {**self.stored, **values}
+        ctx = context(merged, self.today)
+        for q in self.questions:
+            if not question_shown(q, merged, ctx):
+                self.answers[q.key] = (
+                    None  # no longer applies: cleared, later stored as "not asked"
+                )
+                if q.key in self.errors:
+                    del self.errors[q.key]
+                continue
+            if q.key in self.errors:
+                continue
+            value = values.get(q.key)
+            if self.require_answers and q.required and not is_answered(value):
+                self.add_error(
+                    q.key,
+                    forms.ValidationError(
+                        q.error_required or _("Answer this question"), code="required"
+                    ),
+                )
+                continue
+            self.answers[q.key] = value
+        return cleaned
+
+    def _convert(self, q: Question, raw: Any) -> Any:
+        """Turn a field's raw value into the stored answer, or raise a message saying what to fix."""
+        if raw in (None, "", [], False):
+            return None
+        match q.kind:
+            case Kind.TEXT | Kind.LONG_TEXT:
+                limit = MAX_LONG_TEXT if q.kind == Kind.LONG_TEXT else MAX_TEXT
+                if len(raw) > limit:
+                    raise forms.ValidationError(
+                        _("Answer must be %(limit)s characters or fewer"),
+                        code="too_long",
+                        params={"limit": limit},
+                    )
+                # Line breaks only where the answer is a box of several lines; tabs nowhere.
+                if has_hidden_characters(raw, allowed="\n\r" if q.kind == Kind.LONG_TEXT else ""):
+                    raise forms.ValidationError(
+                        _("Remove the hidden control characters"), code="control"
+                    )
+                return raw
+            case Kind.EMAIL:
+                if (
+                    len(raw) > 254
+                    or has_hidden_characters(raw)
+                    or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw)
+                ):
+                    raise forms.ValidationError(
+                        _("Enter an email address in the correct format, like name@example.com"),
+                        code="email",
+                    )
+                return raw
+            case Kind.PHONE:
+                digits = re.sub(r"\D", "", raw)
+                if (
+                    len(raw) > MAX_PHONE
+                    or not re.fullmatch(r"[0-9+()\-. ]+", raw)
+                    or not 7 <= len(digits) <= 15
+                ):
+                    raise forms.ValidationError(
+                        _("Enter a phone number, like 555 010 0199 or +1 555 010 0199"),
+                        code="phone",
+                    )
+                return raw
+            case Kind.INTEGER:
+                return self._integer(q, raw)
+            case Kind.SCALE:
+                return int(raw)
+            case Kind.MULTI:
+                chosen = [code for code, _label in q.choices if code in raw]  # catalogue order
+                if len(chosen) > 1 and any(code in q.exclusive for code in chosen):
+                    names = f" {_('or')} ".join(f'"{q.choice_label(c)}"' for c in q.exclusive)
+                    raise forms.ValidationError(
+                        _("Select %(names)s on its own, or untick it"),
+                        code="exclusive",
+                        params={"names": names},
+                    )
+                return chosen
+            case Kind.CONSENT:
+                return True
+            case Kind.DATE:
+                return self._date(q, raw)
+            case Kind.MONTH_YEAR:
+                return self._month_year(raw)
+            case Kind.HEIGHT:
+                return self._height(raw)
+            case Kind.WEIGHT:
+                return self._weight(raw)
+        return raw
+
+    def _integer(self, q: Question, raw: str) -> int:
+        number = parse_int(raw)
+        low, high = q.min_value or 0, q.max_value
+        if q.unit == "%":
+            message = _("Enter a percentage from %(low)s to %(high)s")
+        elif q.unit:
+            message = _("Enter a number of %(unit)s from %(low)s to %(high)s")
+        else:
+            message = _("Enter a number from %(low)s to %(high)s")
+        params = {"low": low, "high": high, "unit": q.unit}
+        if number is None:
+            raise forms.ValidationError(message, code="not_a_number", params=params)
+        if number < low or (high is not None and number > high):
+            raise forms.ValidationError(message, code="out_of_range", params=params)
+        return number
+
+    def _date(self, q: Question, raw: dict) -> str:
+        return parse_date(raw, q.label, self.today, birth=q.key == "date_of_birth").isoformat()
+
+    def _month_year(self, raw: dict) -> str:
+        month_text, year_text = (raw.get("month") or "").strip(), (raw.get("year") or "").strip()
+        if not month_text or not year_text:
+            raise forms.ValidationError(
+                _("Enter both the month and the year, or leave both blank"), code="incomplete"
+            )
+        month = (
+            parse_int(month_text)
+            or MONTHS.get(month_text.lower())
+            or MONTHS.get(month_text.lower()[:4])
+        )
+        year = parse_int(year_text)
+        if not month or not 1 <= month <= 12:
+            raise forms.ValidationError(
+                _("Month must be a number from 1 to 12, or a month name"), code="month"
+            )
+        if year is None or len(year_text) != 4 or year < 1900:
+            raise forms.ValidationError(_("Year must include 4 numbers, like 2024"), code="year")
+        if (year, month) > (self.today.year, self.today.month):
+            raise forms.ValidationError(
+                _("The date must be this month or in the past"), code="future"
+            )
+        return f"{year:04d}-{month:02d}"
+
+    def _height(self, raw: dict) -> dict:
+        cm, ft, inches = (raw.get(k) or "" for k in ("cm", "ft", "in"))
+        if cm and (ft or inches):
+            raise forms.ValidationError(
+                _("Enter your height in centimetres, or in feet and inches, not both"),
+                code="both_units",
+            )
+        if cm:
+            value = parse_number(cm)
+            if value is None or not 100 <= value <= 250:
+                raise forms.ValidationError(
+                    _("Height must be between 100 and 250 centimetres"), code="range"
+                )
+            return {"cm": value}
+        feet, extra = parse_int(ft), parse_int(inches) if inches else 0
+        if feet is None or extra is None or not 3 <= feet <= 8 or not 0 <= extra <= 11:
+            raise forms.ValidationError(
+                _("Height must be between 3 and 8 feet, with 0 to 11 inches"), code="range"
+            )
+        return {"ft": feet, "in": extra}
+
+    def _weight(self, raw: dict) -> dict:
+        kg, lb = raw.get("kg") or "", raw.get("lb") or ""
+        if kg and lb:
+            raise forms.ValidationError(
+                _("Enter your weight in kilograms or in pounds, not both"), code="both_units"
+            )
+        if kg:
+            value = parse_number(kg)
+            if value is None or not 30 <= value <= 300:
+                raise forms.ValidationError(
+                    _("Weight must be between 30 and 300 kilograms"), code="range"
+                )
+            return {"kg": value}
+        value = parse_number(lb)
+        if value is None or not 66 <= value <= 660:
+            raise forms.ValidationError(_("Weight must be between 66 and 660 pounds"), code="range")
+        return {"lb": value}
+
+    # --- for the error summary --------------------------------------------------------------
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for each error, in page order, linking to the first input of the field."""
+        links = []
+        for q in self.questions:
+            for message in self.errors.get(q.key, []):
+                multi = q.kind in {
+                    Kind.SCALE,
+                    Kind.CHOICE,
+                    Kind.YES_NO,
+                    Kind.YES_NO_UNSURE,
+                    Kind.MULTI,
+                    Kind.DATE,
+                    Kind.MONTH_YEAR,
+                    Kind.HEIGHT,
+                    Kind.WEIGHT,
+                }
+                links.append((f"id_{q.key}_0" if multi else f"id_{q.key}", message))
+        return links

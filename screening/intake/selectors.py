@@ -1,0 +1,99 @@
+"""Reads that are more than one line."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from screening.intake import branching as ans
+from screening.intake.answer_display import display_value
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS, SECTIONS
+from screening.intake.catalogue.history import BLOCKS, MAX_BLOCKS
+from screening.models import Case, Intake
+
+
+def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[str, Any]:
+    """The patient's answers as one mapping: clinical answers plus identifying details.
+
+    ``consents`` are the kinds of the intake's Consent rows when the caller read them already."""
+    answers = dict(intake.answers)
+    # Consents are recorded as Consent rows (with version and time), not as answers.
+    kinds = intake.consents.values_list("kind", flat=True) if consents is None else consents
+    for kind in kinds:
+        answers[kind] = True
+    identity = getattr(intake, "identity", None)
+    if identity is not None:
+        for key in IDENTIFYING_KEYS:
+            value = getattr(identity, key)
+            if key == "date_of_birth" and value is not None:
+                value = value.isoformat()
+            if value not in (None, ""):
+                answers[key] = value
+    return answers
+
+
+def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
+    """Every question by section as the patient saw them, each answered, unanswered or not asked.
+
+    A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
+    """
+    stored = load_answers(intake) if stored is None else stored
+    not_asked = set(intake.not_asked if intake.is_submitted else ans.not_asked(stored, day))
+    sections = []
+    for section in SECTIONS:
+        rows = []
+        for page in section.pages:
+            for q in page.questions:
+                value = stored.get(q.key)
+                if q.key in not_asked:
+                    state = "not_asked"
+                elif ans.is_answered(value):
+                    state = "answered"
+                else:
+                    state = "unanswered"
+                rows.append({"question": q, "value": display_value(q, value), "state": state})
+        if any(row["state"] != "not_asked" for row in rows):
+            sections.append({"section": section, "rows": rows})
+    return sections
+
+
+def block_table(stored: dict[str, Any]) -> dict | None:
+    """The medial branch blocks as a table: a row per block the patient described, a column per
+    question of a block (the catalogue's block questions, so a new one appears here by itself)."""
+    columns = [q for q in BLOCKS.pages[0].questions if q.key.startswith("block_1_")]
+    rows = []
+    for n in range(1, MAX_BLOCKS + 1):
+        keys = [q.key.replace("block_1_", f"block_{n}_", 1) for q in columns]
+        if not any(ans.is_answered(stored.get(k)) for k in keys):
+            continue
+        rows.append(
+            {
+                "number": n,
+                "cells": [display_value(QUESTIONS[k], stored.get(k)) for k in keys],
+            }
+        )
+    return {"columns": [q.label for q in columns], "rows": rows} if rows else None
+
+
+def possible_duplicates(case: Case, limit: int = 10) -> list[dict]:
+    """Other cases with the same date of birth and family name, or the same e-mail address: the
+    reference, day received and status (label) the case page lists for each."""
+    identity = case.intake.identity
+    same = Q()
+    if identity.date_of_birth and identity.family_name_folded:
+        same |= Q(
+            intake__identity__date_of_birth=identity.date_of_birth,
+            intake__identity__family_name_folded=identity.family_name_folded,
+        )
+    if identity.email:
+        same |= Q(intake__identity__email__iexact=identity.email)
+    if not same:
+        return []
+    statuses = dict(Case.Status.choices)
+    return [
+        {"reference": reference, "received_at": received_at, "status": statuses[status]}
+        for reference, received_at, status in Case.objects.filter(same)
+        .exclude(pk=case.pk)
+        .order_by("-received_at")
+        .values_list("intake__reference", "received_at", "status")[:limit]
+    ]

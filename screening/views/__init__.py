@@ -1,1 +1,0 @@
-"""Views, split by audience: intake.py for patients."""
