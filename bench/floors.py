@@ -20,11 +20,12 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from screening.casework.models import Case
 from screening.casework.views import coordinator_required
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
 from screening.intake.consent import CONSENT_TEXTS
+from screening.intake.models import Intake
 from screening.intake.reference_codes import new_reference
-from screening.models import Case, Intake
 
 _EXAMPLE = json.loads((settings.BASE_DIR / "docs" / "examples" / "routine.json").read_text())
 # The clinical answers of a complete intake, as an intake row holds them (identity and consents apart).

@@ -67,7 +67,7 @@ class Target:
 
 # --- setting up ---------------------------------------------------------------------------------------
 def _ensure_cases(count: int) -> None:
-    from screening.models import Case
+    from screening.casework.models import Case
 
     have = Case.objects.count()
     if have >= count:
@@ -114,7 +114,7 @@ def _ensure_coordinator():
 
 
 def _case_references(n: int) -> list[str]:
-    from screening.models import Case
+    from screening.casework.models import Case
 
     ids = list(Case.objects.order_by("id").values_list("id", flat=True))
     step = max(1, len(ids) // n)

@@ -309,8 +309,8 @@ def completion_token(reference: str) -> str:
     from django.contrib.auth.models import User
 
     from screening.casework import services as casework
+    from screening.casework.models import Case, CompletionLink
     from screening.intake import reference_codes as codes
-    from screening.models import Case, CompletionLink
 
     case = Case.objects.get(intake__reference=reference)
     user, _created = User.objects.get_or_create(username="bench-page-weight")

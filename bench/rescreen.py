@@ -28,7 +28,7 @@ from bench import _common
 PUBLISH = """
 import django
 django.setup()
-from screening.models import RuleDraft
+from screening.rules.models import RuleDraft
 from screening.rules.rulesets import ruleset_publish
 rule = RuleDraft.objects.filter(outcome="specialist_review").order_by("key").first()
 rule.enabled = not rule.enabled
@@ -54,7 +54,7 @@ import json, time
 import django
 django.setup()
 from django.db import connection
-from screening.models import ScreeningResult
+from screening.casework.models import ScreeningResult
 with connection.cursor() as cursor:
     cursor.execute("BEGIN")
     started = time.perf_counter()

@@ -14,18 +14,14 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
+from screening.casework.models import OutgoingEmail
 from screening.intake.facts import fact_specs
-from screening.models import (
-    AuditEvent,
-    ConditionDraft,
-    OutgoingEmail,
-    RuleDraft,
-    RulesetVersion,
-)
 from screening.rules import rulesets as store
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
+from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
 from screening.rules.values import format_value, parse_value
 from screening.staff import audit_log as audit
+from screening.staff.models import AuditEvent
 from screening.staff.sign_in import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm

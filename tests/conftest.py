@@ -39,7 +39,7 @@ class Patient:
 
     @property
     def intake(self):
-        from screening.models import Intake
+        from screening.intake.models import Intake
 
         return Intake.objects.select_related("identity").get(pk=self.client.session["intake_id"])
 

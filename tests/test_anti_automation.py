@@ -12,7 +12,9 @@ from django.core.cache.backends.db import DatabaseCache
 from django.test import Client
 from django.urls import reverse
 
-from screening.models import AttemptWindow, Intake, ScreeningResult
+from screening.casework.models import ScreeningResult
+from screening.intake.models import Intake
+from screening.staff.models import AttemptWindow
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
 
@@ -279,8 +281,8 @@ def test_an_empty_honeypot_as_a_browser_sends_it_is_accepted(patient):
 )
 def test_every_limit_key_fits_its_column(scope, rf):
     """PostgreSQL refuses a key longer than the column (SQLite would store it): every scope in use fits."""
-    from screening.models import AttemptWindow
     from screening.staff.attempt_limits import client_key
+    from screening.staff.models import AttemptWindow
 
     key = client_key(scope, rf.get("/", REMOTE_ADDR="2001:db8::1"))
     assert len(key) <= AttemptWindow._meta.get_field("key").max_length

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from screening.models import AuditEvent
+from screening.staff.models import AuditEvent
 from screening.staff.retention import years_before
 
 pytestmark = pytest.mark.django_db

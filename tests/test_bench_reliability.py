@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from bench.load import patient_problems, reconcile, run_patients
-from screening.models import Intake
+from screening.intake.models import Intake
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db(transaction=True)

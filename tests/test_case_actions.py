@@ -10,15 +10,15 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
-from screening.models import (
+from screening.casework.models import (
     Amendment,
-    AuditEvent,
     Booking,
     Case,
     ContactAttempt,
     OutgoingEmail,
     ScreeningResult,
 )
+from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
-from screening.models import AuditEvent, Case
+from screening.casework.models import Case
+from screening.staff.models import AuditEvent
 
 
 def _coordinator(name):

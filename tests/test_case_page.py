@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from screening.models import AuditEvent
+from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +102,8 @@ def test_the_case_page_query_count_does_not_grow_with_findings(
 
 
 def test_the_timeline_reads_only_the_tables_its_audit_trail_names(coordinator, submitted):
+    from screening.casework.models import Case
     from screening.casework.timeline import case_history
-    from screening.models import Case
 
     case = Case.objects.select_related("intake").get(intake=submitted)
     with CaptureQueriesContext(connection) as quiet:
@@ -120,7 +120,7 @@ def test_the_timeline_reads_only_the_tables_its_audit_trail_names(coordinator, s
 def test_a_long_trail_reads_every_table(coordinator, submitted, monkeypatch):
     """A trail cut at its limit may have left out the event that names a table: all are read."""
     from screening.casework import timeline
-    from screening.models import Case
+    from screening.casework.models import Case
 
     coordinator.post(f"/staff/cases/{submitted.reference}/notes/", {"text": "First note"})
     for status in ("in_review", "contacted"):
@@ -135,7 +135,7 @@ def test_a_long_trail_reads_every_table(coordinator, submitted, monkeypatch):
 
 def test_views_are_capped_apart_from_changes(coordinator, submitted, monkeypatch):
     from screening.casework import timeline
-    from screening.models import Case
+    from screening.casework.models import Case
 
     monkeypatch.setattr(timeline, "VIEWS_LIMIT", 3)
     coordinator.post(f"/staff/cases/{submitted.reference}/status/", {"status": "in_review"})

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from screening.models import AuditEvent, Case
+from screening.casework.models import Case
+from screening.staff.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from screening.models import Case, RulesetVersion
+from screening.casework.models import Case
+from screening.rules.models import RulesetVersion
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.test import Client
 
-from screening.models import Amendment, AuditEvent, Case, CompletionLink
+from screening.casework.models import Amendment, Case, CompletionLink
+from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
 from tests.test_notifications import run_worker
 

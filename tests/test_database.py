@@ -23,7 +23,7 @@ def test_the_database_refuses_an_unknown_status():
     from django.db import IntegrityError, transaction
 
     from screening.intake import services
-    from screening.models import Intake
+    from screening.intake.models import Intake
 
     intake = services.intake_start()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from screening.models import Case, Intake, PatientIdentity, ScreeningResult
+from screening.casework.models import Case, ScreeningResult
+from screening.intake.models import Intake, PatientIdentity
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import Client
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from screening.casework.csv_export import neutralise
-from screening.models import AuditEvent
+from screening.staff.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -30,14 +30,15 @@ from hypothesis import strategies as st
 
 from screening.casework.forms import MAX_CLINICIAN, MAX_NOTE, coordinators
 from screening.casework.missing_information import completion_page
+from screening.casework.models import Amendment, Booking, Case, CaseNote, ContactAttempt
 from screening.intake.answer_display import display_value
 from screening.intake.branching import context, question_shown
 from screening.intake.catalogue import PAGES, QUESTIONS, Kind, Page, Question, page_by_slug
 from screening.intake.form_parts import PartsWidget
+from screening.intake.models import Intake
 from screening.intake.page_forms import MAX_LONG_TEXT, MAX_PHONE, MAX_TEXT, PageForm
 from screening.intake.reference_codes import normalise_resume_code
 from screening.intake.selectors import load_answers
-from screening.models import Amendment, Booking, Case, CaseNote, ContactAttempt, Intake
 from tests.intake_data import FULL_INTAKE
 
 profiles.register_profile(

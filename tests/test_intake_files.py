@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from screening.casework.models import ScreeningResult
 from screening.intake.file_format import schema
-from screening.models import Intake, ScreeningResult
+from screening.intake.models import Intake
 
 pytestmark = pytest.mark.django_db
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from screening.intake.catalogue import PAGES
-from screening.models import Intake
+from screening.intake.models import Intake
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

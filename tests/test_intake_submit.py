@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from screening.intake import scoring
-from screening.models import Consent, Intake
+from screening.intake.models import Consent, Intake
 
 pytestmark = pytest.mark.django_db
 

@@ -144,7 +144,7 @@ def test_a_coordinators_review_and_exports_leave_no_patient_value_in_logs_or_url
     follow(staff.get(case + "fhir/"))
     follow(staff.get(case + "print/"))
     follow(staff.post(case + "rescreen/"))
-    from screening.models import Amendment, Booking
+    from screening.casework.models import Amendment, Booking
 
     assert Amendment.objects.exists() and Booking.objects.exists()  # the writes happened
 

@@ -21,16 +21,10 @@ from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
 from screening.casework import notifications as notify
+from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail, ScreeningResult
 from screening.intake import reference_codes as codes
 from screening.intake import services
-from screening.models import (
-    Booking,
-    Case,
-    CompletionLink,
-    OutgoingEmail,
-    PatientIdentity,
-    ScreeningResult,
-)
+from screening.intake.models import PatientIdentity
 from screening.rules import rulesets as store
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS

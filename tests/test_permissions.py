@@ -96,8 +96,8 @@ def test_every_route_has_an_access_entry():
 
 @pytest.fixture
 def case_reference(default_rules):
+    from screening.casework.models import Case
     from screening.demo.cases import generate
-    from screening.models import Case
 
     generate(count=1, drafts_share=0)
     return Case.objects.get().intake.reference

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from screening.models import Consent, Intake, PatientIdentity
+from screening.intake.models import Consent, Intake, PatientIdentity
 
 pytestmark = pytest.mark.django_db
 

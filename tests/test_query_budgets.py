@@ -18,9 +18,9 @@ from django.urls import reverse
 from screening.intake import services
 from screening.intake.catalogue import TREATMENTS, Kind, page_by_slug
 from screening.intake.catalogue.history import MAX_BLOCKS
+from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
 from screening.intake.selectors import load_answers
-from screening.models import Intake
 from screening.rules import rulesets as rules_store
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE

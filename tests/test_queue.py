@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.casework import case_queue as queue
+from screening.casework.models import Case
 from screening.demo.cases import generate
-from screening.models import Case
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from screening.models import ConditionDraft, ScreeningResult
+from screening.casework.models import ScreeningResult
+from screening.rules.models import ConditionDraft
 from screening.rules.rulesets import ruleset_publish
 
 pytestmark = pytest.mark.django_db(
@@ -60,7 +61,7 @@ def test_two_queued_rescreens_do_the_work_once_with_the_latest_version(patient):
 
 
 def test_closed_cases_are_not_rescreened(patient, other_patient):
-    from screening.models import Case
+    from screening.casework.models import Case
 
     patient.fill()
     patient.submit()
@@ -82,7 +83,7 @@ def _generated(count: int):
 
 
 def test_rescreening_moves_each_case_to_its_new_outcome_and_leaves_the_rest_alone(default_rules):
-    from screening.models import Case
+    from screening.casework.models import Case
 
     _generated(40)
     before = {c.pk: (c.status, c.assignee_id, c.received_at) for c in Case.objects.all()}
@@ -122,7 +123,7 @@ def test_rescreening_costs_the_same_queries_for_few_or_many_intakes(default_rule
 
 
 def test_a_case_that_becomes_urgent_on_rescreening_alerts_on_call_once(default_rules):
-    from screening.models import Case, OutgoingEmail
+    from screening.casework.models import Case, OutgoingEmail
 
     _generated(40)
     urgent = Case.objects.filter(outcome="urgent", intake__status="submitted").first()

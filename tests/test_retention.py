@@ -11,20 +11,18 @@ from django.test import Client
 from django.utils import timezone
 
 from screening.casework import services as casework
-from screening.models import (
+from screening.casework.models import (
     Amendment,
-    AuditEvent,
     Booking,
     Case,
     CaseNote,
     CompletionLink,
-    Consent,
     ContactAttempt,
-    Intake,
     OutgoingEmail,
-    PatientIdentity,
     ScreeningResult,
 )
+from screening.intake.models import Consent, Intake, PatientIdentity
+from screening.staff.models import AuditEvent
 from screening.staff.retention import purge_retained, years_before
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE

@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from screening.models import AuditEvent, ConditionDraft, RuleDraft, RulesetVersion
+from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
+from screening.staff.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.intake import reference_codes as codes
-from screening.models import AttemptWindow, Intake
+from screening.intake.models import Intake
 from screening.staff import attempt_limits as throttle
+from screening.staff.models import AttemptWindow
 
 pytestmark = pytest.mark.django_db
 

@@ -6,16 +6,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from screening.models import (
-    AuditEvent,
-    ConditionDraft,
-    Intake,
-    RuleDraft,
-    RulesetVersion,
-    ScreeningResult,
-)
+from screening.casework.models import ScreeningResult
+from screening.intake.models import Intake
 from screening.rules.engine import RulesetError
+from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
 from screening.rules.rulesets import rules_load_defaults, ruleset_publish
+from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
 
 pytestmark = pytest.mark.django_db

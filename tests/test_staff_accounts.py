@@ -16,7 +16,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening.models import ApprovalRequest, AuditEvent, OutgoingEmail
+from screening.casework.models import OutgoingEmail
+from screening.staff.models import ApprovalRequest, AuditEvent
 from tests.test_notifications import run_worker
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from screening.models import AuditEvent
+from screening.staff.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from screening.casework.models import OutgoingEmail
 from screening.intake.catalogue import PAGES, Kind
-from screening.models import AuditEvent, OutgoingEmail
+from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from screening.models import AuditEvent
+from screening.staff.models import AuditEvent
 from screening.staff.sign_in import LAST_SEEN, SIGNED_IN_AT
 from tests.test_notifications import run_worker
 
@@ -171,7 +171,7 @@ def test_wrong_codes_from_many_addresses_stop_at_a_ceiling_and_the_owner_is_told
     assert "8 wrong second-factor codes" in message.body
     assert AuditEvent.objects.filter(action="auth.second_factor_locked").count() == 1
     # The ceiling's refusals are not failures: once its window ends, the owner signs in.
-    from screening.models import AttemptWindow
+    from screening.staff.models import AttemptWindow
 
     AttemptWindow.objects.filter(key__startswith="otp-account:").update(window_ends=timezone.now())
     assert owner.post("/staff/two-factor/", {"code": _code(device)}).status_code == 302

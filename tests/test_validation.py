@@ -151,8 +151,8 @@ def test_an_answer_to_a_question_that_no_longer_applies_is_dropped_even_if_malfo
 
 
 def test_every_text_limit_fits_its_database_column():
+    from screening.intake.models import PatientIdentity
     from screening.intake.page_forms import MAX_PHONE, MAX_TEXT
-    from screening.models import PatientIdentity
 
     column = {
         f.name: f.max_length for f in PatientIdentity._meta.get_fields() if hasattr(f, "max_length")

@@ -25,8 +25,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
+from screening.casework.models import SEVERITY_RANK, Case
 from screening.intake.folding import fold
-from screening.models import SEVERITY_RANK, Case
 
 PAGE_SIZE = 50
 

@@ -15,7 +15,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from screening.models import SEVERITY_RANK, Case
+from screening.casework.models import SEVERITY_RANK, Case
 
 Weekly = list[tuple[date, dict[str, int]]]
 

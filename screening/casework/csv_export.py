@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from screening.models import Case
+from screening.casework.models import Case
 
 COLUMNS = [
     ("reference", lambda c, now: c.intake.reference),

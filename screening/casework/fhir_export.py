@@ -14,8 +14,8 @@ from django.conf import settings
 from screening.intake.branching import is_answered
 from screening.intake.catalogue import IDENTIFYING_KEYS, SECTIONS, Kind, Question
 from screening.intake.facts import height_cm, weight_kg
+from screening.intake.models import Intake
 from screening.intake.selectors import load_answers
-from screening.models import Intake
 
 UCUM = "http://unitsofmeasure.org"
 

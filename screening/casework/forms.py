@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from screening.casework.models import Booking, ContactAttempt
 from screening.intake.form_parts import DescribedForm
-from screening.models import Booking, ContactAttempt
 
 MAX_NOTE = 5000
 MAX_CLINICIAN = 200

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from screening.models import ApprovalRequest, Booking, Case, CompletionLink, OutgoingEmail
+from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail
+from screening.staff.models import ApprovalRequest
 
 DIGEST_PERIOD = timedelta(hours=24)  # what the first digest looks back over
 # A case is received (its received_at set) a moment before its transaction commits, so a digest taken in

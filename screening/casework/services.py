@@ -11,22 +11,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from screening.casework.missing_information import questions_to_complete
-from screening.intake import reference_codes as codes
-from screening.intake.branching import not_asked, prune
-from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
-from screening.intake.consent import CONSENT_TEXTS
-from screening.intake.facts import derived_values
-from screening.intake.selectors import load_answers
-from screening.models import (
+from screening.casework.models import (
     Amendment,
     Booking,
     Case,
     CaseNote,
     CompletionLink,
     ContactAttempt,
-    Intake,
     ScreeningResult,
 )
+from screening.intake import reference_codes as codes
+from screening.intake.branching import not_asked, prune
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
+from screening.intake.consent import CONSENT_TEXTS
+from screening.intake.facts import derived_values
+from screening.intake.models import Intake
+from screening.intake.selectors import load_answers
 from screening.rules import rulesets as rules_store
 from screening.staff import audit_log as audit
 

@@ -13,15 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from screening.casework.models import SEVERITY_RANK, Booking, Case, CompletionLink, OutgoingEmail
 from screening.intake import reference_codes as codes
-from screening.models import (
-    SEVERITY_RANK,
-    Booking,
-    Case,
-    CompletionLink,
-    OutgoingEmail,
-    PatientIdentity,
-)
+from screening.intake.models import PatientIdentity
 from screening.rules import outcomes
 from screening.rules import rulesets as store
 

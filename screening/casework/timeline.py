@@ -14,9 +14,10 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from screening.casework.models import Booking, Case, ScreeningResult
 from screening.intake.answer_display import day_month_year, display_value, months_short
 from screening.intake.catalogue import QUESTIONS
-from screening.models import AuditEvent, Booking, Case, ScreeningResult
+from screening.staff.models import AuditEvent
 
 # Audit actions whose content the timeline shows from their own table instead.
 _FROM_OWN_TABLE = {

@@ -29,12 +29,12 @@ from screening.casework import fhir_export as fhir
 from screening.casework import services as casework
 from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteForm
 from screening.casework.missing_information import completion_page
+from screening.casework.models import Amendment, Case, ScreeningResult
 from screening.casework.timeline import case_history, timeline_html
 from screening.intake import answer_display as display
 from screening.intake import selectors
 from screening.intake.catalogue import QUESTIONS
 from screening.intake.page_forms import PageForm
-from screening.models import Amendment, Case, ScreeningResult
 from screening.rules import outcomes
 from screening.staff import attempt_limits as throttle
 from screening.staff import audit_log as audit

@@ -17,13 +17,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from screening.casework import bulk_copy as bulk
+from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values, engine_facts
 from screening.intake.folding import fold
-from screening.models import SEVERITY_RANK, Case, Consent, Intake, PatientIdentity, ScreeningResult
+from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.rules.engine import screen
 from screening.rules.rulesets import compiled_version, finding_data, latest_version, top_finding
 

@@ -5,11 +5,12 @@ from typing import Any
 
 from django.db.models import Q
 
+from screening.casework.models import Case
 from screening.intake import branching as ans
 from screening.intake.answer_display import display_value
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS, SECTIONS
 from screening.intake.catalogue.history import BLOCKS, MAX_BLOCKS
-from screening.models import Case, Intake
+from screening.intake.models import Intake
 
 
 def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[str, Any]:

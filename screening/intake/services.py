@@ -14,23 +14,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from screening.casework.models import ScreeningResult
 from screening.intake import reference_codes as codes
 from screening.intake.branching import context, missing, not_asked, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values
 from screening.intake.folding import fold
+from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.intake.safety import red_flag_tier
 from screening.intake.selectors import load_answers
-from screening.models import (
-    AttemptWindow,
-    Consent,
-    Intake,
-    PatientIdentity,
-    RulesetVersion,
-    ScreeningResult,
-)
 from screening.rules import rulesets as rules_store
+from screening.rules.models import RulesetVersion
+from screening.staff.models import AttemptWindow
 
 logger = logging.getLogger(__name__)
 

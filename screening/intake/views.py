@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from screening.casework.models import ScreeningResult
 from screening.intake import branching as ans
 from screening.intake import limit_responses as limits
 from screening.intake import services
@@ -29,11 +30,11 @@ from screening.intake.catalogue import (
 )
 from screening.intake.consent import PRIVACY_NOTICE_VERSION
 from screening.intake.facts import body_is_unlikely
+from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
 from screening.intake.resume_form import ResumeForm
 from screening.intake.safety import ADVICE
 from screening.intake.selectors import load_answers
-from screening.models import Intake, ScreeningResult
 from screening.staff import attempt_limits as throttle
 
 SESSION_KEY = "intake_id"

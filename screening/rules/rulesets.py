@@ -16,21 +16,13 @@ from django.utils import timezone
 
 from screening.casework import bulk_copy as bulk
 from screening.casework import notifications as notify
+from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
 from screening.intake.facts import engine_facts, fact_specs, source_questions
+from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.intake.selectors import load_answers
-from screening.models import (
-    SEVERITY_RANK,
-    Case,
-    ConditionDraft,
-    Consent,
-    Intake,
-    PatientIdentity,
-    RuleDraft,
-    RulesetVersion,
-    ScreeningResult,
-)
 from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
 from screening.rules.engine import CompiledRuleset, RulesetError, compile_ruleset, screen
+from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
 from screening.staff import audit_log as audit
 
 logger = logging.getLogger(__name__)

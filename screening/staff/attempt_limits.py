@@ -21,7 +21,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from screening.models import AttemptWindow
+from screening.staff.models import AttemptWindow
 
 KEY_HASH_LENGTH = 40  # 160 bits of the address's hash: the scope and it fit AttemptWindow.key (80)
 

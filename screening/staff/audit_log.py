@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from screening.models import AuditEvent
+from screening.staff.models import AuditEvent
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
 # The signed-in staff member of the request, for entries written where the request is not at hand

@@ -1,5 +1,6 @@
-"""A request for a change that a second person must approve (four eyes): what is to change, who asked,
-who decided. The one approval mechanism (screening/staff/approvals.py) keeps these rows."""
+"""The staff side's tables: the audit log, counted attempts (limits), and requests for a change that a
+second person must approve (four eyes; the one approval mechanism, screening/staff/approvals.py, keeps
+these)."""
 
 import hashlib
 import json
@@ -7,6 +8,49 @@ import json
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+
+class AttemptWindow(models.Model):
+    """Attempts counted per key (a hashed client address) in a fixed time window, shared by every process.
+
+    The counts live in the database because a limit held in one process's memory is no limit at all.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    window_ends = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} attempts until {self.window_ends:%H:%M}"
+
+
+class AuditEvent(models.Model):
+    """The app's one append-only audit log: who did what to which object, and when."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_ref = models.CharField(max_length=80)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_ref"])]
+        permissions = [("view_all_auditevent", "Can read the whole audit log")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_ref}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
 
 
 def content_hash(kind: str, subject: str, content: dict) -> str:

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from screening.models import AuditEvent, Case, Intake
+from screening.casework.models import Case
+from screening.intake.models import Intake
 from screening.staff import audit_log as audit
+from screening.staff.models import AuditEvent
 
 # The database trigger (migration 0015) judges an audit row's age by the database's clock. Asking only
 # for rows a day past the limit means an app clock a little ahead of the database's never makes the

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
+from screening.casework.models import Booking, Case, OutgoingEmail
 from screening.demo.cases import generate
-from screening.models import Booking, Case, OutgoingEmail
 from screening.rules.rulesets import rules_load_defaults
 from screening.staff.roles import ensure_groups
 from tests.browser.helpers import (

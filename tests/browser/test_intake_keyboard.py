@@ -2,7 +2,7 @@
 
 import pytest
 
-from screening.models import Intake
+from screening.intake.models import Intake
 from tests.browser.helpers import (
     CONTINUE,
     REFERENCE,

@@ -7,7 +7,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from screening.models import Intake, RuleDraft, ScreeningResult
+from screening.casework.models import ScreeningResult
+from screening.intake.models import Intake
+from screening.rules.models import RuleDraft
 from screening.rules.rulesets import rules_load_defaults
 from screening.staff.roles import ensure_groups
 from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from screening.casework.models import Case
 from screening.demo.cases import generate
-from screening.models import Case
 
 
 class Command(BaseCommand):
