@@ -14,9 +14,10 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
+from screening.casework import screening
 from screening.casework.models import OutgoingEmail
 from screening.intake.facts import fact_specs
-from screening.rules import rulesets as store
+from screening.rules import rulesets
 from screening.rules.engine import Condition, Op, RulesetError, check_condition
 from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
 from screening.rules.values import format_value, parse_value
@@ -141,11 +142,12 @@ class RuleDraftAdmin(OneHistoryAdmin):
             "opts": self.model._meta,
         }
         try:
-            context["preview"] = store.preview(days=days)
+            context["preview"] = rulesets.preview(days=days)
         except RulesetError as error:
             context["problems"] = error.problems
-        context["changes"] = store.diff(
-            store.latest_version().content if store.latest_version() else [], store.draft_data()
+        context["changes"] = rulesets.diff(
+            rulesets.latest_version().content if rulesets.latest_version() else [],
+            rulesets.draft_data(),
         )
         return TemplateResponse(request, "admin/screening/ruledraft/preview.html", context)
 
@@ -156,7 +158,7 @@ class RuleDraftAdmin(OneHistoryAdmin):
         problems = []
         if request.method == "POST" and form.is_valid():
             try:
-                version = store.ruleset_publish(
+                version = screening.publish_and_rescreen(
                     actor=request.user,
                     note=form.cleaned_data["note"],
                     rescreen=form.cleaned_data["rescreen"],
@@ -172,8 +174,9 @@ class RuleDraftAdmin(OneHistoryAdmin):
             "form": form,
             "problems": problems,
             "opts": self.model._meta,
-            "changes": store.diff(
-                store.latest_version().content if store.latest_version() else [], store.draft_data()
+            "changes": rulesets.diff(
+                rulesets.latest_version().content if rulesets.latest_version() else [],
+                rulesets.draft_data(),
             ),
         }
         return TemplateResponse(request, "admin/screening/ruledraft/publish.html", context)
@@ -282,10 +285,10 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
             RulesetVersion.objects.filter(number__lt=version.number).order_by("-number").first()
         )
         extra = {
-            "changes": store.diff(previous.content if previous else [], version.content),
+            "changes": rulesets.diff(previous.content if previous else [], version.content),
             "previous": previous,
             "can_restore": request.user.has_perm("screening.publish_rulesetversion")
-            and version != store.latest_version(),
+            and version != rulesets.latest_version(),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
@@ -294,7 +297,7 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         version = get_object_or_404(RulesetVersion, pk=pk)
         try:
-            restored = store.ruleset_restore(version=version, actor=request.user)
+            restored = rulesets.ruleset_restore(version=version, actor=request.user)
         except RulesetError as error:
             messages.error(
                 request, "This version no longer fits the questions: " + "; ".join(error.problems)

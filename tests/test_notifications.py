@@ -22,10 +22,10 @@ from django_tasks_db.models import DBTaskResult
 
 from screening.casework import notifications as notify
 from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail, ScreeningResult
+from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake import services
 from screening.intake.models import PatientIdentity
-from screening.rules import rulesets as store
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
 
@@ -165,7 +165,7 @@ def test_a_rolled_back_write_sends_nothing(default_rules):
     with pytest.raises(RuntimeError), transaction.atomic():
         intake = services.intake_start()
         PatientIdentity.objects.filter(intake=intake).update(email="someone@example.org")
-        store.intake_screen(intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT)
+        intake_screen(intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT)
         assert Case.objects.get(intake=intake).outcome == "urgent"
         assert OutgoingEmail.objects.exists()
         assert not DBTaskResult.objects.exists()  # queued only once the write commits

@@ -21,7 +21,7 @@ from screening.intake.catalogue.history import MAX_BLOCKS
 from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
 from screening.intake.selectors import load_answers
-from screening.rules import rulesets as rules_store
+from screening.rules import rulesets
 from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
 
@@ -73,7 +73,7 @@ def save_budget(slug: str, *, first: bool = False) -> int:
     budget = PAGE_SAVE
     if any(q.identifying for q in page.questions):
         budget += IDENTITY_WRITE
-    if keys & rules_store.urgent_facts(rules_store.latest_version()):
+    if keys & rulesets.urgent_facts(rulesets.latest_version()):
         budget += DRAFT_SCREENING
     if any(q.kind == Kind.CONSENT for q in page.questions):
         budget += CONSENT_WRITE

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from screening.casework.models import ScreeningResult
+from screening.casework.screening import publish_and_rescreen
 from screening.rules.models import ConditionDraft
 from screening.rules.rulesets import ruleset_publish
 
@@ -29,7 +30,7 @@ def test_publishing_with_rescreen_queues_a_task_that_the_worker_runs(patient, ot
     other_patient.fill()
     other_patient.submit()
     _raise_threshold()
-    version = ruleset_publish(actor=None, note="stricter", rescreen=True)
+    version = publish_and_rescreen(actor=None, note="stricter", rescreen=True)
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     assert not ScreeningResult.objects.filter(trigger="rescreen").exists()  # not in the request
 
@@ -53,7 +54,7 @@ def test_publishing_without_rescreen_queues_nothing(default_rules):
 def test_two_queued_rescreens_do_the_work_once_with_the_latest_version(patient):
     patient.fill()
     patient.submit()
-    ruleset_publish(actor=None, note="first", rescreen=True)
+    publish_and_rescreen(actor=None, note="first", rescreen=True)
     latest = ruleset_publish(actor=None, note="second, without re-screening", rescreen=False)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     rescreens = ScreeningResult.objects.filter(trigger="rescreen")
@@ -68,7 +69,7 @@ def test_closed_cases_are_not_rescreened(patient, other_patient):
     other_patient.fill()
     other_patient.submit()
     Case.objects.filter(intake=patient.intake).update(status="closed", close_reason="treated")
-    ruleset_publish(actor=None, note="again", rescreen=True)
+    publish_and_rescreen(actor=None, note="again", rescreen=True)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     rescreened = ScreeningResult.objects.filter(trigger="rescreen").values_list(
         "intake_id", flat=True
@@ -108,7 +109,8 @@ def test_rescreening_moves_each_case_to_its_new_outcome_and_leaves_the_rest_alon
 
 
 def test_rescreening_costs_the_same_queries_for_few_or_many_intakes(default_rules):
-    from screening.rules.rulesets import latest_version, rescreen
+    from screening.casework.screening import rescreen
+    from screening.rules.rulesets import latest_version
 
     _generated(10)
     version = ruleset_publish(actor=None, note="again")

@@ -20,6 +20,7 @@ from screening.casework.models import (
     ContactAttempt,
     ScreeningResult,
 )
+from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
@@ -27,7 +28,7 @@ from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values
 from screening.intake.models import Intake
 from screening.intake.selectors import load_answers
-from screening.rules import rulesets as rules_store
+from screening.rules import rulesets
 from screening.staff import audit_log as audit
 
 COMPLETION_LINK_DAYS = 7
@@ -153,7 +154,7 @@ def latest_screening(intake) -> ScreeningResult | None:
 def missing_questions(screening: ScreeningResult | None) -> list[str]:
     if screening is None:
         return []
-    rules = rules_store.version_rules(screening.ruleset) if screening.ruleset else None
+    rules = rulesets.version_rules(screening.ruleset) if screening.ruleset else None
     return questions_to_complete(screening.findings, rules)
 
 
@@ -205,7 +206,7 @@ def case_amend(
         CompletionLink.objects.filter(case=case, used_at=None, withdrawn_at=None).update(
             withdrawn_at=now
         )
-    result = rules_store.intake_screen(
+    result = intake_screen(
         intake=intake, answers=after, trigger=ScreeningResult.Trigger.AMEND, as_of=day
     )
     _log(user, "case.amend", case, source=source, questions=changed, outcome=result.outcome)
@@ -217,7 +218,7 @@ def case_rescreen(*, case_id: int, user) -> ScreeningResult:
     """Screen the intake again with the current ruleset; the earlier results stay."""
     case = Case.objects.select_related("intake", "intake__identity").get(pk=case_id)
     intake = case.intake
-    result = rules_store.intake_screen(
+    result = intake_screen(
         intake=intake,
         answers=load_answers(intake),
         trigger=ScreeningResult.Trigger.RESCREEN,

@@ -1,4 +1,5 @@
-"""Background tasks. Enqueued on commit by the services that need them, never from save() or signals."""
+"""Sending e-mails in the background: each OutgoingEmail rendered when it is sent, retried when the send fails.
+Enqueued on commit by notifications.py, never from save() or signals."""
 
 import logging
 from datetime import timedelta
@@ -17,22 +18,8 @@ from screening.casework.models import SEVERITY_RANK, Booking, Case, CompletionLi
 from screening.intake import reference_codes as codes
 from screening.intake.models import PatientIdentity
 from screening.rules import outcomes
-from screening.rules import rulesets as store
 
 logger = logging.getLogger(__name__)
-
-
-@task
-def rescreen_open_intakes(version_number: int) -> int:
-    """Screen every submitted intake whose case is open again with the latest version (store.rescreen).
-
-    Queued when ``version_number`` was published; if a newer version exists by the time it runs, it uses
-    that one (so a later publication without re-screening is not skipped), and an intake already
-    re-screened with the latest version is left alone (so two queued tasks do the work once)."""
-    version = store.latest_version()
-    if version is None or version.number < version_number:
-        return 0
-    return store.rescreen(version)
 
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def _screenings(intake) -> list[ScreeningResult]:
         .values("pk")[:1]
     )
     return list(
-        # Without the version's rules, which a timeline does not show (rules_store keeps them).
+        # Without the version's rules, which a timeline does not show (rulesets.version_rules keeps them).
         intake.screenings.select_related("ruleset")
         .defer("ruleset__content")
         .filter(~Q(trigger=draft) | Q(pk=Subquery(first_urgent_draft)))

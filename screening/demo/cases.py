@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from screening.casework import bulk_copy as bulk
 from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
+from screening.casework.screening import finding_data, top_finding
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
@@ -26,7 +27,7 @@ from screening.intake.facts import derived_values, engine_facts
 from screening.intake.folding import fold
 from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.rules.engine import screen
-from screening.rules.rulesets import compiled_version, finding_data, latest_version, top_finding
+from screening.rules.rulesets import compiled_version, latest_version
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
 GIVEN = [

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from screening.casework.models import ScreeningResult
+from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake.branching import context, missing, not_asked, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
@@ -24,7 +25,7 @@ from screening.intake.folding import fold
 from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.intake.safety import red_flag_tier
 from screening.intake.selectors import load_answers
-from screening.rules import rulesets as rules_store
+from screening.rules import rulesets
 from screening.rules.models import RulesetVersion
 from screening.staff.models import AttemptWindow
 
@@ -129,13 +130,13 @@ def intake_save_page(
 
 def _published_version() -> RulesetVersion | None:
     """The latest published version, without its rules: what they say is read once per process (the
-    urgent facts below, the compiled ruleset in rules_store), since a published version never changes."""
+    urgent facts below, the compiled ruleset in rulesets), since a published version never changes."""
     return RulesetVersion.objects.only("id", "number", "content_hash").order_by("-number").first()
 
 
 @lru_cache(maxsize=8)
 def _urgent_facts(number: int, digest: str) -> frozenset[str]:
-    return rules_store.urgent_facts(RulesetVersion.objects.get(number=number))
+    return rulesets.urgent_facts(RulesetVersion.objects.get(number=number))
 
 
 def _red_flag_tier(intake: Intake, page: Page, answers: dict[str, Any]) -> int | None:
@@ -149,7 +150,7 @@ def _red_flag_tier(intake: Intake, page: Page, answers: dict[str, Any]) -> int |
     version = _published_version()
     urgent = _urgent_facts(version.number, version.content_hash) if version else frozenset()
     if {q.key for q in page.questions} & urgent:
-        result = rules_store.intake_screen(
+        result = intake_screen(
             intake=intake, answers=answers, trigger=ScreeningResult.Trigger.DRAFT, version=version
         )
         if result.outcome != ScreeningResult.SCREENING_ERROR:
@@ -287,9 +288,7 @@ def intake_submit(*, intake_id: int) -> Intake:
         if changed:
             for field, value in frozen.items():  # the row as written, without reading it again
                 setattr(intake, field, value)
-            rules_store.intake_screen(
-                intake=intake, answers=answers, trigger=ScreeningResult.Trigger.SUBMIT
-            )
+            intake_screen(intake=intake, answers=answers, trigger=ScreeningResult.Trigger.SUBMIT)
     if not changed:
         intake.refresh_from_db()  # sent by a parallel request: its row
         return intake
@@ -333,7 +332,7 @@ def intake_import(*, intakes: list) -> list[str]:
             for kind in CONSENT_TEXTS
             if item.answers.get(kind)
         )
-        rules_store.intake_screen(
+        intake_screen(
             intake=intake, answers=item.answers, trigger=ScreeningResult.Trigger.IMPORT, as_of=day
         )
         references.append(intake.reference)

@@ -11,8 +11,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from screening.casework.screening import rescreen
 from screening.rules.models import RulesetVersion
-from screening.rules.rulesets import latest_version, rescreen
+from screening.rules.rulesets import latest_version
 
 DONE = re.compile(r"^Re-screened (\d+) intakes")
 
