@@ -8,23 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from screening.casework.models import Booking, ContactAttempt
-from screening.intake.form_parts import DescribedForm
+from screening.forms_base import StaffForm
 
 MAX_NOTE = 5000
 MAX_CLINICIAN = 200
 BOOKING_HORIZON_DAYS = 366
-
-
-class StaffForm(DescribedForm):
-    """A form whose errors are also listed in a summary at the top, each linking to its field."""
-
-    def error_links(self) -> list[tuple[str, str]]:
-        links = []
-        for name, field in self.fields.items():
-            grouped = isinstance(field.widget, forms.RadioSelect)
-            anchor = f"id_{self.add_prefix(name)}" + ("_0" if grouped else "")
-            links += [(anchor, message) for message in self.errors.get(name, [])]
-        return links
 
 
 class NoteForm(StaffForm):

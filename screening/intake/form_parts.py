@@ -1,5 +1,4 @@
-"""Building blocks of the patient forms: labelled multi-box inputs (dates, heights), their parsing, and a
-form base that ties hints and errors to their fields for screen readers."""
+"""Building blocks of the patient forms: labelled multi-box inputs (dates, heights) and their parsing."""
 
 import calendar
 import re
@@ -117,36 +116,6 @@ def parse_date(raw: dict, label: str, today: date, *, birth: bool = False) -> da
                 code="too_old",
             )
     return value
-
-
-class DescribedForm(forms.Form):
-    """Ties each field's hint and error to it with aria-describedby (on the input, or on its fieldset)."""
-
-    def full_clean(self):
-        super().full_clean()
-        self.describe()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self.describe()
-
-    def describe(self) -> None:
-        for name, field in self.fields.items():
-            ids = []
-            if field.help_text:
-                ids.append(f"{name}-hint")
-            if self.is_bound and name in self.errors:
-                ids.append(f"{name}-error")
-            field.describedby = " ".join(ids)
-            grouped = isinstance(
-                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget
-            )
-            if grouped:
-                field.widget.attrs.pop("aria-describedby", None)
-            elif ids:
-                field.widget.attrs["aria-describedby"] = field.describedby
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
 
 
 def date_parts_field(label: str, *, birth: bool = False) -> PartsField:

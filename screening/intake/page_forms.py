@@ -7,7 +7,6 @@ Error messages say what to fix in the question's own words (../shared/UX.md).
 
 import json
 import re
-import unicodedata
 from datetime import date
 from typing import Any
 
@@ -16,12 +15,12 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from screening.forms_base import DescribedForm, has_hidden_characters
 from screening.intake.branching import context, is_answered, question_shown
 from screening.intake.catalogue import Kind, Page, Question
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.form_parts import (
     MONTHS,
-    DescribedForm,
     PartsField,
     PartsWidget,
     numeric,
@@ -29,33 +28,6 @@ from screening.intake.form_parts import (
     parse_int,
     parse_number,
 )
-
-# Invisible format characters (Unicode category Cf) change how text reads without showing: direction
-# marks, overrides and isolates (U+200E/F, U+061C, U+202A-E, U+2066-9), zero-width spaces and joiners
-# (U+200B, U+200D, U+2060, U+FEFF), the soft hyphen (U+00AD), tag characters (U+E0000-E007F). All are
-# refused but the zero-width non-joiner (U+200C), which Persian and Indic names spell with. So are line
-# and paragraph separators (Zl, Zp), and characters that show as nothing though they are not format
-# characters: the combining grapheme joiner, the Hangul fillers, variation selectors.
-_ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c")
-_BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0") | frozenset(
-    chr(c) for c in [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
-)
-
-
-def has_hidden_characters(text: str, allowed: str = "") -> bool:
-    """Control characters (C0, DEL, C1: a terminal escape is one; a tab, which could split a cell of an
-    export) or invisible characters, which could make a name read differently on staff pages than it
-    was typed, or two names that look the same differ."""
-    for c in text:
-        category = unicodedata.category(c)
-        if category == "Cc" and c not in allowed:
-            return True
-        if category == "Cf" and c not in _ALLOWED_FORMAT_CHARACTERS:
-            return True
-        if category in ("Zl", "Zp") or c in _BLANK_CHARACTERS:
-            return True
-    return False
-
 
 # Text limits; each fits its database column (tests/test_validation.py holds them together).
 MAX_TEXT, MAX_LONG_TEXT, MAX_PHONE = 200, 2000, 40

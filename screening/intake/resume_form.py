@@ -7,8 +7,9 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from screening.forms_base import DescribedForm
 from screening.intake.catalogue import filled
-from screening.intake.form_parts import DescribedForm, date_parts_field, parse_date
+from screening.intake.form_parts import date_parts_field, parse_date
 from screening.intake.reference_codes import RESUME_LENGTH, normalise_resume_code
 
 

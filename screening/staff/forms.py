@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from screening.intake.page_forms import has_hidden_characters
+from screening.forms_base import has_hidden_characters
 from screening.staff import accounts
 from screening.staff.models import ApprovalRequest
 

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.urls import reverse_lazy
 
-from screening.casework.forms import StaffForm
+from screening.forms_base import StaffForm
 from screening.staff import audit_log as audit
 
 

@@ -26,7 +26,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.casework import notifications as notify
-from screening.casework.forms import StaffForm
+from screening.forms_base import StaffForm
 from screening.staff import attempt_limits as throttle
 from screening.staff import audit_log as audit
 from screening.staff.second_factor import EMERGENCY_CODE, new_backup_codes
