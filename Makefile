@@ -76,6 +76,7 @@ bench: bench-rules bench-rescreen bench-http bench-weight bench-load bench-fault
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
