@@ -261,3 +261,60 @@ def _replace_drafts(rules: list[dict]) -> None:
             ConditionDraft(rule=rule, position=n, fact=c["fact"], op=c["op"], value=c.get("value"))
             for n, c in enumerate(item["conditions"])
         )
+
+
+# --- editing the draft: every change in the audit log -------------------------------------------------
+def rule_snapshot(rule: RuleDraft) -> dict:
+    """A draft rule as the audit log keeps it, before and after a change."""
+    return {
+        "key": rule.key,
+        "title": rule.title,
+        "outcome": rule.outcome,
+        "join": rule.join,
+        "enabled": rule.enabled,
+        "explanation": rule.explanation,
+        "source": rule.source,
+        "patient_message": rule.patient_message,
+        "tier": rule.tier,
+        "conditions": [[c.fact, c.op, c.value] for c in rule.conditions.all()],
+    }
+
+
+def rule_record_saved(*, actor, rule: RuleDraft, before: dict | None) -> None:
+    """Record a draft rule the admin has just saved (with its conditions): added, or changed from
+    ``before``."""
+    audit.record(
+        actor=actor,
+        action="rule.change" if before is not None else "rule.add",
+        object_type="rule",
+        object_ref=rule.key,
+        detail={"before": before, "after": rule_snapshot(rule)},
+    )
+
+
+@transaction.atomic
+def rule_delete(*, actor, rule: RuleDraft) -> None:
+    snapshot = rule_snapshot(rule)
+    rule.delete()
+    audit.record(
+        actor=actor,
+        action="rule.delete",
+        object_type="rule",
+        object_ref=rule.key,
+        detail={"before": snapshot},
+    )
+
+
+@transaction.atomic
+def rules_set_enabled(*, actor, rules, enabled: bool) -> None:
+    """Enable or disable draft rules (those not so already), each change recorded."""
+    for rule in rules.exclude(enabled=enabled):
+        rule.enabled = enabled
+        rule.save(update_fields=["enabled", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="rule.enable" if enabled else "rule.disable",
+            object_type="rule",
+            object_ref=rule.key,
+            detail={"enabled": enabled},
+        )
