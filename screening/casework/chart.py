@@ -1,6 +1,7 @@
-"""The queue's "intakes per week by outcome" chart: counts in one grouped query, drawn as plain SVG.
+"""The queue's "intakes per week by outcome" chart: counts in one grouped query, laid out here as plain
+numbers and drawn as SVG by a template (screening/staff/includes/_chart.svg).
 
-The SVG is built on the server so the page needs no script, and it carries no style attributes because the
+The SVG is drawn on the server so the page needs no script, and it carries no style attributes because the
 site's Content Security Policy refuses inline styles: colours are presentation attributes (``fill``), which
 the stylesheet may override through the ``fc-chart__*`` classes.
 """
@@ -11,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
+from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from screening.casework.models import SEVERITY_RANK, Case
@@ -77,8 +78,16 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def weekly_svg(
     weekly: Weekly, outcomes: list[tuple[str, str]], *, chart_id: str = "fc-weekly-chart"
 ) -> SafeString:
+    """The chart drawn (its template, with ``weekly_chart``'s layout)."""
+    return render_to_string(
+        "screening/staff/includes/_chart.svg", {"chart": weekly_chart(weekly, outcomes, chart_id)}
+    )
+
+
+def weekly_chart(weekly: Weekly, outcomes: list[tuple[str, str]], chart_id: str) -> dict:
     """A stacked bar per week, one segment per outcome in the order of ``outcomes`` (the first at the
-    bottom), with a title and a summary for screen readers and a tooltip on every segment.
+    bottom), with a title and a summary for screen readers and a tooltip on every segment: the layout,
+    as numbers and words for the template.
 
     ``outcomes`` are (value, label) pairs; counts for other outcomes are left out of the bars and the
     totals alike, so what is drawn and what is said agree. ``chart_id`` prefixes the element ids."""
@@ -87,43 +96,39 @@ def weekly_svg(
     plot_width = WIDTH - LEFT - RIGHT
     base = TOP + PLOT_HEIGHT
     slot = plot_width / len(weekly) if weekly else plot_width
-
-    parts: list[SafeString] = [
-        format_html('<title id="{}-title">Intakes per week by outcome</title>', chart_id),
-        format_html('<desc id="{}-desc">{}</desc>', chart_id, _summary(weekly, outcomes, totals)),
-        _stripes(chart_id),
-        _axes(top, base),
-    ]
-    if top:
-        parts += [
+    legend, height = _legend(outcomes, base + 36, chart_id)
+    return {
+        "id": chart_id,
+        "width": WIDTH,
+        "height": height,
+        "font_size": FONT_SIZE,
+        "text": TEXT,
+        "summary": _summary(weekly, outcomes, totals),
+        "stripe_fill": FILLS[STRIPED],
+        "axis": {
+            "left": LEFT,
+            "right": WIDTH - RIGHT,
+            "top": TOP,
+            "base": _n(base),
+            "stroke": AXIS,
+            "grid": GRID,
+            "label_x": LEFT - 6,
+            "top_label_y": TOP + 4,
+            "base_label_y": _n(base + 4),
+            "max": top,
+        },
+        "weeks": [
             _week_bars(i, week, counts, outcomes, slot, base, top, chart_id)
             for i, (week, counts) in enumerate(weekly)
         ]
-    else:
-        parts.append(
-            format_html(
-                '<text class="fc-chart__empty" x="{}" y="{}" text-anchor="middle" fill="{}">'
-                "No intakes in these weeks</text>",
-                _n(LEFT + plot_width / 2),
-                _n(TOP + PLOT_HEIGHT / 2),
-                SECONDARY,
-            )
-        )
-    parts.append(_x_labels(weekly, slot, base))
-    legend, height = _legend(outcomes, base + 36, chart_id)
-    parts.append(legend)
-
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="fc-chart" viewBox="0 0 {} {}" role="img" '
-        'aria-labelledby="{}-title {}-desc" font-size="{}" fill="{}">{}</svg>',
-        WIDTH,
-        height,
-        chart_id,
-        chart_id,
-        FONT_SIZE,
-        TEXT,
-        _join(parts),
-    )
+        if top
+        else [],
+        "empty": None
+        if top
+        else {"x": _n(LEFT + plot_width / 2), "y": _n(TOP + PLOT_HEIGHT / 2), "fill": SECONDARY},
+        "x_labels": _x_labels(weekly, slot, base),
+        "legend": legend,
+    }
 
 
 def _summary(weekly: Weekly, outcomes: list[tuple[str, str]], totals: list[int]) -> str:
@@ -149,53 +154,10 @@ def _summary(weekly: Weekly, outcomes: list[tuple[str, str]], totals: list[int])
     )
 
 
-def _stripes(chart_id: str) -> SafeString:
-    return format_html(
-        '<defs><pattern id="{}-stripes" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="{}"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>',
-        chart_id,
-        FILLS[STRIPED],
-    )
-
-
 def _fill(value: str, chart_id: str) -> str:
     if value == STRIPED:
         return f"url(#{chart_id}-stripes)"
     return FILLS.get(value, OTHER_FILL)
-
-
-def _axes(top: int, base: float) -> SafeString:
-    """The axes, with the base and (when there is anything to draw) the maximum marked."""
-    right = WIDTH - RIGHT
-    maximum = format_html(
-        '<line class="fc-chart__grid" x1="{left}" y1="{top}" x2="{right}" y2="{top}" stroke="{grid}" '
-        'stroke-dasharray="4 4"/>'
-        '<text class="fc-chart__label" x="{label_x}" y="{label_y}" text-anchor="end">{max}</text>',
-        left=LEFT,
-        right=right,
-        top=TOP,
-        grid=GRID,
-        label_x=LEFT - 6,
-        label_y=TOP + 4,
-        max=top,
-    )
-    return format_html(
-        '<g class="fc-chart__axis">'
-        '<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="{axis}"/>'
-        '<line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="{axis}"/>'
-        "{maximum}"
-        '<text class="fc-chart__label" x="{label_x}" y="{label_y}" text-anchor="end">0</text>'
-        "</g>",
-        left=LEFT,
-        right=right,
-        top=TOP,
-        base=_n(base),
-        axis=AXIS,
-        maximum=maximum if top else "",
-        label_x=LEFT - 6,
-        label_y=_n(base + 4),
-    )
 
 
 def _week_bars(
@@ -207,7 +169,7 @@ def _week_bars(
     base: float,
     top: int,
     chart_id: str,
-) -> SafeString:
+) -> dict:
     scale = PLOT_HEIGHT / top
     x = LEFT + i * slot + slot * 0.15
     y = base
@@ -219,46 +181,32 @@ def _week_bars(
         height = n * scale
         y -= height
         segments.append(
-            format_html(
-                '<rect class="fc-chart__bar fc-chart__bar--{}" x="{}" y="{}" width="{}" height="{}" '
-                'fill="{}" stroke="#ffffff" stroke-width="1">'
-                "<title>Week of {}: {} {}</title></rect>",
-                value,
-                _n(x),
-                _n(y),
-                _n(slot * 0.7),
-                _n(height),
-                _fill(value, chart_id),
-                _day(week, "j M"),
-                n,
-                label.lower(),
-            )
+            {
+                "value": value,
+                "x": _n(x),
+                "y": _n(y),
+                "width": _n(slot * 0.7),
+                "height": _n(height),
+                "fill": _fill(value, chart_id),
+                "title": f"Week of {_day(week, 'j M')}: {n} {label.lower()}",
+            }
         )
-    return format_html(
-        '<g class="fc-chart__week" data-week="{}">{}</g>', week.isoformat(), _join(segments)
-    )
+    return {"iso": week.isoformat(), "segments": segments}
 
 
-def _x_labels(weekly: Weekly, slot: float, base: float) -> SafeString:
+def _x_labels(weekly: Weekly, slot: float, base: float) -> list[dict]:
     """Week starts under the bars; when they would collide, every n-th, always including this week."""
     step = max(1, ceil(len(weekly) * X_LABEL_WIDTH / (WIDTH - LEFT - RIGHT)))
     last = len(weekly) - 1
-    return format_html(
-        '<g class="fc-chart__x-labels">{}</g>',
-        format_html_join(
-            "",
-            '<text class="fc-chart__label" x="{}" y="{}" text-anchor="middle">{}</text>',
-            (
-                (_n(LEFT + i * slot + slot / 2), _n(base + 16), _day(week, "j M"))
-                for i, (week, _counts) in enumerate(weekly)
-                if (last - i) % step == 0
-            ),
-        ),
-    )
+    return [
+        {"x": _n(LEFT + i * slot + slot / 2), "y": _n(base + 16), "text": _day(week, "j M")}
+        for i, (week, _counts) in enumerate(weekly)
+        if (last - i) % step == 0
+    ]
 
 
-def _legend(outcomes: list[tuple[str, str]], y: float, chart_id: str) -> tuple[SafeString, int]:
-    """The outcome labels with their colours, wrapped into rows; returns it and the chart's height."""
+def _legend(outcomes: list[tuple[str, str]], y: float, chart_id: str) -> tuple[list[dict], int]:
+    """The outcome labels with their colours, wrapped into rows; returns them and the chart's height."""
     items = []
     x, row = LEFT, 0
     for value, label in outcomes:
@@ -267,31 +215,20 @@ def _legend(outcomes: list[tuple[str, str]], y: float, chart_id: str) -> tuple[S
             x, row = LEFT, row + 1
         top = y + row * LEGEND_ROW
         items.append(
-            format_html(
-                '<g class="fc-chart__key">'
-                '<rect class="fc-chart__swatch fc-chart__swatch--{}" x="{}" y="{}" width="{}" '
-                'height="{}" fill="{}"/>'
-                '<text class="fc-chart__label" x="{}" y="{}">{}</text></g>',
-                value,
-                x,
-                _n(top),
-                SWATCH,
-                SWATCH,
-                _fill(value, chart_id),
-                x + SWATCH + 6,
-                _n(top + SWATCH - 1),
-                label,
-            )
+            {
+                "value": value,
+                "x": x,
+                "y": _n(top),
+                "size": SWATCH,
+                "fill": _fill(value, chart_id),
+                "text_x": x + SWATCH + 6,
+                "text_y": _n(top + SWATCH - 1),
+                "label": label,
+            }
         )
         x += width
     rows = row + 1 if outcomes else 0
-    height = ceil(y + rows * LEGEND_ROW)
-    return format_html('<g class="fc-chart__legend">{}</g>', _join(items)), height
-
-
-def _join(parts: list[SafeString]) -> SafeString:
-    # format_html_join escapes anything that is not already safe, so no part can slip through raw.
-    return format_html_join("", "{}", ((part,) for part in parts))
+    return items, ceil(y + rows * LEGEND_ROW)
 
 
 def _n(number: float) -> str:

@@ -8,14 +8,12 @@ of the other tables that holds anything for the case.
 
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from screening.casework.models import Booking, Case, ScreeningResult
-from screening.intake.answer_display import day_month_year, display_value, months_short
+from screening.intake.answer_display import display_value
 from screening.intake.catalogue import QUESTIONS
 from screening.staff.models import AuditEvent
 
@@ -228,21 +226,3 @@ def _audit_entry(event: dict) -> Entry:
             title = action
     kind = action.removeprefix("case.")
     return Entry(event["at"], kind, title, who)
-
-
-def timeline_html(entries: list[Entry]) -> SafeString:
-    """The entries as the case page's list items (see screening/intake/answer_display.py: long lists are drawn in
-    code), every value escaped."""
-    months = months_short()
-    parts = []
-    for entry in entries:
-        local = timezone.localtime(entry.at)
-        who = f' <span class="fc-hint">by {escape(entry.who)}</span>' if entry.who else ""
-        text = f'\n      <p class="fc-pre mb-0">{escape(entry.text)}</p>' if entry.text else ""
-        parts.append(
-            f'    <li class="fc-timeline__item fc-timeline__item--{escape(entry.kind)}">'
-            f'<time datetime="{local.isoformat()}">'
-            f"{day_month_year(local, months)}, {local:%H:%M}</time>\n"
-            f'      <span class="fc-timeline__title">{escape(entry.title)}</span>{who}{text}</li>\n'
-        )
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value escaped above

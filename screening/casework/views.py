@@ -3,9 +3,7 @@ permission to work cases; every read of a case is recorded in the audit log."""
 
 import unicodedata
 from datetime import date
-from html import escape
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import (
@@ -18,8 +16,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening.casework import case_queue as queue
@@ -30,7 +26,7 @@ from screening.casework import services as casework
 from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteForm
 from screening.casework.missing_information import completion_page
 from screening.casework.models import Amendment, Case, ScreeningResult
-from screening.casework.timeline import case_history, timeline_html
+from screening.casework.timeline import case_history
 from screening.intake import answer_display as display
 from screening.intake import selectors
 from screening.intake.catalogue import QUESTIONS
@@ -118,7 +114,6 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "rows": rows,
-            "rows_html": _queue_rows_html(rows),
             "next_cursor": page.next_cursor,
             "outcomes": OUTCOME_CHOICES,
             "statuses": Case.Status.choices,
@@ -133,7 +128,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
 def _queue_rows(cases: list[dict]) -> list[dict]:
     """What each row of the queue shows, as plain text (from queue.page's values): fifty rows of
     template lookups, filters and URL reversals cost more than the page's queries, so the values are
-    worked out once here and the rows drawn by _queue_rows_html."""
+    worked out once here, for the rows' template to show as they are."""
     labels = dict(OUTCOME_CHOICES)
     statuses = {value: str(label) for value, label in Case.Status.choices}  # translated once
     now = timezone.now()
@@ -161,38 +156,6 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
             }
         )
     return rows
-
-
-QUEUE_ROW = (
-    '<tr><th scope="row"><a href="{url}">{reference}</a>{not_submitted}</th><td>{received}</td>'
-    '<td><span class="fc-badge fc-badge--{outcome}">{outcome_label}</span></td><td>{top_finding}</td>'
-    "<td>{status_label}</td><td>{assignee}</td><td>{days}</td></tr>\n"
-)
-QUEUE_ROW_KEYS = (
-    "url",
-    "reference",
-    "received",
-    "outcome",
-    "outcome_label",
-    "top_finding",
-    "status_label",
-    "assignee",
-    "days",
-)
-NOT_SUBMITTED = ' <span class="badge text-bg-dark">not submitted</span>'
-
-
-def _queue_rows_html(rows: list[dict]) -> SafeString:
-    """The table's rows: fifty rows of a dozen template nodes each cost more than the page's queries,
-    and format_html's per-value checks more again, so each row is one format of escaped values."""
-    html = "".join(
-        QUEUE_ROW.format(
-            **{key: escape(str(row[key])) for key in QUEUE_ROW_KEYS},
-            not_submitted=NOT_SUBMITTED if row["not_submitted"] else "",
-        )
-        for row in rows
-    )
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703: every value is escaped above
 
 
 def _queue_summary(request: HttpRequest, filters: queue.Filters, cases) -> dict:
@@ -261,7 +224,7 @@ def _case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UN
         "screening": latest,
         "findings": _labelled(latest),
         "sections": sections,
-        "answers_html": display.answers_html(sections),
+        "answer_sections": sections,
         "blocks": selectors.block_table(stored),
         "derived": intake.derived,
         "booking": case.bookings.first() if booking is _UNREAD else booking,
@@ -293,7 +256,6 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
         | {
             "duplicates": selectors.possible_duplicates(case),
             "timeline": history.entries,
-            "timeline_html": timeline_html(history.entries),
             "missing": missing,
             "open_link": open_link,
             "next_status": casework.NEXT_STATUS.get(case.status),
@@ -314,34 +276,11 @@ def _case_forms(case: Case, posted: dict) -> dict:
     )
     note = posted.get("note_form") or NoteForm()
     contact = posted.get("contact_form") or ContactForm()
-    choices = tuple(assign.fields["assignee"].choices)
     return {
         "assign_form": assign,
         "note_form": note,
         "contact_form": contact,
-        "assign_form_html": _form_html(assign, case.assignee_id, choices),
-        "note_form_html": _form_html(note),
-        "contact_form_html": _form_html(contact),
     }
-
-
-_BLANK_FORMS: dict[tuple, SafeString] = {}
-BLANK_FORMS_KEPT = 64
-
-
-def _form_html(form, *inputs) -> SafeString:
-    """A form drawn by crispy-forms. A blank form (nothing posted) comes out the same for the same
-    choices and initial values (``inputs``), so each process draws it once: drawn every time, the
-    case page's three forms cost more than any of its queries."""
-    if form.is_bound:
-        return as_crispy_form(form)
-    key = (type(form).__name__, get_language(), *inputs)
-    html = _BLANK_FORMS.get(key)
-    if html is None:
-        if len(_BLANK_FORMS) >= BLANK_FORMS_KEPT:
-            _BLANK_FORMS.clear()
-        html = _BLANK_FORMS[key] = as_crispy_form(form)
-    return html
 
 
 def _with_plain_choices(form: AssignForm) -> AssignForm:

@@ -1,12 +1,10 @@
 """Answers as people read them: choice labels, dates in words, units. Used by every page that shows answers."""
 
 from datetime import date, datetime, tzinfo
-from html import escape
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from screening.intake.catalogue import Kind, Question
@@ -64,31 +62,3 @@ def day_month_year(moment: datetime, months: list[str], zone: tzinfo | None = No
     """As the "j M Y" date format, in local time (``zone``, else the current one): 3 Mar 2026."""
     local = moment.astimezone(zone or timezone.get_current_timezone())
     return f"{local.day} {months[local.month - 1]} {local.year}"
-
-
-def answers_html(sections: list[dict]) -> SafeString:
-    """The answers by section (selectors.answers_by_section) as headings and definition lists."""
-    parts = []
-    for block in sections:
-        parts.append(f'<h3 class="h5 mt-3">{escape(str(block["section"].title))}</h3>\n')
-        parts.append('<dl class="fc-summary">\n')
-        for row in block["rows"]:
-            question, state = row["question"], row["state"]
-            group = (
-                f'<span class="fc-summary__group">{escape(str(question.group))}:</span> '
-                if question.group
-                else ""
-            )
-            if state == "not_asked":
-                value = '<span class="fc-hint">Not asked</span>'
-            elif state == "unanswered":
-                value = '<span class="fc-missing">Unanswered</span>'
-            else:
-                value = f'<span class="fc-pre">{escape(str(row["value"]))}</span>'
-            parts.append(
-                f'  <div class="fc-summary__row fc-answer--{escape(state)}">'
-                f'<dt class="fc-summary__key">{group}{escape(str(question.label))}</dt>'
-                f'<dd class="fc-summary__value">{value}</dd></div>\n'
-            )
-        parts.append("</dl>\n")
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value escaped above
