@@ -20,8 +20,8 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from screening.casework.access import coordinator_required
 from screening.casework.models import Case
-from screening.casework.views import coordinator_required
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.models import Intake

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import TemplateView
 
-from screening.casework import views as review
+from screening.casework import case_action_views as actions
+from screening.casework import case_views, queue_views
 from screening.intake import completion_views as completion
 from screening.intake import views as intake
 from screening.staff import two_factor_views as two_factor
@@ -62,22 +63,22 @@ urlpatterns = [
     path("staff/two-factor/", two_factor.verify, name="two-factor-verify"),
     path("staff/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("staff/session/keep-alive/", two_factor.keep_alive, name="keep-alive"),
-    path("staff/", review.queue_view, name="queue"),
-    path("staff/cases/<str:reference>/", review.case_view, name="case"),
-    path("staff/cases/<str:reference>/claim/", review.claim_view, name="case-claim"),
-    path("staff/cases/<str:reference>/status/", review.status_view, name="case-status"),
-    path("staff/cases/<str:reference>/assign/", review.assign_view, name="case-assign"),
-    path("staff/cases/<str:reference>/notes/", review.note_view, name="case-note"),
-    path("staff/cases/<str:reference>/contacts/", review.contact_view, name="case-contact"),
-    path("staff/cases/<str:reference>/rescreen/", review.rescreen_view, name="case-rescreen"),
+    path("staff/", queue_views.queue_view, name="queue"),
+    path("staff/cases/<str:reference>/", case_views.case_view, name="case"),
+    path("staff/cases/<str:reference>/claim/", actions.claim_view, name="case-claim"),
+    path("staff/cases/<str:reference>/status/", actions.status_view, name="case-status"),
+    path("staff/cases/<str:reference>/assign/", actions.assign_view, name="case-assign"),
+    path("staff/cases/<str:reference>/notes/", actions.note_view, name="case-note"),
+    path("staff/cases/<str:reference>/contacts/", actions.contact_view, name="case-contact"),
+    path("staff/cases/<str:reference>/rescreen/", actions.rescreen_view, name="case-rescreen"),
     path(
         "staff/cases/<str:reference>/completion-link/",
-        review.completion_link_view,
+        actions.completion_link_view,
         name="case-completion-link",
     ),
-    path("staff/cases/<str:reference>/complete-by-phone/", review.amend_view, name="case-amend"),
-    path("staff/cases/<str:reference>/book/", review.book_view, name="case-book"),
-    path("staff/cases/<str:reference>/fhir/", review.case_fhir_view, name="case-fhir"),
-    path("staff/cases/<str:reference>/print/", review.case_print_view, name="case-print"),
-    path("staff/export.csv", review.queue_export_view, name="queue-export"),
+    path("staff/cases/<str:reference>/complete-by-phone/", actions.amend_view, name="case-amend"),
+    path("staff/cases/<str:reference>/book/", actions.book_view, name="case-book"),
+    path("staff/cases/<str:reference>/fhir/", case_views.case_fhir_view, name="case-fhir"),
+    path("staff/cases/<str:reference>/print/", case_views.case_print_view, name="case-print"),
+    path("staff/export.csv", queue_views.queue_export_view, name="queue-export"),
 ]

@@ -32,7 +32,7 @@ def test_the_code_keeps_every_contract():
     [
         ("rules/outcomes.py", "import django.db", "are pure"),
         ("intake/models.py", "from screening.intake import views", "Intake: pages"),
-        ("staff/roles.py", "from screening.casework import views", "Staff uses the other"),
+        ("staff/roles.py", "from screening.casework import case_views", "Staff uses the other"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(tmp_path, module, wrong_import, contract):

@@ -1,0 +1,163 @@
+"""The case page, its print summary and its FHIR export. Every page needs a staff login and the
+permission to work cases; every read of a case is recorded in the audit log."""
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from screening.casework import fhir_export as fhir
+from screening.casework import services as casework
+from screening.casework.access import case_for, coordinator_required, exporter_required
+from screening.casework.forms import AssignForm, ContactForm, NoteForm
+from screening.casework.models import Case, ScreeningResult
+from screening.casework.timeline import case_history
+from screening.intake import selectors
+from screening.rules import outcomes
+from screening.staff import attempt_limits as throttle
+from screening.staff import audit_log as audit
+
+_UNREAD = object()  # an argument not given, where None is a value
+
+
+def _labelled(screening: ScreeningResult | None) -> list[dict]:
+    labels = dict(outcomes.CASE_CHOICES)
+    return [
+        f | {"outcome_label": labels.get(f["outcome"], f["outcome"])}
+        for f in (screening.findings if screening else [])
+    ]
+
+
+def record_view(request: HttpRequest, case: Case, action: str = "case.view", **detail) -> None:
+    audit.record(
+        actor=request.user,
+        action=action,
+        object_type="case",
+        object_ref=case.intake.reference,
+        detail={"address": throttle.client_address(request), **detail},
+    )
+
+
+def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNREAD) -> dict:
+    """What the case page and its print summary both show: outcome, findings, scores, blocks, answers.
+
+    ``latest`` (the screening the case is judged by) and ``booking`` (the current one) are read here
+    unless the caller has them already."""
+    intake = case.intake
+    latest = latest or casework.latest_screening(intake)
+    stored = selectors.load_answers(intake)
+    sections = selectors.answers_by_section(intake, timezone.localdate(), stored)
+    return {
+        "case": case,
+        "intake": intake,
+        "identity": intake.identity,
+        "outcome_label": dict(outcomes.CASE_CHOICES).get(case.outcome, case.outcome),
+        "screening": latest,
+        "findings": _labelled(latest),
+        "sections": sections,
+        "answer_sections": sections,
+        "blocks": selectors.block_table(stored),
+        "derived": intake.derived,
+        "booking": case.bookings.first() if booking is _UNREAD else booking,
+    }
+
+
+def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
+    record_view(request, case)
+    history = case_history(case)
+    # The latest result since the intake was sent is the first the timeline read; an unsent intake
+    # is judged by its latest draft screening, which casework reads.
+    reading = case_reading(
+        case,
+        latest=history.screenings[0] if history.screenings else None,
+        booking=history.booking,
+    )
+    missing = casework.missing_questions(reading["screening"]) if case.intake.is_submitted else []
+    open_link = (
+        case.completion_links.filter(
+            used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+        ).first()
+        if missing
+        else None
+    )
+    return render(
+        request,
+        "screening/staff/case.html",
+        reading
+        | {
+            "duplicates": selectors.possible_duplicates(case),
+            "timeline": history.entries,
+            "missing": missing,
+            "open_link": open_link,
+            "next_status": casework.NEXT_STATUS.get(case.status),
+            "close_reasons": Case.CloseReason.choices,
+            "can_change": request.user.has_perm("screening.change_case"),
+            "can_export": request.user.has_perm("screening.export_case"),
+            "errors": [link for form in forms.values() for link in form.error_links()],
+        }
+        | _case_forms(case, forms),
+        status=status,
+    )
+
+
+def _case_forms(case: Case, posted: dict) -> dict:
+    """The case's forms (a posted one with its errors, else a blank one), each with its markup."""
+    assign = _with_plain_choices(
+        posted.get("assign_form") or AssignForm(initial={"assignee": case.assignee_id})
+    )
+    note = posted.get("note_form") or NoteForm()
+    contact = posted.get("contact_form") or ContactForm()
+    return {
+        "assign_form": assign,
+        "note_form": note,
+        "contact_form": contact,
+    }
+
+
+def _with_plain_choices(form: AssignForm) -> AssignForm:
+    """The coordinators to choose from, read with one plain query: a model choice field otherwise
+    iterates a server-side cursor (declare, fetch, close: three round trips on PostgreSQL)."""
+    field = form.fields["assignee"]
+    field.choices = [("", field.empty_label)] + [
+        (field.prepare_value(user), field.label_from_instance(user)) for user in field.queryset
+    ]
+    return form
+
+
+@require_GET
+@coordinator_required
+def case_view(request: HttpRequest, reference: str) -> HttpResponse:
+    return case_page(request, case_for(reference))
+
+
+@require_GET
+@exporter_required
+def case_fhir_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """One case as a FHIR R4 QuestionnaireResponse for the clinic's EHR."""
+    case = case_for(reference)
+    identifiable = request.user.has_perm("screening.export_identifiable_case")
+    record_view(request, case, action="case.export", format="fhir", identifiable=identifiable)
+    response = JsonResponse(
+        fhir.questionnaire_response(case.intake, identifiable=identifiable),
+        content_type="application/fhir+json",
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="{reference}.fhir.json"'
+    return response
+
+
+@require_GET
+@coordinator_required
+def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case on paper: header, findings, scores, blocks and answers, without the page's controls."""
+    case = case_for(reference)
+    record_view(request, case, action="case.export", format="print")
+    return render(
+        request,
+        "screening/staff/case_print.html",
+        case_reading(case) | {"printed_at": timezone.now()},
+    )
