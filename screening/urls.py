@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from screening.casework import case_action_views as actions
 from screening.casework import case_views, queue_views
 from screening.intake import completion_views as completion
-from screening.intake import views as intake
+from screening.intake import page_views, resume_views, sending_views
 from screening.staff import two_factor_views as two_factor
 from screening.staff.passwords import ChangeOwnPasswordView, SetPasswordView
 from screening.staff.sign_in import StaffAuthenticationForm
@@ -16,17 +16,17 @@ from screening.staff.sign_in import StaffAuthenticationForm
 app_name = "screening"
 
 urlpatterns = [
-    path("", intake.start, name="start"),
-    path("intake/begin/", intake.begin, name="begin"),
-    path("intake/check-your-answers/", intake.check, name="check"),
-    path("intake/submit/", intake.submit, name="submit"),
-    path("intake/sent/", intake.receipt, name="receipt"),
-    path("intake/start-again/", intake.start_again, name="start-again"),
-    path("intake/check-height-and-weight/", intake.check_body, name="check-body"),
-    path("intake/safety-advice/", intake.safety_advice, name="safety-advice"),
-    path("intake/resume/", intake.resume, name="resume"),
-    path("intake/<slug:slug>/", intake.page, name="page"),
-    path("privacy/", intake.privacy, name="privacy"),
+    path("", page_views.start, name="start"),
+    path("intake/begin/", page_views.begin, name="begin"),
+    path("intake/check-your-answers/", sending_views.check, name="check"),
+    path("intake/submit/", sending_views.submit, name="submit"),
+    path("intake/sent/", sending_views.receipt, name="receipt"),
+    path("intake/start-again/", sending_views.start_again, name="start-again"),
+    path("intake/check-height-and-weight/", page_views.check_body, name="check-body"),
+    path("intake/safety-advice/", sending_views.safety_advice, name="safety-advice"),
+    path("intake/resume/", resume_views.resume, name="resume"),
+    path("intake/<slug:slug>/", page_views.page, name="page"),
+    path("privacy/", resume_views.privacy, name="privacy"),
     path("complete/", completion.complete_form, name="complete-form"),
     path("complete/done/", completion.complete_done, name="complete-done"),
     path("complete/<str:token>/", completion.complete, name="complete"),

@@ -1,0 +1,252 @@
+"""The intake's question pages: the start page, one page per topic, saving for later, and the "is this
+right?" check of an unusual height and weight.
+
+A draft is tied to the browser session (its id is kept server-side in the session, never in a URL). Each page
+is saved when the patient moves on. Nothing the patient typed appears in a URL or a log line.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from screening.intake import branching as ans
+from screening.intake import limit_responses as limits
+from screening.intake import services
+from screening.intake.advice import advice_context, rule_messages
+from screening.intake.answer_display import display_value
+from screening.intake.catalogue import (
+    PAGES,
+    QUESTIONS,
+    SECTIONS,
+    Page,
+    page_by_slug,
+    section_of,
+)
+from screening.intake.draft_session import (
+    SESSION_KEY,
+    live_draft_or_redirect,
+    neighbour,
+    page_url,
+    session_intake,
+    where_to_resume,
+)
+from screening.intake.facts import body_is_unlikely
+from screening.intake.page_forms import PageForm
+from screening.intake.selectors import load_answers
+from screening.staff import attempt_limits as throttle
+
+
+# --- navigation -------------------------------------------------------------------------------
+def _progress(page: Page) -> dict:
+    """A fixed "Section N of 10": a section that does not apply is skipped, so the total never shifts."""
+    section = section_of(page)
+    return {"number": SECTIONS.index(section) + 1, "total": len(SECTIONS), "section": section}
+
+
+# --- pages ------------------------------------------------------------------------------------
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    return _render_start(request)
+
+
+def _render_start(
+    request: HttpRequest, problem: str | None = None, status: int = 200
+) -> HttpResponse:
+    intake = session_intake(request)
+    live = intake is not None and services.draft_is_live(intake)
+    return render(
+        request,
+        "screening/intake/start.html",
+        {
+            "live_draft": live,
+            "expired": request.GET.get("expired") == "1",
+            "continue_url": where_to_resume(load_answers(intake), services.today())
+            if live
+            else None,
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def begin(request: HttpRequest) -> HttpResponse:
+    current = session_intake(request)
+    if current is not None and services.draft_is_live(current):
+        # A double click on "Start now" (or a resent POST) carries on with the draft it already made.
+        return redirect(where_to_resume(load_answers(current), services.today()))
+    if limits.honeypot_filled(request, "begin"):
+        return _render_start(request, limits.message(limits.REFUSED), status=400)
+    if limits.over(limits.DRAFTS, throttle.client_key("begin", request)):
+        return limits.retry_after(
+            _render_start(request, limits.message(limits.DRAFTS.message), status=429)
+        )
+    intake = services.intake_start()
+    if request.session.session_key is not None:
+        # A session from before gets a new key (against fixation). The session was read above, which
+        # drops a key the server does not hold; a browser without a session gets a new key when this
+        # one is first saved, and cycling it too would only write the session twice.
+        request.session.cycle_key()
+    request.session[SESSION_KEY] = intake.pk
+    return redirect("screening:page", slug=PAGES[0].slug)
+
+
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    current = page_by_slug(slug)
+    if current is None:
+        raise Http404
+    if request.method == "POST":
+        return _save_page(request, current)
+    intake = live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    day = services.today()
+    stored = load_answers(intake)
+    if not ans.page_shown(current, stored, ans.context(stored, day)):
+        return _skip(current, stored, day)
+    form = PageForm(page=current, stored=stored, today=day)
+    return _render_page(request, current, form, stored, day)
+
+
+def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
+    """A page sent: the draft is read once, locked, and the page counted and saved in one transaction."""
+    action = request.POST.get("action", "continue")
+    if action not in ("continue", "save", "back"):
+        return HttpResponseBadRequest()
+    day = services.today()
+    with transaction.atomic():
+        intake = live_draft_or_redirect(request, for_saving=True)
+        if isinstance(intake, HttpResponse):
+            return intake
+        stored = load_answers(intake)
+        if not ans.page_shown(current, stored, ans.context(stored, day)):
+            return _skip(current, stored, day)
+        form = PageForm(
+            request.POST,
+            page=current,
+            stored=stored,
+            today=day,
+            require_answers=action == "continue",
+        )
+        if not form.is_valid():
+            problem, status = None, 200
+        elif limits.over(limits.PAGE_SAVES, throttle.draft_key("save", intake.pk)):
+            # Shown again with what was posted, so nothing typed is lost.
+            problem, status = limits.message(limits.PAGE_SAVES.message), 429
+        else:
+            saved = services.intake_save_page(
+                intake=intake, stored=stored, page=current, values=form.answers
+            )
+            change = request.GET.get("change") == "1"
+            return _after_save(request, saved.intake, current, saved.answers, day, action, change)
+    response = _render_page(request, current, form, stored, day, problem, status)
+    return limits.retry_after(response) if status == 429 else response
+
+
+def _skip(current: Page, stored: dict, day: date) -> HttpResponse:
+    """A page that does not apply to these answers: on to the next one that does."""
+    following = neighbour(current, stored, day, +1)
+    return redirect(page_url(following) if following else reverse("screening:check"))
+
+
+def _render_page(
+    request: HttpRequest,
+    current: Page,
+    form: PageForm,
+    stored: dict,
+    day: date,
+    problem: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    previous = neighbour(current, stored, day, -1)
+    return render(
+        request,
+        "screening/intake/page.html",
+        {
+            "page": current,
+            "form": form,
+            "progress": _progress(current),
+            "previous_url": page_url(previous) if previous else reverse("screening:start"),
+            "change": request.GET.get("change") == "1",
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+def _after_save(request, intake, current, stored, day, action, change) -> HttpResponse:
+    following = neighbour(current, stored, day, +1)
+    if change:
+        next_url = where_to_resume(stored, day)
+    else:
+        next_url = page_url(following) if following else reverse("screening:check")
+    # Safety advice comes first, whatever the patient pressed: it must be seen at once.
+    advice_due = intake.safety_tier is not None and (
+        intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier
+    )
+    if advice_due:
+        services.intake_mark_advice_shown(intake=intake, tier=intake.safety_tier)
+    if action == "save":
+        code = services.intake_issue_resume_code(intake=intake)
+        context = {
+            "code": code,
+            "days": settings.INTAKE_DRAFT_DAYS,
+            "continue_url": page_url(current),
+        }
+        if advice_due:
+            context |= advice_context(intake.safety_tier, rule_messages(intake))
+        return render(request, "screening/intake/saved.html", context)
+    if advice_due:
+        request.session["after_advice"] = next_url
+        return redirect("screening:safety-advice")
+    body = [stored.get("height"), stored.get("weight")]
+    if (
+        action == "continue"
+        and any(q.key == "height" for q in current.questions)
+        and body_is_unlikely(stored)
+        and request.session.get("body_confirmed") != body
+    ):
+        request.session["after_body_check"] = {"next": next_url, "back": page_url(current, change)}
+        return redirect("screening:check-body")
+    if action == "back":
+        previous = neighbour(current, stored, day, -1)
+        return redirect(page_url(previous) if previous else reverse("screening:start"))
+    return redirect(next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def check_body(request: HttpRequest) -> HttpResponse:
+    """ "Is this right?" for a height and weight that are possible but unusual, instead of an error."""
+    intake = live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    stored = load_answers(intake)
+    if not body_is_unlikely(stored):
+        return redirect("screening:check")
+    where = request.session.get("after_body_check") or {
+        "next": reverse("screening:check"),
+        "back": page_url(page_by_slug("body-and-work")),
+    }
+    error = None
+    if request.method == "POST":
+        answer = request.POST.get("right")
+        if answer == "yes":
+            request.session["body_confirmed"] = [stored.get("height"), stored.get("weight")]
+            return redirect(where["next"])
+        if answer == "no":
+            return redirect(where["back"])
+        error = _("Select yes if your height and weight are right")
+    height = display_value(QUESTIONS["height"], stored.get("height"))
+    weight = display_value(QUESTIONS["weight"], stored.get("weight"))
+    return render(
+        request,
+        "screening/intake/check_body.html",
+        {"height": height, "weight": weight, "error": error, "back_url": where["back"]},
+    )

@@ -1,0 +1,150 @@
+"""Checking the answers and sending them: the check-your-answers page, the send, the receipt, starting again on a shared device, and the safety advice a red-flag answer leads to."""
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from screening.intake import branching as ans
+from screening.intake import limit_responses as limits
+from screening.intake import services
+from screening.intake.advice import advice_context, rule_messages
+from screening.intake.answer_display import display_value
+from screening.intake.catalogue import (
+    INDEX,
+    SECTIONS,
+)
+from screening.intake.draft_session import live_draft_or_redirect, page_url, session_intake
+from screening.intake.models import Intake
+from screening.intake.selectors import load_answers
+from screening.staff import attempt_limits as throttle
+
+
+@require_GET
+def safety_advice(request: HttpRequest) -> HttpResponse:
+    intake = session_intake(request)
+    if intake is None or not intake.safety_tier:
+        return redirect("screening:start")
+    context = advice_context(intake.safety_tier, rule_messages(intake))
+    context["continue_url"] = request.session.get("after_advice") or reverse("screening:check")
+    return render(request, "screening/intake/safety_advice.html", context)
+
+
+def _summary(stored: dict, day: date) -> list[dict]:
+    """Sections, pages and answers for the check-answers page; pages that do not apply are left out."""
+    ctx = ans.context(stored, day)
+    sections = []
+    for section in SECTIONS:
+        rows = []
+        for p in section.pages:
+            if not ans.page_shown(p, stored, ctx):
+                continue
+            for q in p.questions:
+                if not ans.question_shown(q, stored, ctx):
+                    continue
+                value = stored.get(q.key)
+                rows.append(
+                    {
+                        "question": q,
+                        "value": display_value(q, value),
+                        "missing": q.required and not ans.is_answered(value),
+                        "url": page_url(p, change=True) + f"#div_id_{q.key}",
+                    }
+                )
+        if rows:
+            sections.append({"section": section, "rows": rows})
+    return sections
+
+
+@require_GET
+def check(request: HttpRequest) -> HttpResponse:
+    intake = live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    day = services.today()
+    stored = load_answers(intake)
+    return _render_check(request, stored, day, incomplete=[])
+
+
+def _render_check(request, stored, day, incomplete, problem=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "screening/intake/check.html",
+        {
+            "sections": _summary(stored, day),
+            "incomplete": [
+                (
+                    page_url(INDEX.page_of[q.key], change=True) + f"#div_id_{q.key}",
+                    q.error_required or q.label,
+                )
+                for q in incomplete
+            ],
+            "last_page_url": page_url(ans.shown_pages(stored, day)[-1]),
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    intake = session_intake(request)
+    if intake is None:
+        return redirect("screening:start")
+    if intake.is_submitted:
+        return redirect("screening:receipt")
+    refusal = _refuse_submit(request, intake)
+    if refusal is not None:
+        return refusal
+    try:
+        services.intake_submit(intake_id=intake.pk)
+    except services.IntakeIncomplete as gaps:
+        day = services.today()
+        return _render_check(request, load_answers(intake), day, incomplete=gaps.questions)
+    except services.IntakeNotEditable:
+        return redirect(reverse("screening:start") + "?expired=1")
+    return redirect("screening:receipt")
+
+
+def _refuse_submit(request: HttpRequest, intake: Intake) -> HttpResponse | None:
+    """The check-answers page again, with why the form was not sent, for a bot or a client over its
+    hourly limit; None to go ahead. The answers stay saved in the draft."""
+    if not services.draft_is_live(intake):
+        return None  # intake_submit says it expired
+    if limits.honeypot_filled(request, "submit"):
+        problem, status = limits.message(limits.REFUSED), 400
+    elif limits.over(limits.SUBMISSIONS, throttle.client_key("submit", request)):
+        problem, status = limits.message(limits.SUBMISSIONS.message), 429
+    else:
+        return None
+    response = _render_check(
+        request, load_answers(intake), services.today(), [], problem=problem, status=status
+    )
+    return limits.retry_after(response) if status == 429 else response
+
+
+@require_GET
+def receipt(request: HttpRequest) -> HttpResponse:
+    intake = session_intake(request)
+    if intake is None or not intake.is_submitted:
+        return redirect("screening:start")
+    return render(
+        request,
+        "screening/intake/receipt.html",
+        {
+            "intake": intake,
+            "advice_heading": advice_context(intake.safety_tier)["heading"]
+            if intake.safety_tier
+            else None,
+        },
+    )
+
+
+@require_POST
+def start_again(request: HttpRequest) -> HttpResponse:
+    """Forget everything this browser held (after a submission, or to start over): a shared device must
+    not carry one patient's details into the next patient's form."""
+    request.session.flush()
+    return redirect("screening:start")
