@@ -12,6 +12,6 @@ class ScreeningConfig(AppConfig):
         # against their structure, so a bad file stops the app at start-up, not on a patient's page.
         from screening.intake import catalogue  # noqa: F401
         from screening.staff import (
-            accounts,  # noqa: F401  (the account kinds of approval requests)
+            account_kinds,  # noqa: F401  (the account kinds of approval requests)
             sign_in_audit,  # noqa: F401  (sign-ins and failed sign-ins to the audit log)
         )

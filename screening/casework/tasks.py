@@ -5,7 +5,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import Count
 from django.tasks import task
@@ -18,6 +17,8 @@ from screening.casework.models import SEVERITY_RANK, Booking, Case, CompletionLi
 from screening.intake import reference_codes as codes
 from screening.intake.models import PatientIdentity
 from screening.rules import outcomes
+from screening.staff import account_emails
+from screening.staff.account_emails import NobodyToTell
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +34,6 @@ class LinkNotOpen(Exception):
     """The completion link was used, withdrawn or has expired: there is nothing to send."""
 
     reason = "link no longer open"
-
-
-class NobodyToTell(Exception):
-    """No one the e-mail is for has an e-mail address: there is nothing to send."""
-
-    reason = "no e-mail address to send to"
 
 
 @task
@@ -105,10 +100,8 @@ def _message(email: OutgoingEmail) -> EmailMessage:
         return EmailMessage(f"Urgent case {reference}", body, to=[settings.ONCALL_EMAIL])
     if email.kind == OutgoingEmail.Kind.DIGEST:
         return _digest_message(email.references)
-    if email.kind == OutgoingEmail.Kind.APPROVAL_ASKED:
-        return _approval_asked_message(email.approval)
-    if email.user_id is not None:
-        return _account_message(email)
+    if email.kind in account_emails.KINDS:
+        return account_emails.message(email)
     to = [_patient_address(email.case)]
     clinic = settings.CLINIC
     if email.kind == OutgoingEmail.Kind.BOOKING:
@@ -139,76 +132,6 @@ def _message(email: OutgoingEmail) -> EmailMessage:
         subject = _("%(clinic)s: a few more questions") % {"clinic": clinic["name"]}
         return EmailMessage(subject, body, to=to)
     raise ValueError(f"unknown e-mail kind {email.kind!r}")
-
-
-def _approval_asked_message(request) -> EmailMessage:
-    """To everyone who may approve the request but the person who asked (each sees only their own
-    address). Staff details only: names no patient and no case."""
-    from screening.staff import approvals
-
-    approvers = get_user_model().objects.with_perm(
-        approvals.KINDS[request.kind].permission,
-        is_active=True,
-        backend="screening.staff.sign_in.OneQueryPermissionsBackend",
-    )
-    addresses = sorted({u.email for u in approvers.exclude(pk=request.requested_by_id) if u.email})
-    if not addresses:
-        raise NobodyToTell
-    body = render_to_string(
-        "email/approval_asked.txt",
-        {
-            "request": request,
-            "lines": approvals.describe(request),
-            "url": settings.SITE_URL
-            + reverse("admin:screening_approvalrequest_change", args=[request.pk]),
-        },
-    )
-    return EmailMessage(f"Waiting for your approval: {request}", body, bcc=addresses)
-
-
-def _account_message(email: OutgoingEmail) -> EmailMessage:
-    """An e-mail to a staff member about their own account: names no patient and no case."""
-    user = email.user
-    context = {"user": user, "clinic": settings.CLINIC, "site_url": settings.SITE_URL}
-    if email.kind == OutgoingEmail.Kind.SECOND_FACTOR_LOCKED:
-        if not user.email:
-            raise NobodyToTell
-        context["minutes"] = settings.STAFF_OTP_ACCOUNT_WINDOW_MINUTES
-        context["failures"] = settings.STAFF_OTP_ACCOUNT_MAX_FAILURES
-        body = render_to_string("email/second_factor_locked.txt", context)
-        return EmailMessage("Wrong second-factor codes for your account", body, to=[user.email])
-    if email.kind == OutgoingEmail.Kind.ACCOUNT_CHANGED:
-        return _account_changed_message(email.approval, user, context)
-    raise ValueError(f"unknown e-mail kind {email.kind!r}")
-
-
-def _account_changed_message(request, user, context: dict) -> EmailMessage:
-    """What an approved change did to the account. A new account, or a reset password, gets a link to
-    set a password, made now from the account's state: it stops working once used, once the password
-    changes otherwise, or after PASSWORD_RESET_TIMEOUT."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    from screening.staff import approvals
-
-    kind = request.kind
-    context |= {"request": request, "kind": kind, "lines": approvals.describe(request)}
-    if kind in ("account.create", "account.password"):
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        context["set_password_url"] = settings.SITE_URL + reverse(
-            "screening:set-password", args=[uid, token]
-        )
-        context["days"] = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    to = {user.email}
-    if kind == "account.email":
-        to.add(request.content["before"])  # the old address hears of it too
-    to.discard("")
-    if not to:
-        raise NobodyToTell
-    body = render_to_string("email/account_changed.txt", context)
-    return EmailMessage(f"Your {settings.CLINIC['name']} staff account", body, to=sorted(to))
 
 
 def _digest_message(references: list[str]) -> EmailMessage:

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
-from screening.staff import accounts, approvals
+from screening.staff import account_kinds, accounts, approval_kinds, approvals
 from screening.staff.approvals import ApprovalError, Outcome
 from screening.staff.forms import (
     AccountRequestForm,
@@ -46,7 +46,7 @@ def _request_url(request: ApprovalRequest) -> str:
 
 def _said(request, outcome: Outcome) -> None:
     """Tell the clinic admin what became of what they asked."""
-    what = " ".join(approvals.describe(outcome.request)[:1])
+    what = " ".join(approval_kinds.describe(outcome.request)[:1])
     if outcome.request.state == ApprovalRequest.State.APPROVED:
         messages.success(request, f"Done, approved without a second admin: {what}")
     else:
@@ -290,7 +290,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     list_select_related = ["requested_by", "decided_by"]
 
     def get_queryset(self, request):
-        return accounts.requests_visible_to(request.user, super().get_queryset(request))
+        return account_kinds.requests_visible_to(request.user, super().get_queryset(request))
 
     def _request(self, request, object_id) -> ApprovalRequest:
         approval = self.get_object(request, unquote(str(object_id)))
@@ -328,8 +328,8 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": str(approval),
             "approval": approval,
-            "lines": approvals.describe(approval),
-            "account_now": accounts.account_now(approval)
+            "lines": approval_kinds.describe(approval),
+            "account_now": account_kinds.account_now(approval)
             if approval.state == ApprovalRequest.State.PENDING
             else "",
             "may_decide": approvals.may_approve(request.user, approval),

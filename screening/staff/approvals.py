@@ -13,7 +13,6 @@ later the publishing of rules. With STAFF_CHANGES_NEED_SECOND_ADMIN off (a clini
 a request is approved at once by the person who asked, and recorded as "approved without a second admin".
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -23,33 +22,10 @@ from django.utils import timezone
 
 from screening.casework import notifications as notify
 from screening.staff import audit_log as audit
+from screening.staff.approval_kinds import KINDS, may_read
 from screening.staff.models import ApprovalRequest, content_hash
 
 State = ApprovalRequest.State
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What a kind of request does: who may approve it, how it reads, whether it still applies, and
-    what approving it changes."""
-
-    permission: str  # the approving permission, "app_label.codename"
-    object_type: str  # what the subject is, in the audit log ("user": the subject is a username)
-    describe: Callable[[ApprovalRequest], list[str]]  # the change in plain words, a line each
-    # "" while the request still applies; else why not (the subject changed after it was asked)
-    still_applies: Callable[[ApprovalRequest], str]
-    # Makes the change; returns what the approver is shown once and never stored (a setup code)
-    apply: Callable[[ApprovalRequest, object], dict]
-    tells_the_subject: bool = True  # e-mail the person the change is about once approved
-    # Whether this person may read and decide this request, beyond the permission (who it is about)
-    may_decide: Callable[[ApprovalRequest, object], bool] = lambda request, person: True
-
-
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: str, rules: Kind) -> None:
-    KINDS[kind] = rules
 
 
 class ApprovalError(Exception):
@@ -65,14 +41,6 @@ class Outcome:
     request: ApprovalRequest
     shown_once: dict = field(default_factory=dict)  # for the approver's eyes only, never stored
     void_reason: str = ""
-
-
-def describe(request: ApprovalRequest) -> list[str]:
-    return KINDS[request.kind].describe(request)
-
-
-def may_read(user, request: ApprovalRequest) -> bool:
-    return KINDS[request.kind].may_decide(request, user)
 
 
 def may_approve(user, request: ApprovalRequest) -> bool:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from screening.forms_base import has_hidden_characters
-from screening.staff import accounts
+from screening.staff import account_roles
 from screening.staff.models import ApprovalRequest
 
 User = get_user_model()
@@ -75,7 +75,7 @@ class NameField(forms.CharField):
 
 def _names(cleaned: dict) -> tuple[list[str], list[str]]:
     groups = [g.name for g in cleaned.get("groups") or []]
-    permissions = [accounts.permission_key(p) for p in cleaned.get("user_permissions") or []]
+    permissions = [account_roles.permission_key(p) for p in cleaned.get("user_permissions") or []]
     return groups, permissions
 
 
@@ -123,7 +123,7 @@ class AccountRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        problem = accounts.roles_problem(*_names(cleaned))
+        problem = account_roles.roles_problem(*_names(cleaned))
         if problem:
             self.add_error("groups", problem)
         return cleaned
@@ -159,17 +159,17 @@ class StaffUserChangeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         user = self.instance
-        held_groups, held_permissions = accounts.roles_of(user)
+        held_groups, held_permissions = account_roles.roles_of(user)
         groups, permissions = _names(cleaned)
         if "groups" not in self.fields:
             groups = held_groups
         if "user_permissions" not in self.fields:
             permissions = held_permissions
-        problem = accounts.roles_problem(groups, permissions)
+        problem = account_roles.roles_problem(groups, permissions)
         if problem:
             self.add_error("groups" if "groups" in self.fields else None, problem)
         active = cleaned.get("is_active", user.is_active)
-        problem = accounts.approvers_problem(user, groups, permissions, active)
+        problem = account_roles.approvers_problem(user, groups, permissions, active)
         if problem:
             self.add_error("groups" if "groups" in self.fields else None, problem)
         waiting = ApprovalRequest.objects.filter(
@@ -200,7 +200,7 @@ class StaffUserChangeForm(forms.ModelForm):
         return cleaned
 
     def roles(self) -> tuple[list[str], list[str]]:
-        held_groups, held_permissions = accounts.roles_of(self.instance)
+        held_groups, held_permissions = account_roles.roles_of(self.instance)
         groups, permissions = _names(self.cleaned_data)
         return (
             groups if "groups" in self.fields else held_groups,

@@ -1,0 +1,40 @@
+"""The kinds of approval request: each registers what it does (who may approve it, how it reads, whether it
+still applies, what approving it changes). Staff accounts register theirs (account_kinds.py); publishing
+rules will register its own. approvals.py decides requests through these."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from screening.staff.models import ApprovalRequest
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of request does: who may approve it, how it reads, whether it still applies, and
+    what approving it changes."""
+
+    permission: str  # the approving permission, "app_label.codename"
+    object_type: str  # what the subject is, in the audit log ("user": the subject is a username)
+    describe: Callable[[ApprovalRequest], list[str]]  # the change in plain words, a line each
+    # "" while the request still applies; else why not (the subject changed after it was asked)
+    still_applies: Callable[[ApprovalRequest], str]
+    # Makes the change; returns what the approver is shown once and never stored (a setup code)
+    apply: Callable[[ApprovalRequest, object], dict]
+    tells_the_subject: bool = True  # e-mail the person the change is about once approved
+    # Whether this person may read and decide this request, beyond the permission (who it is about)
+    may_decide: Callable[[ApprovalRequest, object], bool] = lambda request, person: True
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: str, rules: Kind) -> None:
+    KINDS[kind] = rules
+
+
+def describe(request: ApprovalRequest) -> list[str]:
+    return KINDS[request.kind].describe(request)
+
+
+def may_read(user, request: ApprovalRequest) -> bool:
+    return KINDS[request.kind].may_decide(request, user)
