@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail
+from screening.casework.tasks import send_email
 from screening.staff.models import ApprovalRequest
 
 DIGEST_PERIOD = timedelta(hours=24)  # what the first digest looks back over
@@ -21,8 +22,6 @@ DIGEST_OVERLAP = timedelta(minutes=10)
 
 
 def _queue(email: OutgoingEmail) -> OutgoingEmail:
-    from screening.casework.tasks import send_email
-
     transaction.on_commit(lambda: send_email.enqueue(email.pk))
     return email
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from screening.casework import notifications as notify
 from screening.casework.missing_information import questions_to_complete
 from screening.casework.models import (
     Amendment,
@@ -231,8 +232,6 @@ def case_rescreen(*, case_id: int, user) -> ScreeningResult:
 @transaction.atomic
 def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
     """E-mail the patient a single-use link to the missing questions; an earlier open link is withdrawn."""
-    from screening.casework import notifications as notify
-
     case = Case.objects.select_related("intake", "intake__identity").get(pk=case_id)
     if case.status == Case.Status.CLOSED:
         raise ActionRefused("Reopen the case before asking the patient for more information.")
@@ -265,8 +264,6 @@ def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
 def case_book(*, case_id: int, user, starts_at: datetime, clinician: str, mode: str) -> Booking:
     """Book a consultation, move the case to "consultation booked", and e-mail the patient (if they
     gave an address) a confirmation without clinical details."""
-    from screening.casework import notifications as notify
-
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("intake", "intake__identity")

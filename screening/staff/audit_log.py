@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from screening.staff.attempt_limits import client_address
 from screening.staff.models import AuditEvent
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
@@ -41,8 +42,6 @@ class ClientAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from screening.staff.attempt_limits import client_address
-
         token = _client_address.set(client_address(request))
         try:
             return self.get_response(request)

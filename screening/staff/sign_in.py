@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from screening.staff import audit_log as audit
+from screening.staff.attempt_limits import blocked, client_key, take
 from screening.staff.roles import MANAGES_ACCOUNTS, READS_PATIENT_DATA
 
 SIGNED_IN_AT, LAST_SEEN = "staff_signed_in_at", "staff_last_seen"
@@ -145,22 +146,16 @@ SPRAY_WINDOW = timedelta(hours=1)
 
 
 def _spray_key(request) -> str:
-    from screening.staff.attempt_limits import client_key
-
     return client_key("staff-login-failures", request)
 
 
 def address_blocked(request) -> bool:
-    from screening.staff.attempt_limits import blocked
-
     return request is not None and blocked(
         _spray_key(request), limit=settings.STAFF_LOGIN_FAILURES_PER_ADDRESS
     )
 
 
 def count_failure(request) -> None:
-    from screening.staff.attempt_limits import take
-
     if request is not None:
         take(
             _spray_key(request),

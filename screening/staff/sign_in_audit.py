@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from screening.staff import attempt_limits as throttle
 from screening.staff import audit_log as audit
+from screening.staff.sign_in import address_blocked, count_failure
 
 
 def _address(request) -> str:
@@ -43,8 +44,6 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    from screening.staff.sign_in import address_blocked, count_failure
-
     if address_blocked(request):
         # Refused before any password was checked: counted once already, not written again (a
         # stranger must not fill the audit log, which is kept for 6 years).
