@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "screening.staff.sign_in.StaffSessionMiddleware",  # after the user, the OTP device and messages
+    "screening.staff.sessions.StaffSessionMiddleware",  # after the user, the OTP device and messages
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.staff.models import AuditEvent
-from screening.staff.sign_in import LAST_SEEN, SIGNED_IN_AT
+from screening.staff.sessions import LAST_SEEN, SIGNED_IN_AT
 from tests.test_notifications import run_worker
 
 pytestmark = pytest.mark.django_db
