@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from screening import clock
 from screening.casework import services as casework
 from screening.casework.access import case_action, case_for
 from screening.casework.case_views import case_page, record_view
@@ -127,7 +128,7 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
     if not intake.is_submitted or not keys:
         messages.error(request, "No information is missing for this case's findings.")
         return redirect("screening:case", reference=reference)
-    day = timezone.localdate()
+    day = clock.today()
     stored = selectors.load_answers(intake)
     page = completion_page(keys)
     form = PageForm(request.POST or None, page=page, stored=stored, today=day)

@@ -7,9 +7,9 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from screening import clock
 from screening.casework import fhir_export as fhir
 from screening.casework import services as casework
 from screening.casework.access import case_for, coordinator_required, exporter_required
@@ -50,7 +50,7 @@ def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNR
     intake = case.intake
     latest = latest or casework.latest_screening(intake)
     stored = selectors.load_answers(intake)
-    sections = selectors.answers_by_section(intake, timezone.localdate(), stored)
+    sections = selectors.answers_by_section(intake, clock.today(), stored)
     return {
         "case": case,
         "intake": intake,
@@ -79,7 +79,7 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
     missing = casework.missing_questions(reading["screening"]) if case.intake.is_submitted else []
     open_link = (
         case.completion_links.filter(
-            used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+            used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
         ).first()
         if missing
         else None
@@ -159,5 +159,5 @@ def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "screening/staff/case_print.html",
-        case_reading(case) | {"printed_at": timezone.now()},
+        case_reading(case) | {"printed_at": clock.now()},
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from screening import clock
 from screening.casework.models import Case
 
 COLUMNS = [
@@ -60,7 +61,7 @@ class _Echo:
 
 def rows(cases: QuerySet[Case], *, identifiable: bool, now: datetime | None = None) -> Iterator:
     """The CSV lines, header first, streamed in chunks so a large export does not fill memory."""
-    now = now or timezone.now()
+    now = now or clock.now()
     chosen = columns(identifiable)
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_STRINGS)
     yield writer.writerow([name for name, _value in chosen])

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from screening import clock
 from screening.casework.models import Booking, ContactAttempt
 from screening.forms_base import StaffForm
 
@@ -115,7 +116,7 @@ class BookingForm(StaffForm):
         day, time = cleaned.get("date"), cleaned.get("time")
         if day and time:
             starts_at = timezone.make_aware(datetime.combine(day, time))
-            now = timezone.now()
+            now = clock.now()
             # Through UTC and back: a local time the clock skips comes back an hour later.
             round_trip = timezone.localtime(starts_at.astimezone(UTC))
             if round_trip.replace(tzinfo=None) != datetime.combine(day, time):

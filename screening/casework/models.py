@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from screening import clock
 from screening.intake.models import Intake
 from screening.rules import outcomes
 from screening.rules.models import RulesetVersion
@@ -83,7 +84,7 @@ class Case(models.Model):
         max_length=200, blank=True
     )  # the most severe finding's rule title
     received_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = clock.ClockedDateTimeField(auto_now=True)
 
     class Meta:
         indexes = [

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from screening import clock
 from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail
 from screening.casework.tasks import send_email
 from screening.staff.models import ApprovalRequest
@@ -32,7 +32,7 @@ def urgent_case(case: Case) -> OutgoingEmail | None:
     try:
         with transaction.atomic():
             email = OutgoingEmail.objects.create(
-                kind=OutgoingEmail.Kind.URGENT, case=case, created_at=timezone.now()
+                kind=OutgoingEmail.Kind.URGENT, case=case, created_at=clock.now()
             )
     except IntegrityError:
         return None
@@ -45,7 +45,7 @@ def booking_confirmation(booking: Booking) -> OutgoingEmail:
         kind=OutgoingEmail.Kind.BOOKING,
         case_id=booking.case_id,
         booking=booking,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     return _queue(email)
 
@@ -56,7 +56,7 @@ def completion_link(link: CompletionLink) -> OutgoingEmail:
         kind=OutgoingEmail.Kind.COMPLETION,
         case_id=link.case_id,
         link=link,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     return _queue(email)
 
@@ -65,7 +65,7 @@ def second_factor_locked(user) -> OutgoingEmail:
     """Tell a staff member that wrong second-factor codes for their account, from any address, reached
     the account-wide ceiling: someone has their password. Once per ceiling window (the caller's)."""
     email = OutgoingEmail.objects.create(
-        kind=OutgoingEmail.Kind.SECOND_FACTOR_LOCKED, user=user, created_at=timezone.now()
+        kind=OutgoingEmail.Kind.SECOND_FACTOR_LOCKED, user=user, created_at=clock.now()
     )
     return _queue(email)
 
@@ -73,7 +73,7 @@ def second_factor_locked(user) -> OutgoingEmail:
 def approval_asked(request: ApprovalRequest) -> OutgoingEmail:
     """Tell the people who may approve a request (all but the one who asked) that it waits for them."""
     email = OutgoingEmail.objects.create(
-        kind=OutgoingEmail.Kind.APPROVAL_ASKED, approval=request, created_at=timezone.now()
+        kind=OutgoingEmail.Kind.APPROVAL_ASKED, approval=request, created_at=clock.now()
     )
     return _queue(email)
 
@@ -88,7 +88,7 @@ def approval_done(request: ApprovalRequest) -> OutgoingEmail | None:
         kind=OutgoingEmail.Kind.ACCOUNT_CHANGED,
         approval=request,
         user=user,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     return _queue(email)
 
@@ -97,7 +97,7 @@ def approval_done(request: ApprovalRequest) -> OutgoingEmail | None:
 def digest(now: datetime | None = None) -> OutgoingEmail | None:
     """Summarise the cases received since the previous digest (the last 24 hours for the first one),
     leaving out those that had an urgent alert. Returns None, and sends nothing, when there are none."""
-    moment = now or timezone.now()
+    moment = now or clock.now()
     digests = OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.DIGEST)
     previous = digests.order_by("-created_at", "-pk").first()
     if previous is None:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from screening import clock
 from screening.casework import case_queue as queue
 from screening.casework import chart
 from screening.casework import csv_export as export
@@ -111,7 +112,7 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
     worked out once here, for the rows' template to show as they are."""
     labels = dict(OUTCOME_CHOICES)
     statuses = {value: str(label) for value, label in Case.Status.choices}  # translated once
-    now = timezone.now()
+    now = clock.now()
     months = display.months_short()
     zone = timezone.get_current_timezone()
     # Every case address differs only by its reference (letters, digits and dashes).
@@ -141,7 +142,7 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
 def _queue_summary(request: HttpRequest, filters: queue.Filters, cases) -> dict:
     """Counts per outcome and status and the weekly chart (drawn), as counted for these filters in the
     last minute (queue.SUMMARY_SECONDS)."""
-    today = timezone.localdate()
+    today = clock.today()
 
     def count() -> dict:
         counts = queue.counts(cases)
@@ -154,7 +155,7 @@ def _queue_summary(request: HttpRequest, filters: queue.Filters, cases) -> dict:
                 (str(label), counts["status"].get(value, 0)) for value, label in Case.Status.choices
             ],
             "chart": chart.weekly_svg(weekly, OUTCOME_CHOICES),
-            "counted_at": timezone.now(),
+            "counted_at": clock.now(),
         }
 
     key = queue.summary_key(filters, request.user, today=today, weeks=CHART_WEEKS)

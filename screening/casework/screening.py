@@ -12,6 +12,7 @@ from django.db.models.functions import Mod
 from django.tasks import task
 from django.utils import timezone
 
+from screening import clock
 from screening.casework import bulk_copy as bulk
 from screening.casework import notifications as notify
 from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
@@ -64,7 +65,7 @@ def intake_screen(
     the facts are taken at (months since a treatment, age): today for a new intake, the day it was sent
     for a re-screen or an import, so the same answers give the same facts.
     """
-    now = timezone.now()
+    now = clock.now()
     try:
         # A savepoint: a database error while screening must not undo the submission.
         with transaction.atomic():
@@ -164,7 +165,7 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
         "intake_id", "kind"
     ):
         consents.setdefault(intake_id, []).append(kind)
-    now, zone = timezone.now(), timezone.get_current_timezone()
+    now, zone = clock.now(), timezone.get_current_timezone()
     results, changed, urgent = [], [], []
     for intake in batch:
         answers = load_answers(intake, consents=consents.get(intake.pk, ()))

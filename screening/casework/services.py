@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from screening import clock
 from screening.casework import notifications as notify
 from screening.casework.missing_information import questions_to_complete
 from screening.casework.models import (
@@ -132,7 +133,7 @@ def case_assign(*, case_id: int, user, assignee) -> Case:
 
 def case_add_note(*, case: Case, user, text: str) -> CaseNote:
     with transaction.atomic():
-        note = CaseNote.objects.create(case=case, author=user, text=text, at=timezone.now())
+        note = CaseNote.objects.create(case=case, author=user, text=text, at=clock.now())
         _log(user, "case.note", case, note=note.pk)
     return note
 
@@ -140,7 +141,7 @@ def case_add_note(*, case: Case, user, text: str) -> CaseNote:
 def case_record_contact(*, case: Case, user, channel: str, result: str, note: str = ""):
     with transaction.atomic():
         attempt = ContactAttempt.objects.create(
-            case=case, by=user, channel=channel, result=result, note=note, at=timezone.now()
+            case=case, by=user, channel=channel, result=result, note=note, at=clock.now()
         )
         _log(user, "case.contact", case, channel=channel, result=result)
     return attempt
@@ -170,7 +171,7 @@ def case_amend(
     case = Case.objects.select_for_update(of=("self",)).select_related("intake").get(pk=case_id)
     # Read the intake after the lock: a writer that waited must see the answers the other one stored.
     intake = Intake.objects.select_related("identity").get(pk=case.intake_id)
-    day = timezone.localdate()
+    day = clock.today()
     before = load_answers(intake)
     after = prune({**before, **values}, day)
     changed = [
@@ -180,7 +181,7 @@ def case_amend(
     ]
     if not changed:
         return None
-    now = timezone.now()
+    now = clock.now()
     Amendment.objects.bulk_create(
         Amendment(
             case=case,
@@ -244,7 +245,7 @@ def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
         raise ActionRefused(
             "The patient gave no e-mail address: record the answers by phone instead."
         )
-    now = timezone.now()
+    now = clock.now()
     CompletionLink.objects.filter(case=case, used_at=None, withdrawn_at=None).update(
         withdrawn_at=now
     )
@@ -277,7 +278,7 @@ def case_book(*, case_id: int, user, starts_at: datetime, clinician: str, mode: 
         clinician=clinician,
         mode=mode,
         booked_by=user,
-        at=timezone.now(),
+        at=clock.now(),
     )
     before = case.status
     if before != Case.Status.CONSULTATION_BOOKED:
@@ -296,7 +297,7 @@ COMPLETION_LINK_MAX_FAILURES = 5
 
 def _open_links():
     return CompletionLink.objects.filter(
-        used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+        used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
     ).select_related("case", "case__intake", "case__intake__identity")
 
 
@@ -312,7 +313,7 @@ def completion_link_for(token: str) -> CompletionLink | None:
 
 
 def is_open(link: CompletionLink) -> bool:
-    return link.used_at is None and link.withdrawn_at is None and link.expires_at > timezone.now()
+    return link.used_at is None and link.withdrawn_at is None and link.expires_at > clock.now()
 
 
 def completion_link_open_by_id(link_id: int) -> CompletionLink | None:
@@ -342,7 +343,7 @@ def completion_link_check(*, link_id: int, date_of_birth) -> bool:
     ).update(failures=F("failures") + 1)
     if not counted:
         CompletionLink.objects.filter(pk=link_id, withdrawn_at=None).update(
-            failures=F("failures") + 1, withdrawn_at=timezone.now()
+            failures=F("failures") + 1, withdrawn_at=clock.now()
         )
     return False
 
@@ -351,8 +352,8 @@ def completion_link_check(*, link_id: int, date_of_birth) -> bool:
 def case_complete_by_link(*, link_id: int, values: dict[str, Any]) -> bool:
     """Store the patient's answers from a link and use the link up: once, even if sent twice at once."""
     used = CompletionLink.objects.filter(
-        pk=link_id, used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
-    ).update(used_at=timezone.now())
+        pk=link_id, used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
+    ).update(used_at=clock.now())
     if not used:
         return False
     link = CompletionLink.objects.select_related("case").get(pk=link_id)

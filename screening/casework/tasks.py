@@ -10,9 +10,9 @@ from django.db.models import Count
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from screening import clock
 from screening.casework.models import SEVERITY_RANK, Booking, Case, CompletionLink, OutgoingEmail
 from screening.intake import reference_codes as codes
 from screening.intake.models import PatientIdentity
@@ -60,7 +60,7 @@ def send_email(email_id: int) -> None:
     except Exception as error:  # any failure to send is retried, then shown as failed
         _send_failed(email, error)
         return
-    email.state, email.sent_at = OutgoingEmail.State.SENT, timezone.now()
+    email.state, email.sent_at = OutgoingEmail.State.SENT, clock.now()
     email.attempts += 1
     email.save(update_fields=["state", "sent_at", "attempts"])
 
@@ -84,7 +84,7 @@ def _send_failed(email: OutgoingEmail, error: Exception) -> None:
         return
     if send_email.get_backend().supports_defer:
         delay = timedelta(seconds=30 * 2**email.attempts)  # 1, 2, 4, 8 ... minutes
-        send_email.using(run_after=timezone.now() + delay).enqueue(email.pk)
+        send_email.using(run_after=clock.now() + delay).enqueue(email.pk)
     else:
         send_email.enqueue(email.pk)  # the in-process backend cannot wait: retry at once
 
@@ -173,7 +173,7 @@ def _open_link(link: CompletionLink) -> str:
     the conditional update makes that check and the change one step."""
     token = codes.new_link_token()
     opened = CompletionLink.objects.filter(
-        pk=link.pk, used_at=None, withdrawn_at=None, expires_at__gt=timezone.now()
+        pk=link.pk, used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
     ).update(token_digest=codes.link_digest(token))
     if not opened:
         raise LinkNotOpen

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
 
+from screening import clock
 from screening.casework import bulk_copy as bulk
 from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
 from screening.casework.screening import finding_data, top_finding
@@ -140,7 +140,7 @@ def generate(*, count: int, seed: int = 2026, drafts_share: float = 0.02) -> int
     rng = random.Random(seed)  # noqa: S311  # nosec B311
     templates = _templates()
     coordinators = list(get_user_model().objects.filter(groups__name="Coordinator"))
-    now, today = timezone.now(), timezone.localdate()
+    now, today = clock.now(), clock.today()
     made = 0
     while made < count:
         size = min(BATCH, count - made)

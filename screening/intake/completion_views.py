@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from screening import clock
 from screening.casework import services as casework
 from screening.casework.missing_information import completion_page
-from screening.intake import services
 from screening.intake.page_forms import PageForm
 from screening.intake.resume_form import BirthDateCheckForm
 from screening.intake.selectors import load_answers
@@ -48,7 +48,7 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         page=completion_page(link.questions),
         stored=load_answers(link.case.intake),
-        today=services.today(),
+        today=clock.today(),
     )
     if request.method == "POST" and form.is_valid():
         if casework.case_complete_by_link(link_id=link.pk, values=form.answers):
@@ -79,7 +79,7 @@ def _check_birth_date(request: HttpRequest, link) -> HttpResponse:
     key = throttle.client_key("completion", request)
     limit = settings.INTAKE_RESUME_MAX_FAILURES
     form = BirthDateCheckForm(
-        request.POST if request.method == "POST" else None, today=services.today()
+        request.POST if request.method == "POST" else None, today=clock.today()
     )
     problem, status = None, 200
     if request.method == "POST" and form.is_valid():

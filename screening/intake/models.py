@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from screening import clock
 from screening.intake.catalogue import QUESTIONS
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.safety import TIERS
@@ -34,8 +35,8 @@ class Intake(models.Model):
     # A keyed hash of the current resume code; the code itself is never stored.
     resume_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     resume_failures = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = clock.ClockedDateTimeField(auto_now_add=True)
+    updated_at = clock.ClockedDateTimeField(auto_now=True)
     expires_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from screening import clock
 from screening.intake import branching as ans
 from screening.intake import limit_responses as limits
 from screening.intake import services
@@ -66,9 +67,7 @@ def _render_start(
         {
             "live_draft": live,
             "expired": request.GET.get("expired") == "1",
-            "continue_url": where_to_resume(load_answers(intake), services.today())
-            if live
-            else None,
+            "continue_url": where_to_resume(load_answers(intake), clock.today()) if live else None,
             "problem": problem,
         },
         status=status,
@@ -80,7 +79,7 @@ def begin(request: HttpRequest) -> HttpResponse:
     current = session_intake(request)
     if current is not None and services.draft_is_live(current):
         # A double click on "Start now" (or a resent POST) carries on with the draft it already made.
-        return redirect(where_to_resume(load_answers(current), services.today()))
+        return redirect(where_to_resume(load_answers(current), clock.today()))
     if limits.honeypot_filled(request, "begin"):
         return _render_start(request, limits.message(limits.REFUSED), status=400)
     if limits.over(limits.DRAFTS, throttle.client_key("begin", request)):
@@ -107,7 +106,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     intake = live_draft_or_redirect(request)
     if isinstance(intake, HttpResponse):
         return intake
-    day = services.today()
+    day = clock.today()
     stored = load_answers(intake)
     if not ans.page_shown(current, stored, ans.context(stored, day)):
         return _skip(current, stored, day)
@@ -120,7 +119,7 @@ def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
     action = request.POST.get("action", "continue")
     if action not in ("continue", "save", "back"):
         return HttpResponseBadRequest()
-    day = services.today()
+    day = clock.today()
     with transaction.atomic():
         intake = live_draft_or_redirect(request, for_saving=True)
         if isinstance(intake, HttpResponse):

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from screening import clock
 from screening.intake import services
 from screening.intake.consent import PRIVACY_NOTICE_VERSION
 from screening.intake.draft_session import SESSION_KEY, where_to_resume
@@ -20,7 +21,7 @@ from screening.staff import attempt_limits as throttle
 def resume(request: HttpRequest) -> HttpResponse:
     key = throttle.client_key("resume", request)
     limit = settings.INTAKE_RESUME_MAX_FAILURES
-    form = ResumeForm(request.POST if request.method == "POST" else None, today=services.today())
+    form = ResumeForm(request.POST if request.method == "POST" else None, today=clock.today())
     problem, status = None, 200
     if request.method == "POST" and form.is_valid():
         window = timedelta(minutes=settings.INTAKE_RESUME_WINDOW_MINUTES)
@@ -33,7 +34,7 @@ def resume(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = outcome.intake.pk
                 stored = load_answers(outcome.intake)
-                return redirect(where_to_resume(stored, services.today()))
+                return redirect(where_to_resume(stored, clock.today()))
             if outcome.expired:
                 problem = _(
                     "Your saved answers have expired. Saved answers are kept for %(days)s days. "

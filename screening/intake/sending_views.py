@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from screening import clock
 from screening.intake import branching as ans
 from screening.intake import limit_responses as limits
 from screening.intake import services
@@ -63,7 +64,7 @@ def check(request: HttpRequest) -> HttpResponse:
     intake = live_draft_or_redirect(request)
     if isinstance(intake, HttpResponse):
         return intake
-    day = services.today()
+    day = clock.today()
     stored = load_answers(intake)
     return _render_check(request, stored, day, incomplete=[])
 
@@ -101,7 +102,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     try:
         services.intake_submit(intake_id=intake.pk)
     except services.IntakeIncomplete as gaps:
-        day = services.today()
+        day = clock.today()
         return _render_check(request, load_answers(intake), day, incomplete=gaps.questions)
     except services.IntakeNotEditable:
         return redirect(reverse("screening:start") + "?expired=1")
@@ -120,7 +121,7 @@ def _refuse_submit(request: HttpRequest, intake: Intake) -> HttpResponse | None:
     else:
         return None
     response = _render_check(
-        request, load_answers(intake), services.today(), [], problem=problem, status=status
+        request, load_answers(intake), clock.today(), [], problem=problem, status=status
     )
     return limits.retry_after(response) if status == 429 else response
 

@@ -5,7 +5,7 @@ Views call these; nothing here reads a request. Each write is one transaction.
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from screening import clock
 from screening.casework.models import ScreeningResult
 from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
@@ -32,15 +33,6 @@ from screening.staff.models import AttemptWindow
 logger = logging.getLogger(__name__)
 
 
-def now() -> datetime:
-    """The one clock of the intake, so tests can move time."""
-    return timezone.now()
-
-
-def today() -> date:
-    return timezone.localdate(now())
-
-
 class IntakeNotEditable(Exception):
     """The intake was submitted (or expired) and its answers are frozen."""
 
@@ -52,7 +44,7 @@ class IntakeIncomplete(Exception):
 
 
 def draft_is_live(intake: Intake) -> bool:
-    return intake.status == Intake.Status.DRAFT and intake.expires_at > now()
+    return intake.status == Intake.Status.DRAFT and intake.expires_at > clock.now()
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -64,7 +56,7 @@ def intake_start() -> Intake:
                 intake = Intake.objects.create(
                     reference=codes.new_reference(),
                     questionnaire_version=QUESTIONNAIRE_VERSION,
-                    expires_at=now() + timedelta(days=settings.INTAKE_DRAFT_DAYS),
+                    expires_at=clock.now() + timedelta(days=settings.INTAKE_DRAFT_DAYS),
                 )
                 PatientIdentity.objects.create(intake=intake)
                 return intake
@@ -113,7 +105,7 @@ def intake_save_page(
     for question in page.questions:
         if question.key in values:
             answers[question.key] = values[question.key]
-    answers = prune(answers, today())
+    answers = prune(answers, clock.today())
 
     _split_answers(intake, answers)
     intake.safety_tier = _red_flag_tier(intake, page, answers)
@@ -122,7 +114,7 @@ def intake_save_page(
     ):
         # The answers changed to a less urgent tier (or none): its own advice is due when it arises.
         intake.safety_advice_tier = None
-    intake.expires_at = now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
+    intake.expires_at = clock.now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
     intake.save(update_fields=PAGE_SAVE_FIELDS)
     consents = _record_consents(intake, page, answers, consents)
     return SavedPage(intake, load_answers(intake, consents=consents))
@@ -158,7 +150,7 @@ def _red_flag_tier(intake: Intake, page: Page, answers: dict[str, Any]) -> int |
             return min(tiers) if tiers else None
     elif version is not None:
         return intake.safety_tier
-    return red_flag_tier(answers, context(answers, today()))
+    return red_flag_tier(answers, context(answers, clock.today()))
 
 
 def _split_answers(intake: Intake, answers: dict[str, Any]) -> None:
@@ -191,7 +183,7 @@ def _record_consents(
         return consents
     given = {kind for kind in asked if answers.get(kind)}
     existing = {c.kind: c for c in Consent.objects.filter(intake=intake, kind__in=asked)}
-    moment = now()
+    moment = clock.now()
     Consent.objects.bulk_create(
         Consent(intake=intake, kind=kind, version=CONSENT_TEXTS[kind].version, given_at=moment)
         for kind in asked
@@ -273,13 +265,13 @@ def intake_submit(*, intake_id: int) -> Intake:
         if not draft_is_live(intake):
             raise IntakeNotEditable(intake.reference)
         answers = load_answers(intake)
-        day = today()
+        day = clock.today()
         gaps = missing(answers, day)
         if gaps:
             raise IntakeIncomplete(gaps)
         frozen = {
             "status": Intake.Status.SUBMITTED,
-            "submitted_at": now(),
+            "submitted_at": clock.now(),
             "not_asked": not_asked(answers, day),
             "derived": derived_values(answers, day),
             "resume_digest": None,
@@ -303,7 +295,7 @@ def purge_expired_drafts() -> int:
     reached staff as an urgent case: those are the clinic's record, kept by case retention
     (screening/staff/retention.py).
     """
-    moment = now()
+    moment = clock.now()
     with transaction.atomic():
         _count, per_model = Intake.objects.filter(
             status=Intake.Status.DRAFT, expires_at__lte=moment, case__isnull=True
@@ -318,7 +310,7 @@ def intake_import(*, intakes: list) -> list[str]:
     references = []
     for item in intakes:
         intake = intake_start()
-        submitted_at = item.submitted_at or now()
+        submitted_at = item.submitted_at or clock.now()
         day = timezone.localdate(submitted_at)
         _split_answers(intake, item.answers)
         intake.status, intake.submitted_at = Intake.Status.SUBMITTED, submitted_at

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from screening import clock
 from screening.rules import outcomes
 from screening.rules.engine import Op
 
@@ -31,7 +32,7 @@ class RuleDraft(models.Model):
         help_text="Red flags only: how urgent the advice the patient sees is.",
     )
     enabled = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = clock.ClockedDateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["key"]

@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.db import transaction
 from django.utils import timezone
 
+from screening import clock
 from screening.intake.facts import engine_facts, fact_specs, source_questions
 from screening.intake.models import Intake
 from screening.intake.selectors import load_answers
@@ -137,7 +138,7 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
         content_hash=content_hash(rules),
         note=note,
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
-        published_at=timezone.now(),
+        published_at=clock.now(),
     )
     audit.record(
         actor=actor,
@@ -183,7 +184,7 @@ def preview(*, days: int | None) -> Preview:
     draft = compile_data("draft", draft_data())
     published = latest_version()
     current = compiled_version(published) if published else None
-    now = timezone.now()
+    now = clock.now()
     intakes = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related("identity")
     intakes = intakes.prefetch_related("consents").order_by("submitted_at")
     if days is not None:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from screening import clock
 from screening.casework import notifications as notify
 from screening.staff import audit_log as audit
 from screening.staff.approval_kinds import KINDS, may_read
@@ -68,7 +68,7 @@ def approval_ask(
                     content_hash=content_hash(kind, subject, content),
                     note=note.strip(),
                     requested_by=requested_by,
-                    requested_at=timezone.now(),
+                    requested_at=clock.now(),
                 )
         except IntegrityError:  # asked twice at once: the database keeps one
             raise ApprovalError(_already_waiting(kind, subject)) from None
@@ -126,7 +126,7 @@ def approval_withdraw(*, request_id: int, actor) -> ApprovalRequest:
         if request.state != State.PENDING:
             raise ApprovalError(f"This request is already {request.get_state_display()}.")
         request.state = State.WITHDRAWN
-        request.decided_at = timezone.now()
+        request.decided_at = clock.now()
         request.save(update_fields=["state", "decided_at"])
         _record(actor, "approval.withdraw", request)
         return request
@@ -151,7 +151,7 @@ def _approve(request: ApprovalRequest, approver, *, comment: str, without_second
 
 def _decide(request: ApprovalRequest, person, state: str, comment: str) -> None:
     request.state, request.decided_by, request.comment = state, person, comment
-    request.decided_at = timezone.now()
+    request.decided_at = clock.now()
     request.save(
         update_fields=["state", "decided_by", "decided_at", "comment", "without_second_person"]
     )

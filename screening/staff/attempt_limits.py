@@ -19,8 +19,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 
+from screening import clock
 from screening.staff.models import AttemptWindow
 
 KEY_HASH_LENGTH = 40  # 160 bits of the address's hash: the scope and it fit AttemptWindow.key (80)
@@ -65,7 +65,7 @@ def take(key: str, *, limit: int, window: timedelta) -> bool:
     when the key's window is open and has room (every page save of a draft but its first): the UPDATE
     counts the attempt. A new key's window is inserted first (ignoring a conflict, so two requests that
     both find no row make one): three queries. A window that is over starts again with this attempt."""
-    now = timezone.now()
+    now = clock.now()
     room = AttemptWindow.objects.filter(key=key, window_ends__gt=now, count__lt=_scaled(limit))
     if room.update(count=F("count") + 1):
         return True
@@ -88,7 +88,7 @@ def refund(key: str) -> None:
     A success never clears the count: with a reset, four wrong guesses and one right answer (a resume of
     one's own draft) could be repeated for ever. Only the success's own attempt is given back, so the
     limit counts failures, and a window that had room for one more failure still has room for one."""
-    AttemptWindow.objects.filter(key=key, count__gt=0, window_ends__gt=timezone.now()).update(
+    AttemptWindow.objects.filter(key=key, count__gt=0, window_ends__gt=clock.now()).update(
         count=F("count") - 1
     )
 
@@ -96,14 +96,14 @@ def refund(key: str) -> None:
 def seconds_left(key: str) -> int:
     """Seconds until the key's window ends (0 when it has none open)."""
     ends = (
-        AttemptWindow.objects.filter(key=key, window_ends__gt=timezone.now())
+        AttemptWindow.objects.filter(key=key, window_ends__gt=clock.now())
         .values_list("window_ends", flat=True)
         .first()
     )
-    return max(0, int((ends - timezone.now()).total_seconds())) if ends else 0
+    return max(0, int((ends - clock.now()).total_seconds())) if ends else 0
 
 
 def blocked(key: str, *, limit: int) -> bool:
     return AttemptWindow.objects.filter(
-        key=key, count__gte=_scaled(limit), window_ends__gt=timezone.now()
+        key=key, count__gte=_scaled(limit), window_ends__gt=clock.now()
     ).exists()

@@ -7,8 +7,7 @@ the client's address in a context variable for the length of the request, and ``
 from contextvars import ContextVar
 from typing import Any
 
-from django.utils import timezone
-
+from screening import clock
 from screening.staff.attempt_limits import client_address
 from screening.staff.models import AuditEvent
 
@@ -26,7 +25,7 @@ def record(
     if address and "address" not in detail:
         detail["address"] = address
     return AuditEvent.objects.create(
-        at=timezone.now(),
+        at=clock.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=object_type,

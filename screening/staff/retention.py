@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from screening import clock
 from screening.casework.models import Case
 from screening.intake.models import Intake
 from screening.staff import audit_log as audit
@@ -61,7 +61,7 @@ def purge_retained() -> Purged:
     bookings and their e-mails (all CASCADE from Intake or Case). Its audit rows stay for their own 6
     years: they name the case's reference, never the patient.
     """
-    moment = timezone.now()
+    moment = clock.now()
     cases_before = case_cutoff(moment)
     with transaction.atomic():
         by_model: dict[str, int] = {}

@@ -16,10 +16,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
+from screening import clock
 from screening.staff import audit_log as audit
 
 SIGNED_IN_AT, LAST_SEEN = "staff_signed_in_at", "staff_last_seen"
@@ -102,7 +102,7 @@ class StaffSessionMiddleware:
         # down, whatever cookie the asker's browser sends.
         if user is None or _is_health_check(request) or not user.is_authenticated:
             return self.get_response(request)
-        now = timezone.now().timestamp()
+        now = clock.now().timestamp()
         reason = _ended(request, now)
         if reason:
             audit.record(

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from screening import clock
 from screening.intake import file_format as intake_format
 from screening.intake.facts import engine_facts
 from screening.rules.engine import screen
@@ -25,7 +25,7 @@ def load_file(path: str) -> object:
 
 
 def check_file(path: str) -> intake_format.Checked:
-    checked = intake_format.read(load_file(path), timezone.localdate())
+    checked = intake_format.read(load_file(path), clock.today())
     if checked.problems:
         raise CommandError(
             f"{path} has {len(checked.problems)} problem(s); nothing was done:\n"
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         version = latest_version()
         if version is None:
             raise CommandError("No ruleset is published: run `manage.py load_default_rules` first.")
-        ruleset, today = compiled_version(version), timezone.localdate()
+        ruleset, today = compiled_version(version), clock.today()
         results = []
         for intake in checked.intakes:
             result = screen(engine_facts(intake.answers, today), ruleset, today)
