@@ -11,7 +11,6 @@ rules read) are warm, as in a server that has run a while.
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -34,7 +33,7 @@ LAST_YEAR = str(date.today().year - 1)
 # A page shown from the draft: the session, the draft with its identity row, its consents.
 PAGE = 3
 # A page sent is read and saved in one transaction (2): the session, the draft locked with its identity
-# row (services.draft_for_saving), its consents. With errors: nothing written, nothing counted against
+# row (services.intake_post_page), its consents. With errors: nothing written, nothing counted against
 # the hourly limit.
 PAGE_WITH_ERRORS = 2 + 3
 # A page saved: the same, the page counted against the draft's hourly limit (one UPDATE), the published
@@ -262,27 +261,36 @@ def test_a_save_hands_back_the_answers_a_fresh_read_gives(patient):
     steps = [*FULL_INTAKE.items(), ("consent", withdrawn), ("about-you", FULL_INTAKE["about-you"])]
     for slug, data in steps:
         page = page_by_slug(slug)
-        with transaction.atomic():
-            intake = services.draft_for_saving(intake_id)
-            stored = load_answers(intake)
+
+        def clean(stored, data=data, page=page):
             form = PageForm(
                 data, page=page, stored=stored, today=clock.today(), require_answers=False
             )
-            assert form.is_valid(), (slug, form.errors)
-            saved = services.intake_save_page(
-                intake=intake, stored=stored, page=page, values=form.answers
-            )
-        fresh = Intake.objects.select_related("identity").get(pk=intake_id)
-        assert saved.answers == load_answers(fresh), slug
-    assert "consent_contact" not in saved.answers and "consent_costs" in saved.answers
+            assert form.is_valid(), (page.slug, form.errors)
+            return form.answers
 
-
-@pytest.mark.django_db(transaction=True)  # outside any transaction, as a view is before its own
-def test_a_page_is_saved_only_in_the_transaction_that_locked_its_draft(patient):
-    """The save writes what the locked read saw: called without that transaction, it refuses."""
-    patient.begin()
-    intake = Intake.objects.select_related("identity").get(pk=patient.client.session["intake_id"])
-    with pytest.raises(RuntimeError, match="transaction that locked the draft"):
-        services.intake_save_page(
-            intake=intake, stored=load_answers(intake), page=page_by_slug("about-you"), values={}
+        post = services.intake_post_page(
+            intake_id=intake_id, page=page, clean=clean, within_limit=lambda intake: True
         )
+        fresh = Intake.objects.select_related("identity").get(pk=intake_id)
+        assert post.saved.answers == load_answers(fresh), slug
+    assert "consent_contact" not in post.saved.answers and "consent_costs" in post.saved.answers
+
+
+@pytest.mark.django_db(transaction=True)  # as a view is, outside any transaction
+def test_a_page_refused_by_its_form_or_the_limit_stores_nothing(patient):
+    patient.fill(upto="pain-where")
+    intake_id = patient.client.session["intake_id"]
+    before = load_answers(Intake.objects.get(pk=intake_id))
+    page = page_by_slug("pain-where")
+    refused = services.intake_post_page(
+        intake_id=intake_id, page=page, clean=lambda stored: None, within_limit=lambda i: True
+    )
+    limited = services.intake_post_page(
+        intake_id=intake_id,
+        page=page,
+        clean=lambda stored: {"pain_months": 99},
+        within_limit=lambda intake: False,
+    )
+    assert refused.saved is None and limited.saved is None and limited.over_limit
+    assert load_answers(Intake.objects.get(pk=intake_id)) == before

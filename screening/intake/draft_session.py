@@ -19,29 +19,38 @@ SESSION_KEY = "intake_id"
 
 
 # --- access -----------------------------------------------------------------------------------
-def session_intake(request: HttpRequest, *, for_saving: bool = False) -> Intake | None:
-    """The session's intake; ``for_saving``: locked, as services.draft_for_saving reads it."""
+def session_intake(request: HttpRequest) -> Intake | None:
+    """The session's intake, if any."""
     intake_id = request.session.get(SESSION_KEY)
     if intake_id is None:
         return None
-    if for_saving:
-        return services.draft_for_saving(intake_id)
     return Intake.objects.select_related("identity").filter(pk=intake_id).first()
 
 
-def live_draft_or_redirect(
-    request: HttpRequest, *, for_saving: bool = False
-) -> Intake | HttpResponse:
-    """The session's editable draft, or where the patient should go instead."""
-    intake = session_intake(request, for_saving=for_saving)
-    if intake is None:
+def redirect_for_state(request: HttpRequest, state: services.DraftState) -> HttpResponse | None:
+    """Where a patient whose draft is not editable goes instead (None: it is editable)."""
+    if state == services.DraftState.NONE:
         return redirect("screening:start")
-    if intake.is_submitted:
+    if state == services.DraftState.SUBMITTED:
         return redirect("screening:receipt")
-    if not services.draft_is_live(intake):
+    if state == services.DraftState.EXPIRED:
         request.session.pop(SESSION_KEY, None)
         return redirect(reverse("screening:start") + "?expired=1")
-    return intake
+    return None
+
+
+def live_draft_or_redirect(request: HttpRequest) -> Intake | HttpResponse:
+    """The session's editable draft, or where the patient should go instead."""
+    intake = session_intake(request)
+    if intake is None:
+        state = services.DraftState.NONE
+    elif intake.is_submitted:
+        state = services.DraftState.SUBMITTED
+    elif not services.draft_is_live(intake):
+        state = services.DraftState.EXPIRED
+    else:
+        return intake
+    return redirect_for_state(request, state)
 
 
 def neighbour(page: Page, stored: dict, day: date, step: int) -> Page | None:

@@ -8,7 +8,6 @@ is saved when the patient moves on. Nothing the patient typed appears in a URL o
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from screening.intake.draft_session import (
     live_draft_or_redirect,
     neighbour,
     page_url,
+    redirect_for_state,
     session_intake,
     where_to_resume,
 )
@@ -115,18 +115,15 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
-    """A page sent: the draft is read once, locked, and the page counted and saved in one transaction."""
+    """A page sent: the service reads the draft once, locked, and validates, counts and saves the page
+    in one transaction (services.intake_post_page); this turns what came of it into a page."""
     action = request.POST.get("action", "continue")
     if action not in ("continue", "save", "back"):
         return HttpResponseBadRequest()
     day = clock.today()
-    with transaction.atomic():
-        intake = live_draft_or_redirect(request, for_saving=True)
-        if isinstance(intake, HttpResponse):
-            return intake
-        stored = load_answers(intake)
-        if not ans.page_shown(current, stored, ans.context(stored, day)):
-            return _skip(current, stored, day)
+    forms: list[PageForm] = []
+
+    def clean(stored: dict) -> dict | None:
         form = PageForm(
             request.POST,
             page=current,
@@ -134,18 +131,30 @@ def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
             today=day,
             require_answers=action == "continue",
         )
-        if not form.is_valid():
-            problem, status = None, 200
-        elif limits.over(limits.PAGE_SAVES, throttle.draft_key("save", intake.pk)):
-            # Shown again with what was posted, so nothing typed is lost.
-            problem, status = limits.message(limits.PAGE_SAVES.message), 429
-        else:
-            saved = services.intake_save_page(
-                intake=intake, stored=stored, page=current, values=form.answers
-            )
-            change = request.GET.get("change") == "1"
-            return _after_save(request, saved.intake, current, saved.answers, day, action, change)
-    response = _render_page(request, current, form, stored, day, problem, status)
+        forms.append(form)
+        return form.answers if form.is_valid() else None
+
+    post = services.intake_post_page(
+        intake_id=request.session.get(SESSION_KEY),
+        page=current,
+        clean=clean,
+        within_limit=lambda intake: (
+            not limits.over(limits.PAGE_SAVES, throttle.draft_key("save", intake.pk))
+        ),
+    )
+    elsewhere = redirect_for_state(request, post.state)
+    if elsewhere is not None:
+        return elsewhere
+    if not post.shown:
+        return _skip(current, post.stored, day)
+    if post.saved is not None:
+        change = request.GET.get("change") == "1"
+        saved = post.saved
+        return _after_save(request, saved.intake, current, saved.answers, day, action, change)
+    problem, status = (
+        (limits.message(limits.PAGE_SAVES.message), 429) if post.over_limit else (None, 200)
+    )
+    response = _render_page(request, current, forms[0], post.stored, day, problem, status)
     return limits.retry_after(response) if status == 429 else response
 
 

@@ -4,8 +4,10 @@ Views call these; nothing here reads a request. Each write is one transaction.
 """
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +20,7 @@ from screening import clock
 from screening.casework.models import ScreeningResult
 from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
-from screening.intake.branching import context, missing, not_asked, prune
+from screening.intake.branching import context, missing, not_asked, page_shown, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values
@@ -71,9 +73,8 @@ class SavedPage:
     answers: dict[str, Any]  # as load_answers would read them back now, without reading them again
 
 
-def draft_for_saving(intake_id: int) -> Intake | None:
-    """The draft with its identity row, locked until the caller's transaction ends: call inside
-    ``transaction.atomic()``, then hand it to ``intake_save_page``. None if there is no such intake."""
+def _draft_for_saving(intake_id: int) -> Intake | None:
+    """The draft with its identity row, locked until the transaction ends. None if there is none."""
     try:
         return (
             Intake.objects.select_for_update(of=("self",))
@@ -88,18 +89,64 @@ def draft_for_saving(intake_id: int) -> Intake | None:
 PAGE_SAVE_FIELDS = ["answers", "safety_tier", "safety_advice_tier", "expires_at", "updated_at"]
 
 
-def intake_save_page(
+class DraftState(StrEnum):
+    """What a browser's draft is, when it posts a page."""
+
+    NONE = "none"  # no draft, or none any more
+    SUBMITTED = "submitted"
+    EXPIRED = "expired"
+    LIVE = "live"
+
+
+@dataclass
+class PagePost:
+    """What became of a page posted: the draft's state, its answers as they were before the post, and
+    whether the page applied, was refused by its form (``clean`` gave None), was over the hourly limit,
+    or was saved."""
+
+    state: DraftState
+    stored: dict[str, Any] = field(default_factory=dict)
+    shown: bool = True
+    over_limit: bool = False
+    saved: SavedPage | None = None
+
+
+def intake_post_page(
+    *,
+    intake_id: int | None,
+    page: Page,
+    clean: Callable[[dict[str, Any]], dict[str, Any] | None],
+    within_limit: Callable[[Intake], bool],
+) -> PagePost:
+    """One page posted, in one transaction: the draft read once and locked (so a page saved in another
+    tab meanwhile cannot be overwritten), its answers given to ``clean`` (the page's form: the values to
+    store, or None when it refuses them), the save counted by ``within_limit``, then stored."""
+    day = clock.today()
+    with transaction.atomic():
+        intake = _draft_for_saving(intake_id) if intake_id is not None else None
+        if intake is None:
+            return PagePost(DraftState.NONE)
+        if intake.is_submitted:
+            return PagePost(DraftState.SUBMITTED)
+        if not draft_is_live(intake):
+            return PagePost(DraftState.EXPIRED)
+        stored = load_answers(intake)
+        if not page_shown(page, stored, context(stored, day)):
+            return PagePost(DraftState.LIVE, stored, shown=False)
+        values = clean(stored)
+        if values is None:
+            return PagePost(DraftState.LIVE, stored)
+        if not within_limit(intake):
+            return PagePost(DraftState.LIVE, stored, over_limit=True)
+        saved = _save_page(intake=intake, stored=stored, page=page, values=values)
+        return PagePost(DraftState.LIVE, stored, saved=saved)
+
+
+def _save_page(
     *, intake: Intake, stored: dict[str, Any], page: Page, values: dict[str, Any]
 ) -> SavedPage:
-    """Store one page's answers, clear answers that no longer apply, and update the red-flag tier.
-
-    ``intake`` is the draft as ``draft_for_saving`` read it, locked, in the caller's transaction (so a
-    page saved in another tab meanwhile cannot be overwritten), and ``stored`` its answers as
-    ``load_answers`` read them. Everything is written in that same transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("intake_save_page needs the transaction that locked the draft")
-    if not draft_is_live(intake):
-        raise IntakeNotEditable(intake.reference)
+    """Store one page's answers, clear answers that no longer apply, and update the red-flag tier, in
+    the transaction that locked the draft (intake_post_page)."""
     answers = dict(stored)
     consents = {kind for kind in CONSENT_TEXTS if answers.get(kind)}
     for question in page.questions:
