@@ -18,8 +18,6 @@ from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
 from screening.intake import selectors
 from screening.rules import outcomes
-from screening.staff import attempt_limits as throttle
-from screening.staff import audit_log as audit
 
 _UNREAD = object()  # an argument not given, where None is a value
 
@@ -33,13 +31,7 @@ def _labelled(screening: ScreeningResult | None) -> list[dict]:
 
 
 def record_view(request: HttpRequest, case: Case, action: str = "case.view", **detail) -> None:
-    audit.record(
-        actor=request.user,
-        action=action,
-        object_type="case",
-        object_ref=case.intake.reference,
-        detail={"address": throttle.client_address(request), **detail},
-    )
+    casework.case_record_read(user=request.user, case=case, action=action, **detail)
 
 
 def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNREAD) -> dict:

@@ -16,14 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import clock
 from screening.casework import case_queue as queue
-from screening.casework import chart
+from screening.casework import chart, services
 from screening.casework import csv_export as export
 from screening.casework.access import coordinator_required, exporter_required
 from screening.casework.models import Case
 from screening.intake import answer_display as display
 from screening.rules import outcomes
-from screening.staff import attempt_limits as throttle
-from screening.staff import audit_log as audit
 
 OUTCOME_CHOICES = outcomes.CASE_CHOICES
 
@@ -169,18 +167,13 @@ def queue_export_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     cases = queue.cases(filters, request.user)
     identifiable = request.user.has_perm("screening.export_identifiable_case")
-    audit.record(
-        actor=request.user,
-        action="queue.export",
-        object_type="queue",
-        object_ref="csv",
-        detail={
-            "address": throttle.client_address(request),
-            "identifiable": identifiable,
-            "rows": cases.count(),
-            "filters": {k: str(v) for k, v in vars(filters).items() if v and k != "q"}
-            | ({"search": True} if filters.q else {}),
-        },
+    services.queue_record_export(
+        user=request.user,
+        identifiable=identifiable,
+        rows=cases.count(),
+        # The search text is left out: it may be a surname.
+        filters={k: str(v) for k, v in vars(filters).items() if v and k != "q"}
+        | ({"search": True} if filters.q else {}),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(

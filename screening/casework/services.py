@@ -359,3 +359,26 @@ def case_complete_by_link(*, link_id: int, values: dict[str, Any]) -> bool:
     link = CompletionLink.objects.select_related("case").get(pk=link_id)
     case_amend(case_id=link.case_id, values=values, source=Amendment.Source.LINK)
     return True
+
+
+# --- reads and exports, recorded -------------------------------------------------------------------
+def case_record_read(*, user, case: Case, action: str = "case.view", **detail) -> None:
+    """Record a staff member's read of a case (a view, a print, an export), with where from."""
+    audit.record(
+        actor=user,
+        action=action,
+        object_type="case",
+        object_ref=case.intake.reference,
+        detail=detail,
+    )
+
+
+def queue_record_export(*, user, identifiable: bool, rows: int, filters: dict) -> None:
+    """Record an export of the queue: who, with or without identity, how many rows, which filters."""
+    audit.record(
+        actor=user,
+        action="queue.export",
+        object_type="queue",
+        object_ref="csv",
+        detail={"identifiable": identifiable, "rows": rows, "filters": filters},
+    )
