@@ -15,8 +15,8 @@ from django.urls import reverse
 from screening.casework.models import ScreeningResult
 from screening.intake.models import Intake
 from screening.staff.models import AttemptWindow
-from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
+from tests.personas import Patient
 
 pytestmark = pytest.mark.django_db
 

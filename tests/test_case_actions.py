@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from screening.casework.models import (
 )
 from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
+from tests.personas import signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +27,7 @@ NO_BLOCKS = {"treatments": {"treatments_tried": ["nsaids", "physical_therapy"]}}
 
 
 def _staff(username: str, group: str, **names) -> Client:
-    user = User.objects.create_user(username, password="a-long-password-for-tests", **names)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def coordinator(default_rules) -> Client:
-    return _staff("casey", "Coordinator", first_name="Casey", last_name="Moss")
+    return signed_in(staff_member(username, group, **names))
 
 
 @pytest.fixture

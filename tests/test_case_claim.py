@@ -5,20 +5,15 @@ import threading
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.test import Client
 
 from screening.casework.models import Case
 from screening.staff.models import AuditEvent
+from tests.personas import sign_in, signed_in, staff_member
 
 
 def _coordinator(name):
-    user = User.objects.create_user(
-        name, first_name=name.title(), password="a-long-password-for-tests"
-    )
-    user.groups.add(Group.objects.get(name="Coordinator"))
-    client = Client()
-    client.force_login(user)
-    return client, user
+    client = signed_in(staff_member(name, "Coordinator", first_name=name.title()))
+    return client, client.user
 
 
 @pytest.fixture
@@ -49,7 +44,7 @@ def test_claiming_is_post_only_and_for_coordinators(case, client):
     assert casey.get(url).status_code == 405
     rules = User.objects.create_user("rosa", password="a-long-password-for-tests")
     rules.groups.add(Group.objects.get(name="Rules admin"))
-    client.force_login(rules)
+    sign_in(client, rules)
     assert client.post(url).status_code == 403
     assert Case.objects.get().assignee is None
 

@@ -7,20 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
+from tests.personas import sign_in, signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coordinator(default_rules):
-    from django.test import Client
-
-    user = User.objects.create_user("casey", password="a-long-password-for-tests")
-    user.groups.add(Group.objects.get(name="Coordinator"))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture
@@ -76,7 +65,7 @@ def test_only_coordinators_read_cases(client, submitted):
         "rosa", password="a-long-password-for-tests", is_staff=True
     )
     rules_admin.groups.add(Group.objects.get(name="Rules admin"))
-    client.force_login(rules_admin)
+    sign_in(client, rules_admin)
     assert client.get(url).status_code == 403
     assert not AuditEvent.objects.filter(action="case.view").exists()
 
@@ -171,23 +160,17 @@ def test_the_assign_form_shows_the_current_assignee_and_a_refused_note_its_error
 def test_the_timeline_names_who_viewed_the_case_and_who_changed_it(coordinator, submitted):
     """Views and changes come from the audit trail, each with the staff member's name (their username
     when they have none)."""
-    from django.test import Client
-
-    robin = User.objects.create_user(
-        "robin", password="a-long-password-for-tests", first_name="Robin", last_name="Hale"
-    )
-    robin.groups.add(Group.objects.get(name="Coordinator"))
-    other = Client()
-    other.force_login(robin)
+    robin = signed_in(staff_member("robin", "Coordinator", first_name="Robin", last_name="Hale"))
+    nameless = signed_in(staff_member("kim", "Coordinator"))
     page = f"/staff/cases/{submitted.reference}/"
-    other.get(page)
-    coordinator.post(f"{page}claim/")
+    robin.get(page)
+    nameless.post(f"{page}claim/")
     html = coordinator.get(page).content.decode()
     assert (
         '<span class="fc-timeline__title">Viewed</span> <span class="fc-hint">by Robin Hale</span>'
         in html
     )
     assert (
-        '<span class="fc-timeline__title">Took the case</span> <span class="fc-hint">by casey</span>'
+        '<span class="fc-timeline__title">Took the case</span> <span class="fc-hint">by kim</span>'
         in html
     )

@@ -6,6 +6,7 @@ from django.test import Client
 
 from screening.casework.models import Case
 from screening.staff.models import AuditEvent
+from tests.personas import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def setup(patient):
     )
     user.groups.add(Group.objects.get(name="Coordinator"))
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     case = Case.objects.select_related("intake").get()
     return client, f"/staff/cases/{case.intake.reference}/status/"
 

@@ -5,7 +5,6 @@ works once and then not again; wrong dates of birth close it."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.test import Client
 
@@ -19,15 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 NO_BLOCKS = {"treatments": {"treatments_tried": ["nsaids", "physical_therapy"]}}
 BIRTH = {"date_of_birth_day": "14", "date_of_birth_month": "7", "date_of_birth_year": "1971"}
-
-
-@pytest.fixture
-def coordinator(default_rules) -> Client:
-    user = User.objects.create_user("carla", password="a-long-password-for-tests")
-    user.groups.add(Group.objects.get(name="Coordinator"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

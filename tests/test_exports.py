@@ -7,12 +7,13 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.test import Client
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from screening.casework.csv_export import neutralise
 from screening.staff.models import AuditEvent
+from tests.personas import sign_in, signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,8 @@ IDENTIFYING = ["given_name", "family_name", "date_of_birth", "email", "phone"]
 
 
 def _coordinator(identifiable: bool = False) -> Client:
-    user = User.objects.create_user("casey", password="a-long-password-for-tests")
-    user.groups.add(Group.objects.get(name="Coordinator"))
-    if identifiable:
-        user.user_permissions.add(Permission.objects.get(codename="export_identifiable_case"))
-    client = Client()
-    client.force_login(user)
-    return client
+    allowed = ("export_identifiable_case",) if identifiable else ()
+    return signed_in(staff_member("casey", "Coordinator", permissions=allowed))
 
 
 @pytest.fixture
@@ -144,7 +140,7 @@ def test_a_rules_admin_cannot_export(submitted):
     user = User.objects.create_user("rosa", password="a-long-password-for-tests")
     user.groups.add(Group.objects.get(name="Rules admin"))
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get("/staff/export.csv").status_code == 403
     assert client.get(f"/staff/cases/{submitted.reference}/fhir/").status_code == 403
     assert not AuditEvent.objects.filter(action__in=["queue.export", "case.export"]).exists()

@@ -18,7 +18,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -40,6 +40,7 @@ from screening.intake.page_forms import MAX_LONG_TEXT, MAX_PHONE, MAX_TEXT, Page
 from screening.intake.reference_codes import normalise_resume_code
 from screening.intake.selectors import load_answers
 from tests.intake_data import FULL_INTAKE
+from tests.personas import sign_in, staff_member
 
 profiles.register_profile(
     "ci",
@@ -493,18 +494,7 @@ def test_the_resume_form_refuses_hostile_input_and_opens_the_draft_with_the_code
 
 
 # --- the staff forms -----------------------------------------------------------------------------
-def _staff(username: str, group: str, **fields) -> User:
-    user = User.objects.create_user(username, password=None, **fields)  # no slow password hashing
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def coordinator(default_rules) -> Client:
-    client = Client()
-    client.user = _staff("casey", "Coordinator", first_name="Casey", last_name="Moss")
-    client.force_login(client.user)
-    return client
+_staff = staff_member
 
 
 @pytest.fixture
@@ -806,7 +796,7 @@ def test_a_nul_in_the_audit_log_search_never_reaches_the_database(default_rules)
     """Unlike the queue's search, the admin's search box is a form field, which refuses a NUL."""
     admin = _staff("ines", "Clinic admin", is_staff=True)
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     parameters = _QueryParameters()
     with connection.execute_wrapper(parameters):
         response = client.get(reverse("admin:screening_auditevent_changelist"), {"q": "FC-\x00"})
@@ -887,6 +877,6 @@ def test_crafted_staff_addresses_are_refused_not_a_server_error(case, coordinato
 def test_crafted_admin_addresses_are_refused_not_a_server_error(default_rules, path):
     admin = _staff("ines", "Clinic admin", is_staff=True)
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     response = client.get(path)
     assert response.status_code == (400 if "%00" in path else 200), response.status_code

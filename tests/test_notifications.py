@@ -26,8 +26,8 @@ from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake import services
 from screening.intake.models import PatientIdentity
-from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
+from tests.personas import Patient, sign_in
 
 # The e-mails are queued once the write commits: the tests need real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -432,10 +432,10 @@ def test_clinic_admins_see_outgoing_emails_and_coordinators_do_not(patient, staf
         state="failed", attempts=5, last_error="SMTPException"
     )
 
-    client.force_login(staff("carla", "Coordinator"))
+    sign_in(client, staff("carla", "Coordinator"))
     assert client.get(changelist).status_code == 403
 
-    client.force_login(staff("ines", "Clinic admin"))
+    sign_in(client, staff("ines", "Clinic admin"))
     response = client.get(changelist + "?state__exact=failed")
     assert response.status_code == 200
     page = response.content.decode()
@@ -454,7 +454,7 @@ def test_the_admin_list_takes_as_many_queries_for_many_emails_as_for_one(
     patient, other_patient, staff
 ):
     client = Client()
-    client.force_login(staff("ines", "Clinic admin"))
+    sign_in(client, staff("ines", "Clinic admin"))
     changelist = reverse("admin:screening_outgoingemail_changelist")
     patient.fill(upto="imaging", overrides=URGENT)
     with CaptureQueriesContext(connection) as one:

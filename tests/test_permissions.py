@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.personas import sign_in
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "patient", "coordinator", "rules_admin", "clinic_admin", "no_second_factor")
@@ -121,9 +123,9 @@ def _client(role: str) -> Client:
     user = User.objects.create(username=role, is_staff=True)  # no password: no slow hashing
     user.groups.add(Group.objects.get(name=GROUPS[role]))
     if role == "no_second_factor":
-        client.force_login_password_only(user)
+        client.force_login(user)  # a password alone
     else:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

@@ -22,8 +22,8 @@ from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
 from screening.intake.selectors import load_answers
 from screening.rules import rulesets
-from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
+from tests.personas import Patient
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from screening.casework import case_queue as queue
 from screening.casework.models import Case
 from screening.demo.cases import generate
 from tests.intake_data import FULL_INTAKE
+from tests.personas import sign_in
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/staff/"
@@ -37,7 +38,7 @@ def _user(name, group=None):
 @pytest.fixture
 def coordinator(client, default_rules):
     user = _user("casey", "Coordinator")
-    client.force_login(user)
+    sign_in(client, user)
     client.user = user
     return client
 
@@ -45,7 +46,7 @@ def coordinator(client, default_rules):
 def test_strangers_are_sent_to_sign_in_and_other_staff_are_refused(client, default_rules):
     response = client.get(QUEUE)
     assert response.url == reverse("screening:staff-login") + "?next=/staff/"
-    client.force_login(_user("rosa", "Rules admin"))
+    sign_in(client, _user("rosa", "Rules admin"))
     assert client.get(QUEUE).status_code == 403
 
 
@@ -192,7 +193,7 @@ def test_counts_are_kept_per_set_of_filters_and_per_user_for_mine(coordinator, d
     everyone = coordinator.get(QUEUE).context
     assert sum(n for _label, n in everyone["status_counts"]) == 30
     other = Client()
-    other.force_login(_user("jordan", "Coordinator"))
+    sign_in(other, _user("jordan", "Coordinator"))
     theirs = other.get(QUEUE + "?assignee=mine").context
     assert sum(n for _label, n in theirs["status_counts"]) == 0
 

@@ -24,8 +24,8 @@ from screening.casework.models import (
 from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.staff.models import AuditEvent
 from screening.staff.retention import purge_retained, years_before
-from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
+from tests.personas import Patient
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
 from screening.staff.models import AuditEvent
+from tests.personas import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def rules_admin(default_rules, client):
     user = User.objects.create_user("rosa", password="a-long-password-for-tests", is_staff=True)
     user.groups.add(Group.objects.get(name="Rules admin"))
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -194,7 +195,7 @@ def test_versions_and_the_audit_log_cannot_be_edited_in_the_admin(rules_admin):
 
 def test_staff_without_the_role_cannot_reach_the_rules(default_rules, client):
     user = User.objects.create_user("colin", password="a-long-password-for-tests", is_staff=True)
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get(reverse("admin:screening_ruledraft_changelist")).status_code == 403
     assert client.get(reverse("admin:screening_ruledraft_publish")).status_code == 403
     assert (
@@ -244,7 +245,7 @@ def test_a_viewer_without_change_permission_gets_no_disable_action(default_rules
 
     user = User.objects.create_user("val", password="a-long-password-for-tests", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_ruledraft"))
-    client.force_login(user)
+    sign_in(client, user)
     html = client.get(reverse("admin:screening_ruledraft_changelist")).content.decode()
     assert "disable_rules" not in html
 

@@ -161,7 +161,7 @@ def test_a_red_flag_that_only_the_rules_know_still_interrupts(patient):
 
 
 def test_without_published_rules_the_fixed_advice_is_the_fallback(client):
-    from tests.conftest import Patient
+    from tests.personas import Patient
 
     patient = Patient(client)  # no rules loaded
     patient.fill(upto="safety")

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.casework.models import OutgoingEmail
 from screening.staff.models import ApprovalRequest, AuditEvent
+from tests.personas import sign_in, signed_in, staff_member
 from tests.test_notifications import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +26,7 @@ PASSWORD = "plover-tundra-ochre-7"
 
 
 def _clinic_admin(username: str, email: str = "") -> Client:
-    user = User.objects.create(username=username, email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name="Clinic admin"))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
+    return signed_in(staff_member(username, "Clinic admin", email=email, is_staff=True))
 
 
 @pytest.fixture
@@ -256,7 +252,7 @@ def test_a_password_reset_needs_a_second_admin_and_the_owner_sets_the_new_one(de
     casey = User.objects.create_user("casey", email="casey@clinic.example", password=PASSWORD)
     casey.groups.add(Group.objects.get(name="Coordinator"))
     owner = Client()
-    owner.force_login(casey)
+    sign_in(owner, casey)
 
     # The admin's own page for setting someone's password leads to asking for a reset instead.
     direct = morgan.post(
@@ -368,7 +364,7 @@ def test_only_a_holder_of_the_approving_permission_decides(morgan, default_rules
     rules_admin = User.objects.create(username="rosa", is_staff=True)
     rules_admin.groups.add(Group.objects.get(name="Rules admin"))
     client = Client()
-    client.force_login(rules_admin)
+    sign_in(client, rules_admin)
     response = client.post(
         f"/admin/screening/approvalrequest/{approval.pk}/decide/",
         {"decision": "approve", "content_hash": approval.content_hash},
@@ -415,7 +411,7 @@ def test_a_coordinator_cannot_manage_accounts(default_rules):
     user = User.objects.create(username="casey", is_staff=True)
     user.groups.add(Group.objects.get(name="Coordinator"))
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get("/admin/auth/user/").status_code == 403
     assert client.get("/admin/screening/approvalrequest/").status_code == 403
 
@@ -451,7 +447,7 @@ def test_requests_about_a_superuser_are_for_superusers_only(default_rules):
     root = User.objects.create(username="root", is_superuser=True, is_staff=True)
     root2 = User.objects.create(username="root2", is_superuser=True, is_staff=True, email="r@x.org")
     operator = Client()
-    operator.force_login(root)
+    sign_in(operator, root)
     operator.post(f"/admin/auth/user/{root2.pk}/reset/", {"what": "second_factor"})
     approval = ApprovalRequest.objects.get()
     morgan = _clinic_admin("morgan")
@@ -500,7 +496,7 @@ def test_an_account_given_both_kinds_of_role_before_the_rule_reads_no_patient_da
     fresh = User.objects.get(pk=both.pk)
     assert fresh.has_perm("auth.change_user") and not fresh.has_perm("screening.view_case")
     client = Client()
-    client.force_login(both)
+    sign_in(client, both)
     assert client.get("/staff/").status_code == 403
 
 
@@ -527,7 +523,7 @@ def test_save_as_new_on_an_account_page_is_refused(morgan):
 def test_second_factor_devices_are_not_browsable_in_the_admin(default_rules):
     root = User.objects.create(username="root", is_superuser=True, is_staff=True)
     client = Client()
-    client.force_login(root)
+    sign_in(client, root)
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
 

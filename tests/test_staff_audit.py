@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from screening.staff.models import AuditEvent
+from tests.personas import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_clinic_admin_searches_the_whole_log_by_person_and_reference(client, c
     audit.record(actor=casey, action="case.view", object_type="case", object_ref="FC-AAAA-BBBB")
     admin = User.objects.create_user("alex", password="a-long-password-for-tests", is_staff=True)
     admin.groups.add(Group.objects.get(name="Clinic admin"))
-    client.force_login(admin)
+    sign_in(client, admin)
     by_person = client.get("/admin/screening/auditevent/?q=casey").content.decode()
     assert "FC-AAAA-BBBB" in by_person
     by_reference = client.get("/admin/screening/auditevent/?q=FC-AAAA").content.decode()

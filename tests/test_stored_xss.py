@@ -15,7 +15,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from screening.casework.models import OutgoingEmail
 from screening.intake.catalogue import PAGES, Kind
 from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE
+from tests.personas import signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -98,12 +98,7 @@ def assert_shows_as_text(response, *, shown: tuple[str, ...] = (), status: int =
 
 # --- the people -----------------------------------------------------------------------------------
 def _staff(username: str, group: str, *permissions: str, **fields) -> Client:
-    user = User.objects.create_user(username, password=None, **fields)
-    user.groups.add(Group.objects.get(name=group))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(staff_member(username, group, permissions=permissions, **fields))
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from screening.staff.models import AuditEvent
 from screening.staff.sessions import LAST_SEEN, SIGNED_IN_AT
+from tests.personas import sign_in
 from tests.test_notifications import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +197,7 @@ def test_under_the_ceiling_the_operators_emergency_code_still_works(casey, setti
 
 def _verified(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get("/staff/").status_code == 200
     return client
 
@@ -349,7 +350,7 @@ def test_every_password_change_is_audited(casey, settings):
     event = AuditEvent.objects.get(action="user.password")
     assert event.object_ref == "casey" and event.actor is None and event.detail["operator"]
     client = Client()
-    client.force_login(casey)
+    sign_in(client, casey)
     wrong = client.post(
         "/staff/password/",
         {

@@ -22,8 +22,8 @@ from tests.browser.helpers import (
     enter_second_factor,
     fill_page,
 )
-from tests.conftest import Patient
 from tests.intake_data import FULL_INTAKE
+from tests.personas import Patient
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-long-password-for-tests"

@@ -13,7 +13,7 @@ from screening.rules.models import RuleDraft
 from screening.rules.rulesets import rules_load_defaults
 from screening.staff.roles import ensure_groups
 from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor
-from tests.conftest import Patient
+from tests.personas import Patient
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-long-password-for-tests"
