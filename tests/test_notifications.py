@@ -21,8 +21,8 @@ from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
 from screening.casework import notifications as notify
+from screening.casework.case_screening import intake_screen
 from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail, ScreeningResult
-from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake import services
 from screening.intake.models import PatientIdentity
@@ -153,7 +153,7 @@ def test_a_task_queued_under_its_old_path_still_runs_after_the_move(patient):
     patient.fill(overrides=URGENT)
     patient.submit()
     waiting = DBTaskResult.objects.get(status="READY")
-    assert waiting.task_path == "screening.casework.tasks.send_email"
+    assert waiting.task_path == "screening.casework.email_sending.send_email"
     DBTaskResult.objects.filter(pk=waiting.pk).update(task_path="screening.tasks.send_email")
     run_worker()
     assert len(mail.outbox) == 1

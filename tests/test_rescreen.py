@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from screening.casework.case_screening import publish_and_rescreen
 from screening.casework.models import ScreeningResult
-from screening.casework.screening import publish_and_rescreen
 from screening.rules.models import ConditionDraft
 from screening.rules.rulesets import ruleset_publish
 
@@ -109,7 +109,7 @@ def test_rescreening_moves_each_case_to_its_new_outcome_and_leaves_the_rest_alon
 
 
 def test_rescreening_costs_the_same_queries_for_few_or_many_intakes(default_rules):
-    from screening.casework.screening import rescreen
+    from screening.casework.case_screening import rescreen
     from screening.rules.rulesets import latest_version
 
     _generated(10)

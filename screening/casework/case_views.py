@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from screening import clock
 from screening.casework import fhir_export as fhir
+from screening.casework import selectors as case_selectors
 from screening.casework import services as casework
 from screening.casework.access import case_for, coordinator_required, exporter_required
 from screening.casework.forms import AssignForm, ContactForm, NoteForm
@@ -81,7 +82,7 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
         "screening/staff/case.html",
         reading
         | {
-            "duplicates": selectors.possible_duplicates(case),
+            "duplicates": case_selectors.possible_duplicates(case),
             "timeline": history.entries,
             "missing": missing,
             "open_link": open_link,

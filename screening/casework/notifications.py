@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from screening import clock
+from screening.casework.email_sending import send_email
 from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail
-from screening.casework.tasks import send_email
 from screening.staff.models import ApprovalRequest
 
 DIGEST_PERIOD = timedelta(hours=24)  # what the first digest looks back over

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from screening import clock
 from screening.casework import notifications as notify
+from screening.casework.case_screening import intake_screen
 from screening.casework.missing_information import questions_to_complete
 from screening.casework.models import (
     Amendment,
@@ -22,7 +23,6 @@ from screening.casework.models import (
     ContactAttempt,
     ScreeningResult,
 )
-from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS

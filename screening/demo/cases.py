@@ -17,8 +17,8 @@ from django.db import connection, transaction
 
 from screening import clock
 from screening.casework import bulk_copy as bulk
+from screening.casework.case_screening import finding_data, top_finding
 from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
-from screening.casework.screening import finding_data, top_finding
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION

@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from screening import clock
+from screening.casework.case_screening import intake_screen
 from screening.casework.models import ScreeningResult
-from screening.casework.screening import intake_screen
 from screening.intake import reference_codes as codes
 from screening.intake.branching import context, missing, not_asked, page_shown, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
-from screening.casework import screening
+from screening.casework import case_screening
 from screening.rules import rulesets
 from screening.rules.engine import RulesetError
 from screening.rules.forms import ConditionForm, PublishForm
@@ -96,7 +96,7 @@ class RuleDraftAdmin(OneHistoryAdmin):
         problems = []
         if request.method == "POST" and form.is_valid():
             try:
-                version = screening.publish_and_rescreen(
+                version = case_screening.publish_and_rescreen(
                     actor=request.user,
                     note=form.cleaned_data["note"],
                     rescreen=form.cleaned_data["rescreen"],

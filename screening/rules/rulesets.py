@@ -1,6 +1,6 @@
 """Rulesets: the drafts as data, compiling (kept per process), publishing versions, loading the defaults,
 previewing a draft against past intakes, comparing and restoring versions. The evaluation itself is
-engine.py's; screening an intake into a case is casework's (screening/casework/screening.py)."""
+engine.py's; screening an intake into a case is casework's (screening/casework/case_screening.py)."""
 
 import hashlib
 import json
@@ -124,7 +124,7 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
     """Freeze the drafts as a new version. Refuses (RulesetError) a draft that does not compile.
 
     ``rescreen`` is recorded with it: whether the caller re-screens the submitted intakes with it
-    (casework/screening.py's ``publish_and_rescreen`` queues that)."""
+    (casework/case_screening.py's ``publish_and_rescreen`` queues that)."""
     rules = draft_data()
     latest = latest_version()
     number = (latest.number + 1) if latest else 1

@@ -1,4 +1,4 @@
-"""E-mails about staff accounts, rendered when the background task sends them (casework/tasks.py):
+"""E-mails about staff accounts, rendered when the background task sends them (casework/email_sending.py):
 approvers told a request waits for them, a person told what an approved change did to their account (with
 a link to set their password for a new account or a reset), an owner told of wrong second-factor codes.
 They name no patient and no case."""

@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from screening.casework.screening import rescreen
+from screening.casework.case_screening import rescreen
 from screening.rules.models import RulesetVersion
 from screening.rules.rulesets import latest_version
 
