@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 
 from screening.casework.models import Booking, Case, ScreeningResult
-from screening.intake.answer_display import display_value
+from screening.intake.answer_display import day_month_year, display_value, months_short
 from screening.intake.catalogue import QUESTIONS
 from screening.staff.models import AuditEvent
 
@@ -38,6 +38,16 @@ class Entry:
     title: str
     who: str = ""
     text: str = ""  # shown as written (notes), escaped by the template
+
+    @property
+    def iso(self) -> str:
+        return timezone.localtime(self.at).isoformat()
+
+    @property
+    def when(self) -> str:
+        """3 Mar 2026, 14:05, in the clinic's time."""
+        local = timezone.localtime(self.at)
+        return f"{day_month_year(local, months_short())}, {local:%H:%M}"
 
 
 def _name(user) -> str:

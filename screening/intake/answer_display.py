@@ -1,10 +1,12 @@
 """Answers as people read them: choice labels, dates in words, units. Used by every page that shows answers."""
 
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS_3
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from screening.intake.catalogue import Kind, Question
@@ -47,14 +49,18 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-# --- Staff pages: long lists drawn here rather than in templates ------------------------------------
-# A case page lists every question (about 140) and up to 350 timeline entries, and the queue 50 cases: at
-# a dozen template nodes and a date filter or two per item, the template engine costs more than all
-# of the page's queries. These build the same markup directly, escaping every value.
+# --- Dates as the staff pages' lists show them ------------------------------------------------------
+# A case page lists up to 350 timeline entries, and the queue 50 cases: a date filter per item costs
+# more than the page's queries, so the lists' dates are worked out here, as text, for the templates.
 
 
 def months_short() -> list[str]:
     """The month abbreviations of the "M" date format, in the active language."""
+    return _months_short(get_language())
+
+
+@lru_cache(maxsize=8)
+def _months_short(language: str) -> list[str]:
     return [str(MONTHS_3[month]).title() for month in range(1, 13)]
 
 

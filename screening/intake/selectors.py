@@ -1,7 +1,10 @@
 """Reads of an intake that are more than one line: the answers as one mapping, by section, the blocks."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
+
+from django.utils.translation import get_language
 
 from screening.intake import branching as ans
 from screening.intake.answer_display import display_value
@@ -30,28 +33,54 @@ def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[
     return answers
 
 
+@lru_cache(maxsize=8)
+def _wording(language: str) -> dict[str, tuple[str, str]]:
+    """Each question's label and group, and each section's title, as text in ``language``: the
+    catalogue's wording is fixed for a process, so it is translated once, not on every row of every
+    case page."""
+    wording = {q.key: (str(q.label), str(q.group or "")) for q in QUESTIONS.values()}
+    return wording | {f"section:{s.title}": (str(s.title), "") for s in SECTIONS}
+
+
+# How each state of an answer shows: its words when it has no value, and its class.
+_NOT_ASKED, _UNANSWERED = ("Not asked", "fc-hint"), ("Unanswered", "fc-missing")
+
+
 def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
-    """Every question by section as the patient saw them, each answered, unanswered or not asked.
+    """Every question by section as the patient saw them, each answered, unanswered or not asked, as the
+    text the case page shows (label, group, value, state, and the value's class).
 
     A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
     """
     stored = load_answers(intake) if stored is None else stored
     not_asked = set(intake.not_asked if intake.is_submitted else ans.not_asked(stored, day))
+    wording = _wording(get_language())
     sections = []
     for section in SECTIONS:
-        rows = []
+        rows, any_asked = [], False
         for page in section.pages:
             for q in page.questions:
                 value = stored.get(q.key)
                 if q.key in not_asked:
-                    state = "not_asked"
+                    state, (text, text_class) = "not_asked", _NOT_ASKED
                 elif ans.is_answered(value):
-                    state = "answered"
+                    state, text, text_class = "answered", display_value(q, value), "fc-pre"
+                    any_asked = True
                 else:
-                    state = "unanswered"
-                rows.append({"question": q, "value": display_value(q, value), "state": state})
-        if any(row["state"] != "not_asked" for row in rows):
-            sections.append({"section": section, "rows": rows})
+                    state, (text, text_class) = "unanswered", _UNANSWERED
+                    any_asked = True
+                label, group = wording[q.key]
+                rows.append(
+                    {
+                        "label": label,
+                        "group": group,
+                        "text": text,
+                        "text_class": text_class,
+                        "state": state,
+                    }
+                )
+        if any_asked:
+            sections.append({"title": wording[f"section:{section.title}"][0], "rows": rows})
     return sections
 
 
