@@ -50,6 +50,27 @@ class Entry:
         return f"{day_month_year(local, months_short())}, {local:%H:%M}"
 
 
+def _views_together(entries: list[Entry]) -> list[Entry]:
+    """Views by one person with nothing else between them, as one entry ("Viewed 4 times"), dated by
+    the latest: a case read over and over would otherwise bury what was done on it."""
+    together: list[Entry] = []
+    count = 0
+    for entry in entries:  # newest first
+        previous = together[-1] if together else None
+        if (
+            entry.kind == "view"
+            and previous is not None
+            and previous.kind == "view"
+            and previous.who == entry.who
+        ):
+            count += 1
+            together[-1] = Entry(previous.at, "view", f"Viewed {count} times", previous.who)
+            continue
+        count = 1
+        together.append(entry)
+    return together
+
+
 def _name(user) -> str:
     if user is None:
         return ""
@@ -156,7 +177,7 @@ def case_history(case: Case) -> History:
                 entries.append(Entry(link.used_at, "link", "Completion link used by the patient"))
     entries.sort(key=lambda e: e.at, reverse=True)
     return History(
-        entries=entries,
+        entries=_views_together(entries),
         screenings=sent,
         booking=bookings[0] if bookings else None,
     )
