@@ -42,13 +42,13 @@ def _wording(language: str) -> dict[str, tuple[str, str]]:
     return wording | {f"section:{s.title}": (str(s.title), "") for s in SECTIONS}
 
 
-# How each state of an answer shows: its words when it has no value, and its class.
-_NOT_ASKED, _UNANSWERED = ("Not asked", "fc-hint"), ("Unanswered", "fc-missing")
+# The words of a question that has no answer (the page styles each state by its row's class).
+_NOT_ASKED, _UNANSWERED = "Not asked", "Unanswered"
 
 
 def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
     """Every question by section as the patient saw them, each answered, unanswered or not asked, as the
-    text the case page shows (label, group, value, state, and the value's class).
+    text the case page shows (label, group, value and state).
 
     A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
     """
@@ -62,23 +62,15 @@ def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None
             for q in page.questions:
                 value = stored.get(q.key)
                 if q.key in not_asked:
-                    state, (text, text_class) = "not_asked", _NOT_ASKED
+                    state, text = "not_asked", _NOT_ASKED
                 elif ans.is_answered(value):
-                    state, text, text_class = "answered", display_value(q, value), "fc-pre"
+                    state, text = "answered", display_value(q, value)
                     any_asked = True
                 else:
-                    state, (text, text_class) = "unanswered", _UNANSWERED
+                    state, text = "unanswered", _UNANSWERED
                     any_asked = True
                 label, group = wording[q.key]
-                rows.append(
-                    {
-                        "label": label,
-                        "group": group,
-                        "text": text,
-                        "text_class": text_class,
-                        "state": state,
-                    }
-                )
+                rows.append({"label": label, "group": group, "text": text, "state": state})
         if any_asked:
             sections.append({"title": wording[f"section:{section.title}"][0], "rows": rows})
     return sections

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import django.apps
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
@@ -120,6 +121,13 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
         Case.objects.filter(status="new").exclude(pk__in=[case.pk, needs_info.pk]).first().intake
     )
     page.goto(f"{server}/staff/cases/{third.reference}/")
+    # A contact attempt sent empty: each error by its field and in the summary, and axe finds nothing.
+    _click(page, "button", "Record")
+    main = page.inner_text("main")
+    assert "Select how you tried to reach the patient" in main and "Select what came of it" in main
+    results = Axe().run(page)
+    assert not results.violations_count, results.generate_report()
+    console.entries = [e for e in console.entries if "status of 400" not in e.text]
     _click(page, "button", "Close the case")
     assert "Select why the case is closed." in page.inner_text("main")
     page.get_by_label("Close the case because").select_option("declined")
