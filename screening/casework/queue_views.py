@@ -131,7 +131,7 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
                 "assignee": (full_name or case["assignee__username"])
                 if case["assignee_id"]
                 else "Nobody",
-                "days": (now - case["received_at"]).days,
+                "days": str((now - case["received_at"]).days),  # text: a number would be localized
             }
         )
     return rows
