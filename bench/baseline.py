@@ -4,7 +4,8 @@ The same criteria as ``screening/rules/default_rules.json`` (docs/rules.md), as 
 same facts dict the engine gets (``screening.intake.facts.engine_facts``). It imports nothing from the engine, and
 reads a fact's state from its value alone:
 
-- ``None`` (or a missing key) is unknown: a rule that needs it asks for it (``needs_info``);
+- ``None`` (or a missing key) is unknown: a rule that needs it asks for it (``needs_info``), unless it is
+  informational: then it is listed as ``routine`` with the facts it misses (a "not known" line);
 - a value of the wrong kind for the fact (the engine's "not asked" marker) is not asked: false, never missing;
 - ``"not_sure"`` counts as unknown, unless the rule names it (the red flags' "yes or not sure").
 
@@ -92,7 +93,8 @@ def all_of(findings: list[Finding], rule: str, outcome: str, *checks: tuple[str,
         if result is None and fact not in missing:
             missing.append(fact)
     if missing:
-        findings.append((rule, "needs_info", tuple(missing)))
+        # An informational rule that is unknown is a "not known" line: it raises nothing.
+        findings.append((rule, "routine" if outcome == "routine" else "needs_info", tuple(missing)))
     else:
         findings.append((rule, outcome, ()))
 
@@ -162,6 +164,10 @@ def screen_baseline(facts: dict[str, Any]) -> tuple[str, list[Finding]]:
     care_failed = ("conservative_care_failed", equals(f("conservative_care_failed"), "yes"))
     no_block = ("block_count", number_equals(f("block_count"), 0))
     all_of(found, "ni_no_diagnostic_block", "needs_info", chronic, care_failed, no_block)
+    # One block with good relief where candidacy asks for two: a confirming block next.
+    one_block = ("block_count", number_equals(f("block_count"), 1))
+    good_relief = ("best_block_relief", at_least(f("best_block_relief"), 80))
+    all_of(found, "ni_confirming_block", "needs_info", chronic, care_failed, one_block, good_relief)
     all_of(
         found,
         "sr_facet_candidate",
@@ -179,8 +185,29 @@ def screen_baseline(facts: dict[str, Any]) -> tuple[str, list[Finding]]:
     info = "routine"
     all_of(found, "info_blood_thinners", info, ("blood_thinners", is_yes(f("blood_thinners"))))
     all_of(found, "info_bmi_over_40", info, ("bmi", greater_than(f("bmi"), 40)))
-    surgery = ("treatments_tried", one_of(f("treatments_tried"), ("surgery",)))
-    all_of(found, "info_prior_surgery", info, surgery)
+    surgery_here = f("surgery_at_painful_level")
+    all_of(
+        found,
+        "info_surgery_painful_level",
+        info,
+        ("surgery_at_painful_level", is_yes(surgery_here)),
+    )
+    surgery_elsewhere = None if surgery_here is None else surgery_here == "no"
+    all_of(found, "info_surgery_other_level", info, ("surgery_at_painful_level", surgery_elsewhere))
+    past = ("past_spinal_infection", is_yes(f("past_spinal_infection")))
+    all_of(found, "info_past_spinal_infection", info, past)
+    ratio = ("block_relief_ratio", at_most(f("block_relief_ratio"), 1))
+    all_of(found, "info_discordant_blocks", info, ratio)
+    # What keeps a case from specialist review, for staff.
+    all_of(found, "info_pain_short", info, ("pain_months", less_than(f("pain_months"), 3)))
+    care = f("conservative_care_failed")
+    all_of(
+        found,
+        "info_conservative_care_not_failed",
+        info,
+        ("conservative_care_failed", one_of(care, ("not_tried", "no"))),
+    )
+    all_of(found, "info_pain_mild", info, ("pain_average", less_than(f("pain_average"), 4)))
     nsaids = ("months_since_nsaids", at_most(f("months_since_nsaids"), 1))
     all_of(found, "info_recent_nsaids", info, nsaids)
     undiagnosed = ("diagnoses_told", one_of(diagnoses, ("none", UNSURE)))
@@ -196,7 +223,7 @@ def screen_baseline(facts: dict[str, Any]) -> tuple[str, list[Finding]]:
     # Age outside the trials' range: under 18 or over 75 (either one).
     age = f("age")
     if age is None:
-        found.append(("info_age_outside_trials", "needs_info", ("age",)))
+        found.append(("info_age_outside_trials", info, ("age",)))
     elif is_number(age) and (age < 18 or age > 75):
         found.append(("info_age_outside_trials", info, ()))
 

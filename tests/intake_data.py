@@ -90,6 +90,7 @@ FULL_INTAKE: dict[str, dict[str, str | list[str]]] = {
     },
     "health": {
         "infection_now": "no",
+        "past_spinal_infection": "no",
         "autoimmune": "no",
         "immunosuppressants": "no",
         "long_term_steroids": "no",

@@ -9,6 +9,7 @@ from screening.intake.facts import engine_facts, fact_specs
 from screening.rules.defaults import default_rules
 from screening.rules.engine import compile_ruleset, screen
 from screening.rules.outcomes import Outcome
+from screening.rules.terms import FindingState
 from tests.intake_data import FULL_INTAKE
 
 TODAY = date(2026, 11, 25)
@@ -39,9 +40,13 @@ CLINICAL_BULLETS = {
         "info_new_pain_under_20",
         "info_new_pain_over_50",
     ],
-    "2: axial pain for at least 3 months": ["sr_facet_candidate"],
-    "2: moderate to severe pain (NRS)": ["sr_facet_candidate"],
-    "2: failed conservative care": ["sr_facet_candidate", "ni_no_diagnostic_block"],
+    "2: axial pain for at least 3 months": ["sr_facet_candidate", "info_pain_short"],
+    "2: moderate to severe pain (NRS)": ["sr_facet_candidate", "info_pain_mild"],
+    "2: failed conservative care": [
+        "sr_facet_candidate",
+        "ni_no_diagnostic_block",
+        "info_conservative_care_not_failed",
+    ],
     "2: no untreated radiculopathy or neurogenic claudication": [
         "ci_radiculopathy",
         "info_stenosis",
@@ -52,9 +57,14 @@ CLINICAL_BULLETS = {
         "ci_spinal_infection",
     ],
     "2: diagnostic medial branch blocks at the relief threshold": ["sr_facet_candidate"],
+    "2: concordant relief (comparative blocks)": ["info_discordant_blocks"],
+    "3a: one block at the threshold where the rule asks for two": ["ni_confirming_block"],
     "2: no block yet: needs more information": ["ni_no_diagnostic_block"],
     "2: prior RFA and steroid facet injections, when": ["ci_recent_rfa", "ci_recent_facet_steroid"],
-    "3: active spinal infection; prior infection at the level": ["ci_spinal_infection"],
+    "3: active spinal infection; prior infection at the level": [
+        "ci_spinal_infection",
+        "info_past_spinal_infection",
+    ],
     "3: autoimmune or inflammatory disease; immunosuppressive drugs": [
         "ci_autoimmune",
         "ci_immunosuppressants",
@@ -72,7 +82,10 @@ CLINICAL_BULLETS = {
         "ci_recent_rfa",
     ],
     "3: NSAIDs in the last 30 days": ["info_recent_nsaids"],
-    "3: prior surgery or fusion at the painful level": ["info_prior_surgery"],
+    "3: prior surgery or fusion at the painful level": [
+        "info_surgery_painful_level",
+        "info_surgery_other_level",
+    ],
     "3: fracture in the last 6 months; severe osteoporosis": ["info_fracture", "info_osteoporosis"],
     "3: pain more likely from another structure": [
         "ci_disc_herniation_leg_pain",
@@ -175,10 +188,36 @@ CASES = {
     ),
     "info_blood_thinners": ({"blood_thinners": YES}, {"blood_thinners": NO}),
     "info_bmi_over_40": ({"bmi": 40.2}, {"bmi": 40.0}),
-    "info_prior_surgery": (
-        {"treatments_tried": ["surgery", "nsaids"]},
-        {"treatments_tried": ["nsaids"]},
+    "info_surgery_painful_level": (
+        {"surgery_at_painful_level": YES},
+        {"surgery_at_painful_level": NO},
     ),
+    "info_surgery_other_level": (
+        {"surgery_at_painful_level": NO},
+        {"surgery_at_painful_level": YES},
+    ),
+    "info_past_spinal_infection": ({"past_spinal_infection": YES}, {"past_spinal_infection": NO}),
+    "info_discordant_blocks": ({"block_relief_ratio": 0.5}, {"block_relief_ratio": 2.5}),
+    "ni_confirming_block": (
+        {
+            "pain_months": 6,
+            "conservative_care_failed": YES,
+            "block_count": 1,
+            "best_block_relief": 90,
+        },
+        {
+            "pain_months": 6,
+            "conservative_care_failed": YES,
+            "block_count": 1,
+            "best_block_relief": 60,
+        },
+    ),
+    "info_pain_short": ({"pain_months": 2}, {"pain_months": 3}),
+    "info_conservative_care_not_failed": (
+        {"conservative_care_failed": "not_tried"},
+        {"conservative_care_failed": YES},
+    ),
+    "info_pain_mild": ({"pain_average": 3}, {"pain_average": 4}),
     "info_recent_nsaids": ({"months_since_nsaids": 0}, {"months_since_nsaids": 2}),
     "info_leg_numbness_undiagnosed": (
         {"leg_numbness": YES, "diagnoses_told": ["none"]},
@@ -217,7 +256,12 @@ def test_each_default_rule_when_met_not_met_and_unknown(key):
     needed = rule.conditions[0].fact if rule.join == "all" else None
     unknown_facts = {k: v for k, v in met.items() if k != needed} if needed else {}
     result = screen(unknown_facts, ruleset, TODAY)
-    assert [f.outcome for f in result.findings] == [Outcome.NEEDS_INFO]
+    # An informational rule that is unknown is a "not known" line and raises nothing (clinical.md 3a).
+    informational = rule.outcome == Outcome.ROUTINE
+    assert [f.state for f in result.findings] == [
+        FindingState.NOT_KNOWN if informational else FindingState.NEEDS_INFO
+    ]
+    assert result.outcome == (Outcome.ROUTINE if informational else Outcome.NEEDS_INFO)
     assert (needed or rule.conditions[0].fact) in result.findings[0].missing
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from screening.casework.models import ScreeningResult
 from screening.intake.file_format import schema
 from screening.intake.models import Intake
+from screening.management.commands.screen import OUTPUT_SCHEMA
 
 pytestmark = pytest.mark.django_db
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -36,13 +37,74 @@ def test_there_is_an_example_for_every_outcome():
     }
 
 
+def _problems(value, schema, where="$") -> list[str]:
+    """What in ``value`` breaks ``schema`` (the subset of JSON Schema OUTPUT_SCHEMA uses)."""
+    if "enum" in schema:
+        return [] if value in schema["enum"] else [f"{where}: {value!r} not in {schema['enum']}"]
+    kind = schema.get("type")
+    if kind == "string":
+        return [] if isinstance(value, str) else [f"{where}: not a string"]
+    if kind == "array":
+        if not isinstance(value, list):
+            return [f"{where}: not a list"]
+        return [
+            p
+            for n, item in enumerate(value)
+            for p in _problems(item, schema["items"], f"{where}[{n}]")
+        ]
+    if kind == "object":
+        if not isinstance(value, dict):
+            return [f"{where}: not an object"]
+        problems = [f"{where}: {key} missing" for key in schema["required"] if key not in value]
+        problems += [
+            f"{where}: {key} not allowed" for key in set(value) - set(schema["properties"])
+        ]
+        return problems + [
+            p
+            for key, sub in schema["properties"].items()
+            if key in value
+            for p in _problems(value[key], sub, f"{where}.{key}")
+        ]
+    return []
+
+
+def test_the_documented_output_schema_is_the_commands():
+    text = (DOCS / "intake-format.md").read_text()
+    documented = text.split("Its JSON Schema")[1].split("```json")[1].split("```")[0]
+    assert json.loads(documented) == OUTPUT_SCHEMA
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_each_example_screens_to_the_outcome_it_is_named_after(default_rules, example):
     result = json.loads(run("screen", str(example)))
     assert result["outcome"] == example.stem
     assert result["ruleset_version"] == "v1"
-    assert all({"rule", "outcome", "reason"} <= set(f) for f in result["findings"])
+    assert _problems(result, OUTPUT_SCHEMA) == []
+    assert result["next_step"]  # every outcome says what staff do next
+    if example.stem == "routine":  # a routine intake says why
+        assert result["near_miss"] and result["near_miss"][0]["lines"]
+        assert any(f["state"] == "fired" and f["because"] for f in result["findings"])
+    for finding in result["findings"]:
+        assert (
+            finding["reason"] and "set the block count" not in finding["reason"] + finding["note"]
+        )
     assert Intake.objects.count() == 0  # screening a file saves nothing
+
+
+def test_a_file_of_the_questionnaire_before_the_past_infection_question_still_imports(
+    default_rules, tmp_path
+):
+    item = json.loads((DOCS / "examples" / "routine.json").read_text())
+    item["questionnaire_version"] = "2026-11-25.1"
+    del item["answers"]["past_spinal_infection"]
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(item))
+    result = json.loads(run("screen", str(path)))
+    assert result["outcome"] == "routine"
+    assert any(
+        f["rule"] == "info_past_spinal_infection" and f["state"] == "not_known"
+        for f in result["findings"]
+    )
 
 
 def test_several_intakes_in_one_file_give_a_list(default_rules, tmp_path):

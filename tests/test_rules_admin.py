@@ -68,6 +68,8 @@ def test_the_rules_admin_group_has_exactly_its_permissions(default_rules):
         "change_ruledraft",
         "delete_ruledraft",
         "view_conditiondraft",
+        "view_nextstep",
+        "change_nextstep",
         "add_conditiondraft",
         "change_conditiondraft",
         "delete_conditiondraft",
@@ -122,8 +124,8 @@ def test_the_fact_list_shows_labels(rules_admin):
     html = rules_admin.get(
         reverse("admin:screening_ruledraft_change", args=[rule.pk])
     ).content.decode()
-    assert "Body mass index (bmi)" in html
-    assert "Best relief from a medial branch block (%) (best_block_relief)" in html
+    assert "BMI (bmi)" in html
+    assert "Best block relief (best_block_relief)" in html
 
 
 def test_disabling_a_rule_is_audited(rules_admin):

@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from screening.casework.models import ScreeningResult
 from screening.intake.models import Intake
-from screening.rules.engine import RulesetError
 from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
 from screening.rules.rulesets import rules_load_defaults, ruleset_publish
+from screening.rules.terms import RulesetError
 from screening.staff.models import AuditEvent
 from tests.intake_data import FULL_INTAKE, TYPED_MARKERS
 
@@ -25,7 +25,7 @@ def test_loading_the_defaults_is_idempotent():
     assert "Rules already present: nothing loaded." in out.getvalue()
     assert RulesetVersion.objects.count() == 1
     version = RulesetVersion.objects.get()
-    assert len(version.content) == 40 and len(version.content_hash) == 64
+    assert len(version.content) == 47 and len(version.content_hash) == 64
     assert AuditEvent.objects.filter(action="ruleset.publish", object_ref="v1").exists()
 
 

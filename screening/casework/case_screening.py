@@ -19,9 +19,10 @@ from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
 from screening.intake.facts import engine_facts
 from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.intake.selectors import load_answers
-from screening.rules.engine import CompiledRuleset, screen
+from screening.rules.engine import CompiledRuleset
+from screening.rules.explaining import Explained, screen_explained, top_finding
 from screening.rules.models import RulesetVersion
-from screening.rules.rulesets import compiled_version, latest_version, ruleset_publish
+from screening.rules.rulesets import compiled_version, latest_version, next_step, ruleset_publish
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
     values = {
         "outcome": result.outcome,
         "severity": SEVERITY_RANK[result.outcome],
-        "top_finding": top_finding(result.findings),
+        "top_finding": top_finding(result.outcome, result.findings, result.near_miss),
     }
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
@@ -75,14 +76,17 @@ def intake_screen(
             compiled = compiled_version(version)
     except Exception as error:  # any failure must still leave a result
         logger.error("screening failed for intake %s: %s", intake.reference, type(error).__name__)
-        outcome, findings = ScreeningResult.SCREENING_ERROR, []
+        explained = _failed(version)
     else:
-        outcome, findings = _evaluate(intake, answers, compiled, as_of or timezone.localdate(now))
+        day = as_of or timezone.localdate(now)
+        explained = _evaluate(intake, answers, compiled, version, day)
     stored = ScreeningResult.objects.create(
         intake=intake,
         ruleset=version,
-        outcome=outcome,
-        findings=findings,
+        outcome=explained.outcome,
+        findings=explained.findings,
+        near_miss=explained.near_miss,
+        next_step=explained.next_step,
         trigger=trigger,
         screened_at=now,
     )
@@ -90,17 +94,21 @@ def intake_screen(
     return stored
 
 
+def _failed(version: RulesetVersion | None) -> Explained:
+    outcome = ScreeningResult.SCREENING_ERROR
+    return Explained(outcome, [], [], next_step(version, outcome))
+
+
 def _evaluate(
-    intake: Intake, answers: dict, compiled: CompiledRuleset, day: date
-) -> tuple[str, list[dict]]:
-    """The outcome and findings of one intake, or a screening error (logged by type only: the message
-    could quote an answer)."""
+    intake: Intake, answers: dict, compiled: CompiledRuleset, version, day: date
+) -> Explained:
+    """One intake's screening as staff read it, or a screening error (logged by type only: the
+    message could quote an answer)."""
     try:
-        result = screen(engine_facts(answers, day), compiled, day)
-        return result.outcome.value, [finding_data(f) for f in result.findings]
+        return screen_explained(engine_facts(answers, day), compiled, version, day)
     except Exception as error:  # any failure must still leave a result
         logger.error("screening failed for intake %s: %s", intake.reference, type(error).__name__)
-        return ScreeningResult.SCREENING_ERROR, []
+        return _failed(version)
 
 
 RESCREEN_BATCH = 500
@@ -170,12 +178,15 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
     for intake in batch:
         answers = load_answers(intake, consents=consents.get(intake.pk, ()))
         sent = timezone.localdate(intake.submitted_at, zone)
-        outcome, findings = _evaluate(intake, answers, compiled, sent)
+        explained = _evaluate(intake, answers, compiled, version, sent)
+        outcome = explained.outcome
         result = ScreeningResult(
             intake=intake,
             ruleset=version,
             outcome=outcome,
-            findings=findings,
+            findings=explained.findings,
+            near_miss=explained.near_miss,
+            next_step=explained.next_step,
             trigger=ScreeningResult.Trigger.RESCREEN,
             screened_at=now,
         )
@@ -187,7 +198,7 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
         values = {
             "outcome": outcome,
             "severity": SEVERITY_RANK[outcome],
-            "top_finding": top_finding(findings),
+            "top_finding": top_finding(outcome, explained.findings, explained.near_miss),
         }
         if any(getattr(case, field) != value for field, value in values.items()):
             if outcome == "urgent" and case.outcome != "urgent":
@@ -200,27 +211,6 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
     Case.objects.bulk_update(changed, ["outcome", "severity", "top_finding", "updated_at"])
     for case in urgent:
         notify.urgent_case(case)  # sent once this transaction commits; once per case
-
-
-def top_finding(findings: list[dict]) -> str:
-    """The most severe finding in a few words, for the queue (findings come most severe first)."""
-    if not findings:
-        return ""
-    return findings[0].get("title") or findings[0]["rule"]
-
-
-def finding_data(finding) -> dict:
-    return {
-        "rule": finding.rule,
-        "title": finding.title,
-        "outcome": finding.outcome.value,
-        "reason": finding.reason,
-        "patient_message": finding.patient_message,
-        "tier": finding.tier,
-        "decided_by": [[fact, value] for fact, value in finding.decided_by],
-        "missing": list(finding.missing),
-        "ruleset_version": finding.ruleset_version,
-    }
 
 
 @task

@@ -31,6 +31,10 @@ class ScreeningResult(models.Model):
     ruleset = models.ForeignKey(RulesetVersion, null=True, blank=True, on_delete=models.PROTECT)
     outcome = models.CharField(max_length=20, choices=outcomes.CASE_CHOICES)
     findings = models.JSONField(default=list)
+    # What kept the intake from specialist review (rules.wording's lines, per candidacy rule), and what
+    # staff do next; both as the ruleset version in force put them.
+    near_miss = models.JSONField(default=list, blank=True)
+    next_step = models.TextField(blank=True)
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     screened_at = models.DateTimeField()
 

@@ -17,7 +17,6 @@ from django.db import connection, transaction
 
 from screening import clock
 from screening.casework import bulk_copy as bulk
-from screening.casework.case_screening import finding_data, top_finding
 from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked
@@ -26,7 +25,7 @@ from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values, engine_facts
 from screening.intake.folding import fold
 from screening.intake.models import Consent, Intake, PatientIdentity
-from screening.rules.engine import screen
+from screening.rules.explaining import screen_explained, top_finding
 from screening.rules.rulesets import compiled_version, latest_version
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
@@ -164,9 +163,8 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
         received = now - timedelta(minutes=rng.randint(5, 365 * 24 * 60))
         hidden, derived = not_asked(answers, today), derived_values(answers, today)
         facts = engine_facts(answers, today, hidden=hidden, derived=derived)
-        result = screen(facts, ruleset, today)
-        findings = [finding_data(f) for f in result.findings]
-        rows.append((answers, draft, received, (result.outcome.value, findings), hidden, derived))
+        result = screen_explained(facts, ruleset, version, today)
+        rows.append((answers, draft, received, result, hidden, derived))
     intakes = [
         Intake(
             reference=codes.new_reference(),
@@ -215,8 +213,10 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
             ScreeningResult(
                 intake=intake,
                 ruleset=version,
-                outcome=result[0],
-                findings=result[1],
+                outcome=result.outcome,
+                findings=result.findings,
+                near_miss=result.near_miss,
+                next_step=result.next_step,
                 trigger=ScreeningResult.Trigger.DRAFT if draft else ScreeningResult.Trigger.SUBMIT,
                 screened_at=received,
             )
@@ -236,9 +236,9 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
                 status=status,
                 close_reason=rng.choice(Case.CloseReason.values) if status == "closed" else "",
                 assignee=rng.choice(coordinators) if coordinators and status != "new" else None,
-                outcome=result[0],
-                severity=SEVERITY_RANK[result[0]],
-                top_finding=top_finding(result[1]),
+                outcome=result.outcome,
+                severity=SEVERITY_RANK[result.outcome],
+                top_finding=top_finding(result.outcome, result.findings, result.near_miss),
                 received_at=received,
             )
         )

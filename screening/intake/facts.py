@@ -6,13 +6,17 @@ values (months since each treatment, best block relief, ...) as the rules engine
 """
 
 from datetime import date
+from functools import cache
 from typing import Any
+
+from django.utils import translation
 
 from screening.intake import instruments, scoring
 from screening.intake.branching import context, not_asked
 from screening.intake.catalogue import QUESTIONS, Kind
 from screening.intake.catalogue.history import MAX_BLOCKS, TREATMENTS
-from screening.rules.engine import NOT_ASKED, FactSpec, FactType
+from screening.intake.staff_wording import STAFF_CHOICES_OF, staff_choices, staff_label
+from screening.rules.terms import NOT_ASKED, FactSpec, FactType
 
 
 def height_cm(value: dict | None) -> float | None:
@@ -85,36 +89,43 @@ _KIND_TO_FACT = {
     Kind.MULTI: FactType.MULTI,
 }
 
+_YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _derived(key: str, label: str, *, unit: str = "", choices=()) -> FactSpec:
+    kind = FactType.CHOICE if choices else FactType.NUMBER
+    codes = frozenset(code for code, _label in choices)
+    return FactSpec(key, kind, codes, label=label, choice_labels=tuple(choices), unit=unit)
+
+
 DERIVED_FACTS: tuple[FactSpec, ...] = (
-    FactSpec("age", FactType.NUMBER, label="Age (years)"),
-    FactSpec("height_cm", FactType.NUMBER, label="Height (cm)"),
-    FactSpec("weight_kg", FactType.NUMBER, label="Weight (kg)"),
-    FactSpec("bmi", FactType.NUMBER, label="Body mass index"),
-    FactSpec("odi_percent", FactType.NUMBER, label="Oswestry Disability Index (%)"),
-    FactSpec(
+    _derived("age", "Age", unit="years"),
+    _derived("height_cm", "Height", unit="cm"),
+    _derived("weight_kg", "Weight", unit="kg"),
+    _derived("bmi", "BMI"),
+    _derived("odi_percent", "Oswestry Disability Index", unit="%"),
+    _derived(
         "startback_risk",
-        FactType.CHOICE,
-        frozenset({"low", "medium", "high"}),
-        label="STarT Back risk group",
+        "STarT Back risk group",
+        choices=(("low", "Low"), ("medium", "Medium"), ("high", "High")),
     ),
-    FactSpec("block_count", FactType.NUMBER, label="Medial branch blocks had (0 if none)"),
-    FactSpec(
-        "best_block_relief", FactType.NUMBER, label="Best relief from a medial branch block (%)"
+    _derived("block_count", "Number of diagnostic blocks"),
+    _derived("best_block_relief", "Best block relief", unit="%"),
+    _derived("second_best_block_relief", "Second-best block relief", unit="%"),
+    _derived(
+        "block_relief_ratio",
+        "Bupivacaine block relief, in times the lidocaine block's (lowest pair)",
     ),
-    FactSpec(
-        "second_best_block_relief",
-        FactType.NUMBER,
-        label="Second-best relief from a medial branch block (%)",
-    ),
-    FactSpec(
+    _derived(
         "conservative_care_failed",
-        FactType.CHOICE,
-        frozenset({"yes", "no", "not_tried"}),
-        label="Conservative care tried without good relief (NSAIDs, muscle relaxants, PT, chiropractic)",
+        "Conservative care (NSAIDs, muscle relaxants, physical therapy, chiropractic) without good relief",
+        choices=(("yes", "Yes"), ("no", "No, it helped"), ("not_tried", "Not tried")),
     ),
+    _derived("surgery_at_painful_level", "Surgery or fusion at a painful level", choices=_YES_NO),
     *(
-        FactSpec(f"months_since_{t.key}", FactType.NUMBER, label=f"Months since last: {t.name}")
+        _derived(f"months_since_{t.key}", f"{name}, time since the last", unit="months")
         for t in TREATMENTS
+        for name in [STAFF_CHOICES_OF["treatments_tried"].get(t.key) or t.name]
     ),
 )
 
@@ -130,6 +141,20 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "startback_risk": tuple(f"startback_{k}" for k in instruments.STARTBACK_ITEMS),
     "block_count": ("treatments_tried", "mbb_amount"),
     "best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
+    "block_relief_ratio": (
+        "treatments_tried",
+        *(
+            f"block_{n}_{part}"
+            for n in range(1, MAX_BLOCKS + 1)
+            for part in ("medicine", "relief_hours")
+        ),
+    ),
+    "surgery_at_painful_level": (
+        "treatments_tried",
+        "surgery_amount",
+        "spinal_levels",
+        *(f"block_{n}_levels" for n in range(1, MAX_BLOCKS + 1)),
+    ),
     "second_best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
     "conservative_care_failed": ("treatments_tried", *(f"{t}_relief" for t in CONSERVATIVE_CARE)),
     **{f"months_since_{t.key}": ("treatments_tried", f"{t.key}_last") for t in TREATMENTS},
@@ -140,17 +165,29 @@ def source_questions(fact: str) -> tuple[str, ...]:
     return DERIVED_FROM.get(fact, (fact,))
 
 
+@cache
 def fact_specs() -> dict[str, FactSpec]:
-    """Every fact a rule may name: the catalogue's questions and the derived values."""
+    """Every fact a rule may name: the catalogue's questions and the derived values, in staff's words
+    (English: staff read English whatever the patient's language). Built once per process; shared, so
+    read it and never change it."""
     specs = {}
-    for q in QUESTIONS.values():
-        if q.identifying or q.kind not in _KIND_TO_FACT:
-            continue
-        specs[q.key] = FactSpec(
-            q.key, _KIND_TO_FACT[q.kind], frozenset(c for c, _l in q.choices), label=str(q.label)
-        )
+    with translation.override("en"):
+        for q in QUESTIONS.values():
+            if q.identifying or q.kind not in _KIND_TO_FACT:
+                continue
+            specs[q.key] = FactSpec(
+                q.key,
+                _KIND_TO_FACT[q.kind],
+                frozenset(c for c, _l in q.choices),
+                label=staff_label(q),
+                choice_labels=staff_choices(q),
+                unit=_UNITS.get(q.key, str(q.unit)),
+            )
     specs |= {spec.key: spec for spec in DERIVED_FACTS}
     return specs
+
+
+_UNITS = {"pain_months": "months"}
 
 
 def _months_between(month: str, today: date) -> int:
@@ -196,8 +233,50 @@ def engine_facts(
         else:
             facts[f"months_since_{t.key}"] = _months_between(last, today) if last else None
     facts |= _block_facts(answers, tried)
+    facts["block_relief_ratio"] = _block_relief_ratio(answers, tried)
+    facts["surgery_at_painful_level"] = _surgery_at_painful_level(answers, tried)
     facts["conservative_care_failed"] = _conservative_care(answers, tried)
     return facts
+
+
+def _block_relief_ratio(answers: dict[str, Any], tried: list | None) -> Any:
+    """For each pair of a lidocaine and a bupivacaine block, how many times longer the bupivacaine
+    block's relief lasted; the lowest pair's (clinical.md section 2, comparative blocks). Not asked
+    when it cannot be assessed: no blocks, one block, or no pair of the two medicines."""
+    if tried is None:
+        return None
+    if "mbb" not in tried:
+        return NOT_ASKED
+    blocks = [
+        (answers.get(f"block_{n}_medicine"), answers.get(f"block_{n}_relief_hours"))
+        for n in range(1, MAX_BLOCKS + 1)
+    ]
+    short = [hours for medicine, hours in blocks if medicine == "lidocaine"]
+    long = [hours for medicine, hours in blocks if medicine == "bupivacaine"]
+    if not short or not long:
+        return NOT_ASKED
+    if None in short or None in long:
+        return None
+    # Relief that lasted no time after lidocaine: any relief after bupivacaine lasted longer.
+    ratios = [b / s if s else (2.0 if b else 1.0) for s in short for b in long]
+    return round(min(ratios), 2)
+
+
+def _surgery_at_painful_level(answers: dict[str, Any], tried: list | None) -> Any:
+    """Whether spinal surgery was at a level that hurts: the surgery's levels against the levels a doctor
+    named and the levels blocked. Unknown when either side is not known."""
+    if tried is None:
+        return None
+    if "surgery" not in tried:
+        return NOT_ASKED
+    operated = set(answers.get("surgery_amount") or ()) - {"not_sure"}
+    painful = set(answers.get("spinal_levels") or ())
+    for n in range(1, MAX_BLOCKS + 1):
+        painful |= set(answers.get(f"block_{n}_levels") or ())
+    painful -= {"not_sure"}
+    if not operated or not painful:
+        return None
+    return "yes" if operated & painful else "no"
 
 
 def _block_facts(answers: dict[str, Any], tried: list | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from screening.intake import branching as ans
-from screening.intake.catalogue import PAGES, QUESTIONNAIRE_VERSION, QUESTIONS, Kind
+from screening.intake.catalogue import ADDED_SINCE, PAGES, QUESTIONNAIRE_VERSION, QUESTIONS, Kind
 from screening.intake.page_forms import PageForm
 
 FORMAT_VERSION = 1
@@ -81,7 +81,9 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
             elif submitted_at.date() > today:
                 problems.append("submitted_at: must be in the past")
     version = item.get("questionnaire_version")
-    if version is not None and version != QUESTIONNAIRE_VERSION:
+    # Questions added since an older questionnaire may be left out of its files.
+    newer = frozenset(ADDED_SINCE.get(version, ()))
+    if version is not None and version != QUESTIONNAIRE_VERSION and version not in ADDED_SINCE:
         problems.append(
             f"questionnaire_version: the file was written for {version!r}; this app asks "
             f"questionnaire {QUESTIONNAIRE_VERSION!r}"
@@ -111,7 +113,7 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
         form = PageForm(data, page=page, stored=stored, today=today)
         form.is_valid()
         for q in form.questions:
-            if q.key not in mistyped:
+            if q.key not in mistyped and not (q.key in newer and q.key not in answers):
                 problems += [
                     f"answers.{q.key}: {message}" for message in form.errors.get(q.key, [])
                 ]

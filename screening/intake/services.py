@@ -170,7 +170,11 @@ def _save_page(
 def _published_version() -> RulesetVersion | None:
     """The latest published version, without its rules: what they say is read once per process (the
     urgent facts below, the compiled ruleset in rulesets), since a published version never changes."""
-    return RulesetVersion.objects.only("id", "number", "content_hash").order_by("-number").first()
+    return (
+        RulesetVersion.objects.only("id", "number", "content_hash", "next_steps")
+        .order_by("-number")
+        .first()
+    )
 
 
 @lru_cache(maxsize=8)

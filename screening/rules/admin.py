@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
 from screening.casework import case_screening
 from screening.rules import rulesets
-from screening.rules.engine import RulesetError
 from screening.rules.forms import ConditionForm, PublishForm
-from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
+from screening.rules.models import ConditionDraft, NextStep, RuleDraft, RulesetVersion
+from screening.rules.terms import RulesetError
 
 
 class ConditionInline(admin.TabularInline):
@@ -194,3 +194,21 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
             return redirect(reverse("admin:screening_rulesetversion_change", args=[pk]))
         messages.success(request, f"Restored {version} as {restored}.")
         return redirect(reverse("admin:screening_rulesetversion_change", args=[restored.pk]))
+
+
+@admin.register(NextStep)
+class NextStepAdmin(OneHistoryAdmin):
+    """The next step staff read for each outcome and red-flag tier, published with the rules."""
+
+    list_display = ["key", "text"]
+    fields = ["key", "text"]
+    readonly_fields = ["key"]
+
+    def has_add_permission(self, request):
+        return False  # one per outcome and tier, made with the default rules
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        rulesets.next_step_change(actor=request.user, step=obj, text=form.cleaned_data["text"])

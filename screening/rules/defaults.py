@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from screening.rules.engine import Condition, Op, Rule
 from screening.rules.outcomes import Outcome
+from screening.rules.terms import Condition, Op, Rule
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("default_rules.json")
 

@@ -1,8 +1,9 @@
 """The screening rules engine: plain Python, no Django, no clock.
 
 It takes the frozen facts of one intake and a compiled ruleset, and returns the intake's outcome and every
-finding, each naming the rule that fired, why, the facts that decided it and the ruleset version. It flags a
-case for a person to look at; it never diagnoses.
+finding, each naming the rule, the conditions that decided it with the patient's values, and the ruleset
+version; and, apart, the near miss: what kept the intake from every specialist-review rule. It flags a case
+for a person to look at; it never diagnoses. Its vocabulary is terms.py's; wording.py puts it into words.
 
 Facts are in one of three states (../shared/DESIGN.md, "The rules engine"):
 - answered: a value ("not sure" is an answer; a rule may choose to treat it as unknown);
@@ -11,7 +12,8 @@ Facts are in one of three states (../shared/DESIGN.md, "The rules engine"):
 A condition on an answered fact is true or false, on an unknown fact unknown, on a not-asked fact false
 (``is answered`` / ``is not answered`` observe the state itself). "All of" is false if any condition is false,
 else unknown if any is unknown, else true; "any of" is true if any is true, else unknown if any is unknown,
-else false. A rule that comes out unknown raises a ``needs_info`` finding naming the missing facts.
+else false. A rule that comes out unknown raises a ``needs_info`` finding naming the missing facts, unless
+it is informational (outcome routine): then it is a "not known" line for staff and raises nothing.
 """
 
 from __future__ import annotations
@@ -22,125 +24,28 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from screening.rules.outcomes import Outcome
-
-
-class _NotAsked:
-    def __repr__(self) -> str:
-        return "NOT_ASKED"
-
-
-NOT_ASKED: Any = _NotAsked()
-WITHIN_LAST_MAX = {"days": 36500, "months": 1200}
-UNSURE = "not_sure"
-
-
-SEVERITY: tuple[Outcome, ...] = tuple(Outcome)  # most severe first
-
-
-class Op(StrEnum):
-    EQUALS = "equals"
-    NOT_EQUALS = "not_equals"
-    ONE_OF = "one_of"
-    NONE_OF = "none_of"
-    LESS_THAN = "less_than"
-    AT_MOST = "at_most"
-    GREATER_THAN = "greater_than"
-    AT_LEAST = "at_least"
-    IS_YES = "is_yes"
-    IS_NO = "is_no"
-    IS_ANSWERED = "is_answered"
-    IS_NOT_ANSWERED = "is_not_answered"
-    WITHIN_LAST = "within_last"
-
-
-class FactType(StrEnum):
-    CHOICE = "choice"  # one code of a closed set
-    MULTI = "multi"  # a list of codes
-    NUMBER = "number"
-    DATE = "date"  # "YYYY-MM-DD"
-    MONTH = "month"  # "YYYY-MM", a date people half-remember
-    TEXT = "text"
-
-
-OPERATORS_FOR: dict[FactType, frozenset[Op]] = {
-    FactType.CHOICE: frozenset(
-        {Op.EQUALS, Op.NOT_EQUALS, Op.ONE_OF, Op.NONE_OF, Op.IS_YES, Op.IS_NO}
-    ),
-    FactType.MULTI: frozenset({Op.ONE_OF, Op.NONE_OF}),
-    FactType.NUMBER: frozenset(
-        {Op.EQUALS, Op.NOT_EQUALS, Op.LESS_THAN, Op.AT_MOST, Op.GREATER_THAN, Op.AT_LEAST}
-    ),
-    FactType.DATE: frozenset({Op.WITHIN_LAST}),
-    FactType.MONTH: frozenset({Op.WITHIN_LAST}),
-    FactType.TEXT: frozenset(),
-}
-STATE_OPERATORS = frozenset({Op.IS_ANSWERED, Op.IS_NOT_ANSWERED})  # fit every type
-
-
-@dataclass(frozen=True)
-class FactSpec:
-    """What a fact is: its type and, for codes, the closed set of choices. From the intake catalogue."""
-
-    key: str
-    type: FactType
-    choices: frozenset[str] = frozenset()
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class Condition:
-    fact: str
-    op: Op
-    value: Any = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    title: str
-    outcome: Outcome
-    conditions: tuple[Condition, ...]
-    join: str = "all"  # "all" or "any"
-    explanation: str = ""  # for staff: why this matters
-    source: str = ""  # citation
-    patient_message: str | None = None  # red flags only
-    tier: int | None = None  # red flags only: 1 emergency, 2 same day, 3 the clinic calls
-    enabled: bool = True
-    # "Not sure" counts as unknown (so the rule asks for the information) unless a condition names it.
-    unsure_is_unknown: bool = True
-
-
-class RulesetError(ValueError):
-    """A ruleset that cannot be compiled; ``problems`` says what to fix, one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    outcome: Outcome
-    reason: str
-    patient_message: str | None
-    decided_by: tuple[tuple[str, Any], ...]  # the facts (and values) that decided it
-    missing: tuple[str, ...]  # for needs_info: the facts that were unknown
-    ruleset_version: str
-    tier: int | None = None  # a red flag's tier
-    title: str = ""  # the rule's title, for lists
-
-
-@dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    findings: tuple[Finding, ...]
-    ruleset_version: str
-
+from screening.rules.terms import (
+    NOT_ASKED,
+    OPERATORS_FOR,
+    SEVERITY,
+    STATE_OPERATORS,
+    UNSURE,
+    WITHIN_LAST_MAX,
+    Checked,
+    Condition,
+    FactSpec,
+    FactType,
+    Finding,
+    FindingState,
+    NearMiss,
+    Op,
+    Result,
+    Rule,
+    RulesetError,
+)
 
 # --- compiling ------------------------------------------------------------------------------------
 # An evaluator takes one fact's value (None when unknown, NOT_ASKED when not asked) and the day of screening.
@@ -372,39 +277,65 @@ def screen(facts: Mapping[str, Any], ruleset: CompiledRuleset, today: date) -> R
     return Result(outcome=outcome, findings=tuple(findings), ruleset_version=ruleset.version)
 
 
+def _checked(compiled: _CompiledRule, facts: Mapping[str, Any], today: date) -> tuple[Checked, ...]:
+    """Every condition of the rule with the intake's value and whether it holds."""
+    return tuple(
+        Checked(condition, facts.get(fact), evaluate(facts.get(fact), today))
+        for condition, (fact, evaluate) in zip(
+            compiled.rule.conditions, compiled.conditions, strict=True
+        )
+    )
+
+
 def _finding(
     compiled: _CompiledRule, facts: Mapping[str, Any], today: date, version: str
 ) -> Finding:
-    """The finding of a rule that is not false: it fired (true), or it needs information (unknown)."""
+    """The finding of a rule that is not false: it fired (true), or it is unknown."""
     rule = compiled.rule
-    results = [
-        (fact, facts.get(fact), evaluate(facts.get(fact), today))
-        for fact, evaluate in compiled.conditions
-    ]
-    truths = [r for _fact, _value, r in results]
+    checked = _checked(compiled, facts, today)
+    truths = [c.holds for c in checked]
     fired = None not in truths if compiled.all_of else True in truths
     if fired:
-        decided = tuple((fact, value) for fact, value, r in results if r is True)
-        return Finding(
-            rule.key,
-            rule.outcome,
-            rule.explanation or rule.title,
-            rule.patient_message,
-            decided,
-            (),
-            version,
-            rule.tier,
-            rule.title,
-        )
-    missing = tuple(dict.fromkeys(fact for fact, _value, r in results if r is None))
-    reason = f"{rule.title}: the answer to {', '.join(missing)} is missing or not sure."
+        state, outcome = FindingState.FIRED, rule.outcome
+        decided = tuple(c for c in checked if c.holds is True)
+    else:
+        informational = rule.outcome == Outcome.ROUTINE
+        state = FindingState.NOT_KNOWN if informational else FindingState.NEEDS_INFO
+        outcome = Outcome.ROUTINE if informational else Outcome.NEEDS_INFO
+        decided = tuple(c for c in checked if c.holds is None)
     return Finding(
-        rule.key,
-        Outcome.NEEDS_INFO,
-        reason,
-        None,
-        (),
-        missing,
-        version,
-        title=f"{rule.title}: information needed",
+        rule=rule.key,
+        outcome=outcome,
+        state=state,
+        checked=decided,
+        ruleset_version=version,
+        title=rule.title,
+        note=rule.explanation,
+        source=rule.source,
+        patient_message=rule.patient_message if fired else None,
+        tier=rule.tier if fired else None,
     )
+
+
+def near_miss(
+    facts: Mapping[str, Any], ruleset: CompiledRuleset, today: date
+) -> tuple[NearMiss, ...]:
+    """What kept the intake from specialist review: for each enabled specialist-review rule, its
+    conditions not met and those unknown, with the intake's values. Empty when one of them fired (the
+    intake is for specialist review) or the ruleset has none."""
+    candidacy = [c for c in ruleset.rules if c.rule.outcome == Outcome.SPECIALIST_REVIEW]
+    misses = []
+    for compiled in candidacy:
+        checked = _checked(compiled, facts, today)
+        truths = [c.holds for c in checked]
+        if (False not in truths and None not in truths) if compiled.all_of else True in truths:
+            return ()
+        misses.append(
+            NearMiss(
+                rule=compiled.rule.key,
+                title=compiled.rule.title,
+                unmet=tuple(c for c in checked if c.holds is False),
+                unknown=tuple(c for c in checked if c.holds is None),
+            )
+        )
+    return tuple(misses)

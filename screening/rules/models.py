@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from screening import clock
 from screening.rules import outcomes
-from screening.rules.engine import Op
+from screening.rules.terms import Op
 
 
 class RuleDraft(models.Model):
@@ -20,7 +20,14 @@ class RuleDraft(models.Model):
     join = models.CharField(
         max_length=3, choices=[("all", "all of"), ("any", "any of")], default="all"
     )
-    explanation = models.TextField(help_text="For staff: why this matters.")
+    explanation = models.TextField(
+        "clinical note",
+        blank=True,
+        help_text=(
+            "Optional, for staff: what the finding means and where it comes from. The reason on a case "
+            "is written from the conditions, so do not repeat their values here."
+        ),
+    )
     source = models.CharField(max_length=300, help_text="Where the rule comes from (a citation).")
     patient_message = models.TextField(
         blank=True, help_text="Red flags only: what the patient is told at once."
@@ -65,11 +72,26 @@ class ConditionDraft(models.Model):
         return f"{self.fact} {self.op} {self.value}"
 
 
+class NextStep(models.Model):
+    """What staff do next for an outcome (or a red flag's tier): one line, published with the rules."""
+
+    key = models.CharField(max_length=30, unique=True)
+    text = models.CharField("next step", max_length=300)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "next step"
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class RulesetVersion(models.Model):
     """A published ruleset: immutable, with its content, a hash of it, who published it, when and why."""
 
     number = models.PositiveIntegerField(unique=True)
     content = models.JSONField()  # the rules as data, in the format of default_rules.json
+    next_steps = models.JSONField(default=dict, blank=True)  # key (outcome or tier) -> the line
     content_hash = models.CharField(max_length=64)
     note = models.TextField()
     published_by = models.ForeignKey(

@@ -18,7 +18,7 @@ from screening.intake.models import Intake
 from screening.intake.selectors import load_answers
 from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
 from screening.rules.engine import CompiledRuleset, RulesetError, compile_ruleset, screen
-from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
+from screening.rules.models import ConditionDraft, NextStep, RuleDraft, RulesetVersion
 from screening.staff import audit_log as audit
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,25 @@ def draft_data() -> list[dict]:
     ]
 
 
-def content_hash(rules: list[dict]) -> str:
-    canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def draft_next_steps() -> dict[str, str]:
+    """The next steps as rules admins left them: key (an outcome, or urgent_tier_N) -> the line."""
+    return dict(NextStep.objects.values_list("key", "text"))
+
+
+def content_hash(rules: list[dict], next_steps: dict[str, str] | None = None) -> str:
+    """The version's fingerprint: its rules, and its next steps when it has any (versions published
+    before next steps existed keep the hash of their rules alone)."""
+    content = {"rules": rules, "next_steps": next_steps} if next_steps else rules
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def next_step(version: RulesetVersion | None, outcome: str, tier: int | None = None) -> str:
+    """What staff do next for this outcome (a red flag's tier first), as the version says."""
+    steps = version.next_steps if version is not None else {}
+    if tier is not None and f"{outcome}_tier_{tier}" in steps:
+        return steps[f"{outcome}_tier_{tier}"]
+    return steps.get(outcome, "")
 
 
 def compile_data(version: str, rules: list[dict]) -> CompiledRuleset:
@@ -125,7 +141,7 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
 
     ``rescreen`` is recorded with it: whether the caller re-screens the submitted intakes with it
     (casework/case_screening.py's ``publish_and_rescreen`` queues that)."""
-    rules = draft_data()
+    rules, steps = draft_data(), draft_next_steps()
     latest = latest_version()
     number = (latest.number + 1) if latest else 1
     compile_data(f"v{number}", rules)
@@ -135,7 +151,8 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
     version = RulesetVersion.objects.create(
         number=number,
         content=rules,
-        content_hash=content_hash(rules),
+        next_steps=steps,
+        content_hash=content_hash(rules, steps),
         note=note,
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
         published_at=clock.now(),
@@ -160,7 +177,8 @@ def rules_load_defaults() -> RulesetVersion | None:
     """On a database without rules: the default rules as drafts, published as version 1. Idempotent."""
     if RuleDraft.objects.exists() or RulesetVersion.objects.exists():
         return None
-    _replace_drafts(json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["rules"])
+    defaults = json.loads(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))
+    _replace_drafts(defaults["rules"], defaults.get("next_steps", {}))
     return ruleset_publish(actor=None, note="The default rules (clinical.md sections 1-3a)")
 
 
@@ -231,7 +249,7 @@ def diff(old: list[dict], new: list[dict]) -> dict[str, list]:
 @transaction.atomic
 def ruleset_restore(*, version: RulesetVersion, actor) -> RulesetVersion:
     """Make an older version's rules the draft again and publish them as a new version."""
-    _replace_drafts(version.content)
+    _replace_drafts(version.content, version.next_steps)
     audit.record(
         actor=actor,
         action="ruleset.restore",
@@ -242,8 +260,12 @@ def ruleset_restore(*, version: RulesetVersion, actor) -> RulesetVersion:
     return ruleset_publish(actor=actor, note=f"Restored from v{version.number}")
 
 
-def _replace_drafts(rules: list[dict]) -> None:
-    """The draft becomes exactly these rules (data in the format of default_rules.json)."""
+def _replace_drafts(rules: list[dict], next_steps: dict[str, str]) -> None:
+    """The draft becomes exactly these rules (data in the format of default_rules.json) and next steps
+    (a version without any keeps the drafts' next steps)."""
+    if next_steps:
+        NextStep.objects.all().delete()
+        NextStep.objects.bulk_create(NextStep(key=k, text=v) for k, v in sorted(next_steps.items()))
     ConditionDraft.objects.all().delete()
     RuleDraft.objects.all().delete()
     for item in rules:
@@ -319,3 +341,18 @@ def rules_set_enabled(*, actor, rules, enabled: bool) -> None:
             object_ref=rule.key,
             detail={"enabled": enabled},
         )
+
+
+@transaction.atomic
+def next_step_change(*, actor, step: NextStep, text: str) -> None:
+    """Change an outcome's next step in the draft (published with the next version), recorded."""
+    before = NextStep.objects.values_list("text", flat=True).get(pk=step.pk)
+    step.text = text
+    step.save(update_fields=["text"])
+    audit.record(
+        actor=actor,
+        action="next_step.change",
+        object_type="next_step",
+        object_ref=step.key,
+        detail={"before": before, "after": text},
+    )

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from screening.rules.engine import STATE_OPERATORS, FactSpec, FactType, Op
+from screening.rules.terms import STATE_OPERATORS, FactSpec, FactType, Op
 
 
 def parse_value(text: str, op: Op, spec: FactSpec | None) -> Any:

@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "add_conditiondraft"),
         ("screening", "change_conditiondraft"),
         ("screening", "delete_conditiondraft"),
+        ("screening", "view_nextstep"),
+        ("screening", "change_nextstep"),
         ("screening", "view_rulesetversion"),
         ("screening", "publish_rulesetversion"),
         ("screening", "view_auditevent"),

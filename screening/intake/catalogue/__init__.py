@@ -26,6 +26,7 @@ from screening.intake.catalogue.schema import (
 from screening.intake.catalogue.you import ABOUT_YOU, PAIN
 
 __all__ = [
+    "ADDED_SINCE",
     "IDENTIFYING_KEYS",
     "INDEX",
     "PAGES",
@@ -45,7 +46,10 @@ __all__ = [
     "section_of",
 ]
 
-QUESTIONNAIRE_VERSION = "2026-11-25.1"
+QUESTIONNAIRE_VERSION = "2026-12-07.1"
+# Older questionnaires whose files still import: the questions added since, which such a file leaves
+# unanswered (they are unknown to the rules, never a reason to refuse the file).
+ADDED_SINCE: dict[str, tuple[str, ...]] = {"2026-11-25.1": ("past_spinal_infection",)}
 
 SECTIONS: tuple[Section, ...] = (
     ABOUT_YOU,

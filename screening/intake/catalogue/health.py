@@ -34,6 +34,17 @@ HEALTH = Section(
                     ),
                 ),
                 ask(
+                    "past_spinal_infection",
+                    _("Have you ever had an infection in or near your spine?"),
+                    Kind.YES_NO_UNSURE,
+                    hint=_(
+                        "For example after an operation or an injection, even if it has healed."
+                    ),
+                    error_required=_(
+                        "Select yes if you have ever had an infection in or near your spine"
+                    ),
+                ),
+                ask(
                     "autoimmune",
                     _("Do you have an autoimmune or inflammatory disease?"),
                     Kind.YES_NO_UNSURE,

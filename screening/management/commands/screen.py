@@ -9,8 +9,69 @@ from django.core.management.base import BaseCommand, CommandError
 from screening import clock
 from screening.intake import file_format as intake_format
 from screening.intake.facts import engine_facts
-from screening.rules.engine import screen
+from screening.rules.explaining import screen_explained
 from screening.rules.rulesets import compiled_version, latest_version
+
+# The JSON Schema of one intake's result (docs/intake-format.md shows it; a test holds both to the output).
+OUTPUT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "FacetClinic: the result of manage.py screen, per intake",
+    "type": "object",
+    "required": ["outcome", "findings", "near_miss", "next_step", "ruleset_version"],
+    "additionalProperties": False,
+    "properties": {
+        "outcome": {
+            "enum": [
+                "screening_error",
+                "urgent",
+                "not_suitable_now",
+                "needs_info",
+                "specialist_review",
+                "routine",
+            ]
+        },
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["rule", "title", "outcome", "state", "reason", "because", "note"],
+                "additionalProperties": False,
+                "properties": {
+                    "rule": {"type": "string"},
+                    "title": {"type": "string"},
+                    "outcome": {
+                        "enum": [
+                            "urgent",
+                            "not_suitable_now",
+                            "needs_info",
+                            "specialist_review",
+                            "routine",
+                        ]
+                    },
+                    "state": {"enum": ["fired", "needs_info", "not_known"]},
+                    "reason": {"type": "string"},
+                    "because": {"type": "array", "items": {"type": "string"}},
+                    "note": {"type": "string"},
+                },
+            },
+        },
+        "near_miss": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["rule", "title", "lines"],
+                "additionalProperties": False,
+                "properties": {
+                    "rule": {"type": "string"},
+                    "title": {"type": "string"},
+                    "lines": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "next_step": {"type": "string"},
+        "ruleset_version": {"type": "string"},
+    },
+}
 
 
 def load_file(path: str) -> object:
@@ -48,15 +109,33 @@ class Command(BaseCommand):
         ruleset, today = compiled_version(version), clock.today()
         results = []
         for intake in checked.intakes:
-            result = screen(engine_facts(intake.answers, today), ruleset, today)
+            explained = screen_explained(
+                engine_facts(intake.answers, today), ruleset, version, today
+            )
             results.append(
                 {
-                    "outcome": result.outcome.value,
+                    "outcome": explained.outcome,
                     "findings": [
-                        {"rule": f.rule, "outcome": f.outcome.value, "reason": f.reason}
-                        for f in result.findings
+                        {
+                            key: finding[key]
+                            for key in (
+                                "rule",
+                                "title",
+                                "outcome",
+                                "state",
+                                "reason",
+                                "because",
+                                "note",
+                            )
+                        }
+                        for finding in explained.findings
                     ],
-                    "ruleset_version": result.ruleset_version,
+                    "near_miss": [
+                        {key: miss[key] for key in ("rule", "title", "lines")}
+                        for miss in explained.near_miss
+                    ],
+                    "next_step": explained.next_step,
+                    "ruleset_version": f"v{version.number}",
                 }
             )
         self.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2))
