@@ -67,6 +67,12 @@ def test_a_case_with_one_good_block_needs_a_confirming_block(coordinator, one_bl
     assert "a confirming block is the usual next step" in html
     assert "Not met: Number of diagnostic blocks: at least 2 (has 1)" in html
     assert "Ask the patient for what is missing" in html
+    # Its queue row names the finding, and under it what kept it from specialist review.
+    assert case.why_not_review == (
+        "Not for specialist review: Number of diagnostic blocks: at least 2 (has 1); "
+        "Second-best block relief: at least 80 % (not asked)"
+    )
+    assert case.why_not_review in coordinator.get("/staff/").content.decode()
 
 
 def test_a_specialist_review_reason_lists_each_condition_with_the_patients_value(

@@ -93,6 +93,7 @@ ROW_COLUMNS = (
     "outcome",
     "status",
     "top_finding",
+    "why_not_review",
     "intake__reference",
     "intake__submitted_at",
     "assignee_id",

@@ -20,7 +20,7 @@ from screening.intake.facts import engine_facts
 from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.intake.selectors import load_answers
 from screening.rules.engine import CompiledRuleset
-from screening.rules.explaining import Explained, screen_explained, top_finding
+from screening.rules.explaining import Explained, screen_explained, top_finding, why_not_review
 from screening.rules.models import RulesetVersion
 from screening.rules.rulesets import compiled_version, latest_version, next_step, ruleset_publish
 
@@ -34,6 +34,7 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
         "outcome": result.outcome,
         "severity": SEVERITY_RANK[result.outcome],
         "top_finding": top_finding(result.outcome, result.findings, result.near_miss),
+        "why_not_review": why_not_review(result.outcome, result.near_miss),
     }
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
@@ -199,6 +200,7 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
             "outcome": outcome,
             "severity": SEVERITY_RANK[outcome],
             "top_finding": top_finding(outcome, explained.findings, explained.near_miss),
+            "why_not_review": why_not_review(outcome, explained.near_miss),
         }
         if any(getattr(case, field) != value for field, value in values.items()):
             if outcome == "urgent" and case.outcome != "urgent":
@@ -208,7 +210,9 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
             case.updated_at = now
             changed.append(case)
     bulk.insert(ScreeningResult, results)
-    Case.objects.bulk_update(changed, ["outcome", "severity", "top_finding", "updated_at"])
+    Case.objects.bulk_update(
+        changed, ["outcome", "severity", "top_finding", "why_not_review", "updated_at"]
+    )
     for case in urgent:
         notify.urgent_case(case)  # sent once this transaction commits; once per case
 

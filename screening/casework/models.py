@@ -86,7 +86,10 @@ class Case(models.Model):
     severity = models.PositiveSmallIntegerField()
     top_finding = models.CharField(
         max_length=200, blank=True
-    )  # the most severe finding's rule title
+    )  # the most severe finding's rule title (a routine case: why it is not for specialist review)
+    # Why a case is not for specialist review (the near miss in one line), under its top finding in the
+    # queue; empty when a specialist-review rule fired, or when the top finding says it already.
+    why_not_review = models.CharField(max_length=300, blank=True)
     received_at = models.DateTimeField()
     updated_at = clock.ClockedDateTimeField(auto_now=True)
 

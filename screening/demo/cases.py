@@ -25,7 +25,7 @@ from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values, engine_facts
 from screening.intake.folding import fold
 from screening.intake.models import Consent, Intake, PatientIdentity
-from screening.rules.explaining import screen_explained, top_finding
+from screening.rules.explaining import screen_explained, top_finding, why_not_review
 from screening.rules.rulesets import compiled_version, latest_version
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
@@ -239,6 +239,7 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
                 outcome=result.outcome,
                 severity=SEVERITY_RANK[result.outcome],
                 top_finding=top_finding(result.outcome, result.findings, result.near_miss),
+                why_not_review=why_not_review(result.outcome, result.near_miss),
                 received_at=received,
             )
         )

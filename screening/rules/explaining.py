@@ -77,3 +77,11 @@ def top_finding(outcome: str, findings: list[dict], misses: list[dict]) -> str:
         summary = misses[0]["summary"]
         return summary if len(summary) <= 200 else f"{summary[:199]}…"
     return (findings[0].get("title") or findings[0]["rule"]) if findings else ""
+
+
+def why_not_review(outcome: str, misses: list[dict]) -> str:
+    """The near miss in one line for the queue, where the top finding does not already give it."""
+    if outcome == Outcome.ROUTINE or not misses:
+        return ""
+    summary = misses[0]["summary"]
+    return summary if len(summary) <= 300 else f"{summary[:299]}…"
