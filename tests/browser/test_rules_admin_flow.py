@@ -1,6 +1,6 @@
 """A rules admin changes the block relief threshold and count in Django admin (to the consensus alternative:
 one block at 50 %), previews the effect on past intakes, publishes, and the next intake is screened by the
-new version: in Chromium, end to end."""
+new version; a coordinator then reads the new requirement in the case's reason: in Chromium, end to end."""
 
 import django.apps
 import pytest
@@ -65,6 +65,13 @@ def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
     assert "was changed successfully" in page.inner_text("body")
+    # One block is now enough: the rule asking for a confirming block after one good block goes.
+    confirming = RuleDraft.objects.get(key="ni_confirming_block")
+    page.goto(f"{server}/admin/screening/ruledraft/{confirming.pk}/change/")
+    page.get_by_label("Enabled").uncheck()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in page.inner_text("body")
 
     with page.expect_navigation():
         page.get_by_role("link", name="Preview the draft").click()
@@ -89,4 +96,26 @@ def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_
     assert result.outcome == "specialist_review"  # one block at 60 % now reaches the threshold
     # the earlier result stays as it was
     assert ScreeningResult.objects.get(intake=one_block, trigger="submit").outcome == "routine"
+
+    # A coordinator reads the later case: its reason gives the requirement now in force.
+    casey = User.objects.create_user("casey", password=PASSWORD, first_name="Casey")
+    casey.groups.add(Group.objects.get(name="Coordinator"))
+    authenticator_code(casey)
+    coordinator = page.context.browser.new_context().new_page()
+    console.watch(coordinator)
+    coordinator.goto(server + "/staff/")
+    coordinator.get_by_label("Username").fill("casey")
+    coordinator.get_by_label("Password").fill(PASSWORD)
+    with coordinator.expect_navigation():
+        coordinator.get_by_role("button", name="Sign in").click()
+    enter_second_factor(coordinator, casey)
+    coordinator.goto(f"{server}/staff/cases/{later.reference}/")
+    findings = coordinator.inner_text(".fc-findings")
+    assert "Number of diagnostic blocks: at least 1 (has 1)" in findings
+    assert "Best block relief: at least 50 % (has 60 %)" in findings
+    assert "at least 2" not in findings and "80 %" not in findings
+    assert "set the block count" not in coordinator.inner_text("main")  # no rules-admin instructions
+    # The earlier one-block case, screened by v1, still says what kept it from review then.
+    coordinator.goto(f"{server}/staff/cases/{one_block.reference}/")
+    assert "Not met: Best block relief: at least 80 % (has 60 %)" in coordinator.inner_text("main")
     assert_clean_console(console)
