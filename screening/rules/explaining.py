@@ -41,13 +41,14 @@ def screen_explained(
 def finding_data(finding: Finding, specs=None) -> dict:
     """A finding as stored with a screening result: its reason written from its conditions."""
     specs = fact_specs() if specs is None else specs
+    lines = wording.reason_lines(finding, specs)
     return {
         "rule": finding.rule,
         "title": finding.title,
         "outcome": finding.outcome.value,
         "state": finding.state.value,
-        "reason": wording.reason(finding, specs),
-        "because": wording.reason_lines(finding, specs),
+        "reason": wording.reason(finding, specs, lines),
+        "because": lines,
         "note": finding.note,
         "source": finding.source,
         "patient_message": finding.patient_message,
@@ -60,11 +61,12 @@ def finding_data(finding: Finding, specs=None) -> dict:
 
 def near_miss_data(miss: NearMiss, specs=None) -> dict:
     specs = fact_specs() if specs is None else specs
+    lines = wording.near_miss_lines(miss, specs)
     return {
         "rule": miss.rule,
         "title": miss.title,
-        "lines": wording.near_miss_lines(miss, specs),
-        "summary": wording.near_miss_summary([miss], specs),
+        "lines": lines,
+        "summary": wording.near_miss_summary([miss], specs, lines),
     }
 
 

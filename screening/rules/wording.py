@@ -9,6 +9,7 @@ choices' labels and units), so a rule's sentence is always made from the rule as
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from screening.rules.terms import (
@@ -61,8 +62,14 @@ def number_text(number: float, unit: str = "") -> str:
     return f"{shown} {unit}"
 
 
+@cache
+def _choice_map(choice_labels: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(choice_labels)
+
+
 def choice_text(spec: FactSpec, code: Any) -> str:
-    return dict(spec.choice_labels).get(code, str(code).replace("_", " ").capitalize())
+    label = _choice_map(spec.choice_labels).get(code)
+    return label if label is not None else str(code).replace("_", " ").capitalize()
 
 
 def value_text(spec: FactSpec, value: Any) -> str:
@@ -150,9 +157,12 @@ def reason_lines(finding: Finding, specs: Mapping[str, FactSpec]) -> list[str]:
     return [checked_text(c, specs) for c in finding.checked]
 
 
-def reason(finding: Finding, specs: Mapping[str, FactSpec]) -> str:
-    """The finding's reason in one sentence for staff, made from its rule's conditions."""
-    lines = "; ".join(reason_lines(finding, specs))
+def reason(
+    finding: Finding, specs: Mapping[str, FactSpec], lines: Sequence[str] | None = None
+) -> str:
+    """The finding's reason in one sentence for staff, made from its rule's conditions (or from
+    ``lines``, its reason_lines when the caller has them)."""
+    lines = "; ".join(reason_lines(finding, specs) if lines is None else lines)
     match finding.state:
         case FindingState.NEEDS_INFO:
             return f"Information needed: {lines}."
@@ -168,10 +178,13 @@ def near_miss_lines(miss: NearMiss, specs: Mapping[str, FactSpec]) -> list[str]:
     ]
 
 
-def near_miss_summary(misses: Sequence[NearMiss], specs: Mapping[str, FactSpec]) -> str:
-    """The near miss in one line for the queue: the first rule's conditions not met or not known."""
+def near_miss_summary(
+    misses: Sequence[NearMiss], specs: Mapping[str, FactSpec], lines: Sequence[str] | None = None
+) -> str:
+    """The near miss in one line for the queue: the first rule's conditions not met or not known (or
+    ``lines``, its near_miss_lines when the caller has them)."""
     if not misses:
         return ""
-    first = misses[0]
-    parts = [checked_text(c, specs) for c in (*first.unmet, *first.unknown)]
+    lines = near_miss_lines(misses[0], specs) if lines is None else lines
+    parts = [line.split(": ", 1)[1] for line in lines]
     return f"Not for specialist review: {'; '.join(parts)}" if parts else ""

@@ -45,9 +45,9 @@ def _click(page, role: str, name: str) -> None:
         page.get_by_role(role, name=name).first.click()
 
 
-def _shoot(page, name: str) -> None:
+def _shoot(page, name: str, height: int = 900) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size({"width": 1280, "height": height})
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(DOCS / f"{name}-1280.png"), animations="disabled", caret="hide")
 
@@ -105,6 +105,12 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     _click(page, "button", "Filter")
     _click(page, "link", needs_info.intake.reference)
     assert "Missing information" in page.inner_text("main")
+    # It says what is missing and why it is not for specialist review, with the patient's values.
+    main = page.inner_text("main")
+    assert "Information needed" in main or "No diagnostic block yet" in main
+    assert "Not met: Number of diagnostic blocks: at least 2 (has 0)" in main
+    assert "Next step:" in main
+    _shoot(page, "case-needs-info", height=1100)
     _click(page, "link", "Record answers given by phone")
     fill_page(page, {"treatments_tried": ["mbb"]})
     mbb = {k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("mbb_")}
@@ -115,6 +121,13 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     assert "Answer changed, given by phone" in page.inner_text("#timeline")
     needs_info.refresh_from_db()
     assert needs_info.outcome == "specialist_review"
+
+    # A routine case says why it is not for specialist review.
+    routine = Case.objects.filter(outcome="routine").first().intake
+    page.goto(f"{server}/staff/cases/{routine.reference}/")
+    assert "Why not for specialist review" in page.inner_text("main")
+    assert "No rule fired" not in page.inner_text("main")
+    _shoot(page, "case-routine", height=1100)
 
     # 3. A third case, closed with a reason.
     third = (
