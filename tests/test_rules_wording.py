@@ -144,3 +144,15 @@ def test_the_near_miss_summary_for_the_queue():
         "Not for specialist review: Number of diagnostic blocks: at least 2 (has 1); "
         "Best block relief: at least 80 % (not known)"
     )
+
+
+def test_a_condition_on_a_question_not_asked_is_left_out_when_another_says_why():
+    rules = compile_ruleset("v1", [_candidacy(2, 80)], SPECS)
+    (miss,) = near_miss({"blocks": 0, "relief": NOT_ASKED}, rules, TODAY)
+    assert wording.near_miss_lines(miss, SPECS) == [
+        "Not met: Number of diagnostic blocks: at least 2 (has 0)"
+    ]
+    (alone,) = near_miss({"blocks": 3, "relief": NOT_ASKED}, rules, TODAY)
+    assert wording.near_miss_lines(alone, SPECS) == [
+        "Not met: Best block relief: at least 80 % (not asked)"
+    ]

@@ -118,8 +118,12 @@ DERIVED_FACTS: tuple[FactSpec, ...] = (
     ),
     _derived(
         "conservative_care_failed",
-        "Conservative care (NSAIDs, muscle relaxants, physical therapy, chiropractic) without good relief",
-        choices=(("yes", "Yes"), ("no", "No, it helped"), ("not_tried", "Not tried")),
+        "Conservative care failed",  # NSAIDs, muscle relaxants, physical therapy or chiropractic
+        choices=(
+            ("yes", "Yes (no good relief)"),
+            ("no", "No, it helped"),
+            ("not_tried", "Not tried"),
+        ),
     ),
     _derived("surgery_at_painful_level", "Surgery or fusion at a painful level", choices=_YES_NO),
     *(

@@ -172,8 +172,11 @@ def reason(
 
 
 def near_miss_lines(miss: NearMiss, specs: Mapping[str, FactSpec]) -> list[str]:
-    """What kept a case from a specialist-review rule: the conditions not met, then those not known."""
-    return [f"Not met: {checked_text(c, specs)}" for c in miss.unmet] + [
+    """What kept a case from a specialist-review rule: the conditions not met, then those not known.
+    A condition on a question not asked (best block relief without a block) is left out when another
+    condition not met says why it was not asked."""
+    unmet = [c for c in miss.unmet if c.actual is not NOT_ASKED] or list(miss.unmet)
+    return [f"Not met: {checked_text(c, specs)}" for c in unmet] + [
         f"Not known: {checked_text(c, specs)}" for c in miss.unknown
     ]
 

@@ -114,7 +114,9 @@ def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_
     assert "Number of diagnostic blocks: at least 1 (has 1)" in findings
     assert "Best block relief: at least 50 % (has 60 %)" in findings
     assert "at least 2" not in findings and "80 %" not in findings
-    assert "set the block count" not in coordinator.inner_text("main")  # no rules-admin instructions
+    assert "set the block count" not in coordinator.inner_text(
+        "main"
+    )  # no rules-admin instructions
     # The earlier one-block case, screened by v1, still says what kept it from review then.
     coordinator.goto(f"{server}/staff/cases/{one_block.reference}/")
     assert "Not met: Best block relief: at least 80 % (has 60 %)" in coordinator.inner_text("main")
