@@ -7,7 +7,7 @@ import pytest
 
 from screening.intake.facts import engine_facts, fact_specs
 from screening.rules.defaults import default_rules
-from screening.rules.engine import compile_ruleset, screen
+from screening.rules.engine import compile_ruleset, near_miss, screen
 from screening.rules.outcomes import Outcome
 from screening.rules.terms import FindingState
 from tests.intake_data import FULL_INTAKE
@@ -329,3 +329,19 @@ def test_an_intake_without_blocks_needs_a_diagnostic_block_first():
 def test_not_sure_on_a_contraindication_or_cancer_asks_for_information(key, facts):
     result = screen(facts, _alone(key), TODAY)
     assert [f.outcome for f in result.findings] == [Outcome.NEEDS_INFO]
+
+
+CANDIDACY = [key for key, rule in RULES.items() if rule.outcome == Outcome.SPECIALIST_REVIEW]
+
+
+@pytest.mark.parametrize("key", CANDIDACY)
+def test_the_near_miss_of_each_default_candidacy_rule_met_not_met_and_unknown(key):
+    met, not_met = CASES[key]
+    ruleset = _alone(key)
+    assert near_miss(met, ruleset, TODAY) == ()
+    (miss,) = near_miss(not_met, ruleset, TODAY)
+    differs = [c.fact for c in RULES[key].conditions if met.get(c.fact) != not_met.get(c.fact)]
+    assert [c.condition.fact for c in miss.unmet] == differs and miss.unknown == ()
+    first = RULES[key].conditions[0].fact
+    (unknown,) = near_miss({k: v for k, v in met.items() if k != first}, ruleset, TODAY)
+    assert unknown.unmet == () and [c.condition.fact for c in unknown.unknown] == [first]

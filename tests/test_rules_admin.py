@@ -256,3 +256,33 @@ def test_a_rules_history_is_its_audit_entries(rules_admin):
     rule = RuleDraft.objects.get(key="info_osteoporosis")
     response = rules_admin.get(reverse("admin:screening_ruledraft_history", args=[rule.pk]))
     assert response.url == reverse("admin:screening_auditevent_changelist") + "?q=info_osteoporosis"
+
+
+def test_a_rules_admin_edits_a_next_step_which_is_published_with_the_next_version(
+    rules_admin, patient
+):
+    from screening.rules.models import NextStep, RulesetVersion
+    from screening.rules.rulesets import ruleset_publish
+    from screening.staff.models import AuditEvent
+
+    step = NextStep.objects.get(key="needs_info")
+    url = reverse("admin:screening_nextstep_change", args=[step.pk])
+    response = rules_admin.post(url, {"text": "Call the patient for the missing answers today."})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="next_step.change")
+    assert (event.object_ref, event.detail["after"]) == (
+        "needs_info",
+        "Call the patient for the missing answers today.",
+    )
+    # Versioned with the rules: v1 keeps its line, the next version carries the new one.
+    assert (
+        RulesetVersion.objects.get(number=1).next_steps["needs_info"].startswith("Ask the patient")
+    )
+    ruleset_publish(actor=None, note="A sharper next step")
+    patient.fill(overrides={"treatments": {"treatments_tried": ["nsaids", "physical_therapy"]}})
+    patient.submit()
+    assert patient.intake.screenings.get(trigger="submit").next_step == (
+        "Call the patient for the missing answers today."
+    )
+    # One per outcome and tier: nothing to add or delete.
+    assert rules_admin.get(reverse("admin:screening_nextstep_add")).status_code == 403
