@@ -286,6 +286,9 @@ CLINIC = {
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ONCALL_EMAIL = env_str("ONCALL_EMAIL", "oncall@localhost")  # a new urgent case, at once
 DIGEST_EMAIL = env_str("DIGEST_EMAIL", ONCALL_EMAIL)  # the daily summary of other new cases
+# A tier-1 or screening-error case nobody has taken alerts ONCALL_EMAIL again after this many minutes, and
+# again each time as long (manage.py send_realerts, run every few minutes: docs/notifications.md).
+URGENT_REALERT_MINUTES = env_int("URGENT_REALERT_MINUTES", 15, minimum=1)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Background tasks (Django's tasks framework) -----------------------------------------------------

@@ -191,9 +191,10 @@ def test_views_by_one_person_in_a_row_are_one_entry(coordinator, submitted):
     titles = re.findall(
         r'fc-timeline__title">([^<]+)</span>(?: <span class="fc-hint">by ([^<]+))?', html
     )
-    assert titles[:4] == [
+    assert titles[:5] == [
         ("Viewed", "Casey Moss"),
         ("Viewed", "Robin Hale"),
+        ("Status: In review", "Robin Hale"),  # claiming a new case puts it in review
         ("Took the case", "Robin Hale"),
         ("Viewed 3 times", "Robin Hale"),
     ]

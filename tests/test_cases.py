@@ -14,7 +14,12 @@ def test_a_submitted_intake_becomes_a_new_case_with_its_outcome(patient):
     patient.fill()
     patient.submit()
     case = Case.objects.get(intake=patient.intake)
-    assert (case.status, case.outcome, case.severity) == ("new", "specialist_review", 4)
+    assert (case.status, case.outcome, case.tier, case.severity) == (
+        "new",
+        "specialist_review",
+        None,
+        10,  # the queue's rank: specialist review, nobody on it yet
+    )
     assert case.received_at == patient.intake.submitted_at
     assert case.assignee is None
 
@@ -24,7 +29,7 @@ def test_a_red_flag_draft_becomes_an_urgent_case_before_it_is_sent(patient):
     assert not Case.objects.exists()
     patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
     case = Case.objects.get(intake=patient.intake)
-    assert (case.outcome, case.severity) == ("urgent", 1)
+    assert (case.outcome, case.tier, case.severity) == ("urgent", 1, 0)  # first in the queue
     assert not case.intake.is_submitted
     patient.post_page("safety", FULL_INTAKE["safety"])  # the patient corrects the answer
     case.refresh_from_db()

@@ -63,6 +63,43 @@ def test_a_coordinator_signs_in_and_lands_on_the_queue(client, default_rules):
     assert response.url == reverse("screening:queue")
 
 
+def test_the_default_queue_lists_open_cases_and_a_filter_shows_closed_ones(coordinator):
+    generate(count=60)
+    assert Case.objects.filter(status="closed").exists()
+    rows = coordinator.get(QUEUE).context["rows"]
+    assert rows and "closed" not in {r["status"] for r in rows}
+    closed = coordinator.get(QUEUE + "?status=closed").context["rows"]
+    assert closed and {r["status"] for r in closed} == {"closed"}
+    every = coordinator.get(QUEUE + "?status=all").context["rows"]
+    assert len(every) == min(50, Case.objects.count())
+
+
+def test_the_queue_triages_tiers_first_unclaimed_before_claimed_then_longest_waiting(
+    coordinator, second_coordinator
+):
+    from screening.casework import services
+
+    generate(count=40)
+    Case.objects.update(assignee=None)  # rank as the demo made it, recomputed below
+    for case in Case.objects.all():
+        services.case_assign(case_id=case.pk, user=coordinator.user, assignee=None)
+    # A routine case claimed, an old tier-3 case claimed, a fresh tier-1 case unclaimed.
+    tier_3 = Case.objects.filter(outcome="urgent").exclude(tier=1).first()
+    if tier_3 is not None:
+        services.case_claim(case_id=tier_3.pk, user=second_coordinator.user)
+    rows = coordinator.get(QUEUE).context["rows"]
+    keys = [(r["severity"], r["received_at"]) for r in rows]
+    assert keys == sorted(keys)
+    tiers = [r["tier"] for r in rows if r["outcome"] == "urgent"]
+    assert tiers == sorted(tiers, key=lambda t: t or 3)  # tier 1, then 2, then 3
+    assert rows[0]["outcome"] == "urgent" and rows[0]["tier"] == 1
+    # Within a group, unclaimed cases come before claimed ones.
+    by_group = {}
+    for row in rows:
+        by_group.setdefault(row["severity"] // 2, []).append(row["assignee_id"] is not None)
+    assert all(flags == sorted(flags) for flags in by_group.values())
+
+
 def test_cases_come_most_severe_first_then_longest_waiting(coordinator, patient):
     patient.fill(upto="safety")
     patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
@@ -80,12 +117,13 @@ def test_filters_and_counts(coordinator):
     Case.objects.filter(pk=Case.objects.first().pk).update(
         assignee=coordinator.user, status="in_review", close_reason=""
     )
-    mine = coordinator.get(QUEUE + "?assignee=mine").context["rows"]
+    mine = coordinator.get(QUEUE + "?assignee=mine&status=all").context["rows"]
     assert mine and {r["assignee_id"] for r in mine} == {coordinator.user.pk}
     assert len(mine) == min(50, Case.objects.filter(assignee=coordinator.user).count())
     urgent = coordinator.get(QUEUE + "?outcome=urgent").context
     assert {r["outcome"] for r in urgent["rows"]} == {"urgent"}
-    assert dict(urgent["outcome_counts"])["Urgent"] == Case.objects.filter(outcome="urgent").count()
+    open_urgent = Case.objects.filter(outcome="urgent").exclude(status="closed")
+    assert dict(urgent["outcome_counts"])["Urgent"] == open_urgent.count()
     assert dict(urgent["outcome_counts"])["Routine"] == 0
     unassigned = coordinator.get(QUEUE + "?assignee=unassigned&status=new").context["rows"]
     assert all(r["assignee_id"] is None and r["status"] == "new" for r in unassigned)
@@ -113,18 +151,19 @@ def test_search_by_reference_or_surname_ignores_case_and_accents(coordinator, pa
 
 def test_pages_follow_on_without_gaps_or_repeats(coordinator):
     generate(count=120)
-    seen, url = [], QUEUE
+    seen, url = [], QUEUE + "?status=all"
     while url:
         response = coordinator.get(url)
         seen += [r["id"] for r in response.context["rows"]]
         cursor = response.context["next_cursor"]
-        url = f"{QUEUE}?after={cursor}" if cursor else None
+        url = f"{QUEUE}?status=all&after={cursor}" if cursor else None
     assert len(seen) == len(set(seen)) == 120
 
 
 def test_a_malformed_cursor_shows_the_first_page(coordinator):
     generate(count=5)
-    assert len(coordinator.get(QUEUE + "?after=not-a-cursor").context["rows"]) == 5
+    first = coordinator.get(QUEUE).context["rows"]
+    assert first and coordinator.get(QUEUE + "?after=not-a-cursor").context["rows"] == first
 
 
 def test_the_queue_costs_the_same_queries_at_10_and_1000_cases(coordinator):
@@ -155,18 +194,18 @@ def test_a_queue_page_read_again_within_a_minute_counts_nothing_and_writes_nothi
 
 def test_counts_are_kept_a_minute_and_say_when_they_were_counted(coordinator, monkeypatch):
     generate(count=20)
-    first = coordinator.get(QUEUE).context
+    first = coordinator.get(QUEUE + "?status=all").context
     total = sum(n for _label, n in first["outcome_counts"])
     assert total == 20
-    assert "Counted at" in coordinator.get(QUEUE).content.decode()
+    assert "Counted at" in coordinator.get(QUEUE + "?status=all").content.decode()
     generate(count=5, seed=5)
-    kept = coordinator.get(QUEUE).context
+    kept = coordinator.get(QUEUE + "?status=all").context
     assert sum(n for _label, n in kept["outcome_counts"]) == 20  # within the minute: as counted
     assert len(kept["rows"]) == 25  # the list itself is always current
     assert coordinator.get(QUEUE + "?status=new").context["counted_at"] >= first["counted_at"]
     now = time.monotonic()
     monkeypatch.setattr(queue, "_clock", lambda: now + queue.SUMMARY_SECONDS + 1)  # a minute on
-    fresh = coordinator.get(QUEUE).context
+    fresh = coordinator.get(QUEUE + "?status=all").context
     assert sum(n for _label, n in fresh["outcome_counts"]) == 25
     assert sum(n for _label, n in fresh["status_counts"]) == 25
 
@@ -186,15 +225,15 @@ def test_counts_are_kept_per_set_of_filters_and_per_user_for_mine(coordinator, d
     Case.objects.filter(pk=Case.objects.first().pk).update(
         assignee=coordinator.user, status="in_review", close_reason=""
     )
-    mine = coordinator.get(QUEUE + "?assignee=mine").context
+    mine = coordinator.get(QUEUE + "?assignee=mine&status=all").context
     assert sum(n for _label, n in mine["status_counts"]) == (
         Case.objects.filter(assignee=coordinator.user).count()
     )
-    everyone = coordinator.get(QUEUE).context
+    everyone = coordinator.get(QUEUE + "?status=all").context
     assert sum(n for _label, n in everyone["status_counts"]) == 30
     other = Client()
     sign_in(other, _user("jordan", "Coordinator"))
-    theirs = other.get(QUEUE + "?assignee=mine").context
+    theirs = other.get(QUEUE + "?assignee=mine&status=all").context
     assert sum(n for _label, n in theirs["status_counts"]) == 0
 
 
@@ -207,12 +246,15 @@ def test_received_dates_are_whole_local_days(coordinator, settings):
     late.save()
     early.received_at = datetime(2025, 3, 10, 0, 0, tzinfo=zone)
     early.save()
-    day = coordinator.get(QUEUE + "?from=2025-03-09&to=2025-03-09").context["rows"]
+    day = coordinator.get(QUEUE + "?status=all&from=2025-03-09&to=2025-03-09").context["rows"]
     assert [r["id"] for r in day] == [late.pk]
-    after = coordinator.get(QUEUE + "?from=2025-03-10&to=2025-03-10").context["rows"]
+    after = coordinator.get(QUEUE + "?status=all&from=2025-03-10&to=2025-03-10").context["rows"]
     assert [r["id"] for r in after] == [early.pk]
     # Days at the ends of the calendar leave that end open rather than fail.
-    assert len(coordinator.get(QUEUE + "?from=0001-01-01&to=9999-12-31").context["rows"]) == 3
+    assert (
+        len(coordinator.get(QUEUE + "?status=all&from=0001-01-01&to=9999-12-31").context["rows"])
+        == 3
+    )
 
 
 def test_an_outcome_filter_follows_the_severity_index(coordinator):
@@ -221,7 +263,8 @@ def test_an_outcome_filter_follows_the_severity_index(coordinator):
         rows = coordinator.get(QUEUE + "?outcome=needs_info&status=new").context["rows"]
     assert all(r["outcome"] == "needs_info" and r["status"] == "new" for r in rows)
     page = next(q["sql"] for q in queries.captured_queries if "LIMIT 51" in q["sql"])
-    assert '"screening_case"."severity" = 3' in page
+    # needs_info is ranks 8 (unclaimed) and 9 (claimed): one range of the index.
+    assert '"screening_case"."severity" >= 8 AND "screening_case"."severity" <= 9' in page
 
 
 def test_the_rows_show_names_and_findings_as_text(coordinator):

@@ -129,7 +129,7 @@ def test_a_case_that_becomes_urgent_on_rescreening_alerts_on_call_once(default_r
 
     _generated(40)
     urgent = Case.objects.filter(outcome="urgent", intake__status="submitted").first()
-    Case.objects.filter(pk=urgent.pk).update(outcome="routine", severity=5)
+    Case.objects.filter(pk=urgent.pk).update(outcome="routine", tier=None, severity=12)
     call_command("rescreen", "--include-closed", stdout=StringIO())  # same rules, new result
     ruleset_publish(actor=None, note="again")
     call_command("rescreen", "--include-closed", stdout=StringIO())

@@ -1,8 +1,10 @@
 """The coordinators' queue: filters, search and keyset pagination over cases (a read, no writes).
 
-Ordered by severity (screening error, urgent, ... routine), then by how long a case has waited, then id:
-the same order as the (severity, received_at) indexes, so a page costs the same at 100 or 100,000 cases.
-Every filter is written so that an index serves it in that order: an outcome is also its severity, a
+Ordered by rank (outcomes.queue_rank: screening errors and tier-1 red flags, tier 2, tier 3, then the other
+outcomes by severity, each group's unclaimed cases before its claimed ones), then by how long a case has
+waited (longest first), then id: the same order as the (severity, received_at) indexes, so a page costs the
+same at 100 or 100,000 cases. Open cases by default. Every filter is written so that an index serves it in
+that order: an outcome is also a range of ranks, a
 date is a range of received_at (not a date computed per row), and the next page starts after the last
 row with one row comparison.
 
@@ -25,16 +27,20 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
-from screening.casework.models import SEVERITY_RANK, Case
+from screening.casework.models import Case
 from screening.intake.folding import fold
+from screening.rules import outcomes
 
 PAGE_SIZE = 50
+ALL_STATUSES = (
+    "all"  # the status filter's value for every case, closed ones too (the default: open)
+)
 
 
 @dataclass(frozen=True)
 class Filters:
     outcome: str = ""
-    status: str = ""
+    status: str = ""  # "": open cases; ALL_STATUSES; or one status
     assignee: str = ""  # "", "mine", "unassigned"
     received_from: date | None = None
     received_to: date | None = None
@@ -45,12 +51,17 @@ def cases(filters: Filters, user) -> QuerySet[Case]:
     queryset = Case.objects.all()
     if filters.outcome:
         queryset = queryset.filter(outcome=filters.outcome)
-        if filters.outcome in SEVERITY_RANK:
-            # The severity follows from the outcome; saying so lets the indexes that lead with severity
+        if filters.outcome in outcomes.RANKS:
+            # The rank follows from the outcome; saying so lets the indexes that lead with the rank
             # (after the status or the assignee) give the filtered queue in its order.
-            queryset = queryset.filter(severity=SEVERITY_RANK[filters.outcome])
-    if filters.status:
+            ranks = outcomes.RANKS[filters.outcome]
+            queryset = queryset.filter(severity__gte=ranks[0], severity__lte=ranks[-1])
+    if filters.status == ALL_STATUSES:
+        pass
+    elif filters.status:
         queryset = queryset.filter(status=filters.status)
+    else:  # the default: open cases (the partial index case_open_queue serves them in order)
+        queryset = queryset.exclude(status=Case.Status.CLOSED)
     if filters.assignee == "mine":
         queryset = queryset.filter(assignee=user)
     elif filters.assignee == "unassigned":
@@ -91,6 +102,7 @@ ROW_COLUMNS = (
     "severity",
     "received_at",
     "outcome",
+    "tier",
     "status",
     "top_finding",
     "why_not_review",

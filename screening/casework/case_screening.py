@@ -15,31 +15,48 @@ from django.utils import timezone
 from screening import clock
 from screening.casework import bulk_copy as bulk
 from screening.casework import notifications as notify
-from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
+from screening.casework.models import Case, ScreeningResult
 from screening.intake.facts import engine_facts
 from screening.intake.models import Consent, Intake, PatientIdentity
 from screening.intake.selectors import load_answers
+from screening.rules import outcomes
 from screening.rules.engine import CompiledRuleset
-from screening.rules.explaining import Explained, screen_explained, top_finding, why_not_review
+from screening.rules.explaining import (
+    Explained,
+    screen_explained,
+    top_finding,
+    urgent_tier,
+    why_not_review,
+)
 from screening.rules.models import RulesetVersion
 from screening.rules.rulesets import compiled_version, latest_version, next_step, ruleset_publish
 
 logger = logging.getLogger(__name__)
 
 
+def case_values(outcome: str, findings: list[dict], misses: list[dict], *, claimed: bool) -> dict:
+    """What a case takes from its latest screening: the outcome, the red flag's tier, the queue rank
+    (which also says whether someone has the case), and its queue row's lines."""
+    tier = urgent_tier(outcome, findings)
+    return {
+        "outcome": outcome,
+        "tier": tier,
+        "severity": outcomes.queue_rank(outcome, tier, claimed),
+        "top_finding": top_finding(outcome, findings, misses),
+        "why_not_review": why_not_review(outcome, misses),
+    }
+
+
 def _update_case(intake: Intake, result: ScreeningResult) -> None:
     """A submitted intake, or a draft with an urgent red flag and a way to reach the patient, is a case; its
     outcome is the latest screening's. A draft's case stays once made (staff may already have called)."""
-    values = {
-        "outcome": result.outcome,
-        "severity": SEVERITY_RANK[result.outcome],
-        "top_finding": top_finding(result.outcome, result.findings, result.near_miss),
-        "why_not_review": why_not_review(result.outcome, result.near_miss),
-    }
+    previous, claimed = Case.objects.filter(intake=intake).values_list(
+        "outcome", "assignee_id"
+    ).first() or (None, None)
+    values = case_values(result.outcome, result.findings, result.near_miss, claimed=bool(claimed))
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
     )
-    previous = Case.objects.filter(intake=intake).values_list("outcome", flat=True).first()
     if intake.is_submitted or (result.outcome == "urgent" and reachable.exists()):
         case, _created = Case.objects.update_or_create(
             intake=intake,
@@ -196,12 +213,12 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
         if case is None:  # not made at submission (an older import, say): the single path makes it
             _update_case(intake, result)
             continue
-        values = {
-            "outcome": outcome,
-            "severity": SEVERITY_RANK[outcome],
-            "top_finding": top_finding(outcome, explained.findings, explained.near_miss),
-            "why_not_review": why_not_review(outcome, explained.near_miss),
-        }
+        values = case_values(
+            outcome,
+            explained.findings,
+            explained.near_miss,
+            claimed=case.assignee_id is not None,
+        )
         if any(getattr(case, field) != value for field, value in values.items()):
             if outcome == "urgent" and case.outcome != "urgent":
                 urgent.append(case)
@@ -211,7 +228,7 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
             changed.append(case)
     bulk.insert(ScreeningResult, results)
     Case.objects.bulk_update(
-        changed, ["outcome", "severity", "top_finding", "why_not_review", "updated_at"]
+        changed, ["outcome", "tier", "severity", "top_finding", "why_not_review", "updated_at"]
     )
     for case in urgent:
         notify.urgent_case(case)  # sent once this transaction commits; once per case

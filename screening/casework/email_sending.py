@@ -98,6 +98,16 @@ def _message(email: OutgoingEmail) -> EmailMessage:
             "email/urgent.txt", {"reference": reference, "url": _case_url(reference)}
         )
         return EmailMessage(f"Urgent case {reference}", body, to=[settings.ONCALL_EMAIL])
+    if email.kind == OutgoingEmail.Kind.URGENT_AGAIN:
+        case = email.case
+        reference = case.intake.reference
+        waited = int((email.created_at - case.received_at).total_seconds() // 60)
+        body = render_to_string(
+            "email/urgent_again.txt",
+            {"reference": reference, "url": _case_url(reference), "minutes": waited},
+        )
+        subject = f"Still nobody on urgent case {reference}"
+        return EmailMessage(subject, body, to=[settings.ONCALL_EMAIL])
     if email.kind == OutgoingEmail.Kind.DIGEST:
         return _digest_message(email.references)
     if email.kind in account_emails.KINDS:

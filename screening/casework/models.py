@@ -81,8 +81,10 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
-    # The latest screening's outcome, and its rank for the queue (0 screening error, 1 urgent, ...).
+    # The latest screening's outcome (with its red flag's tier, when urgent), and the case's rank in the
+    # queue: outcomes.queue_rank, from the outcome, the tier and whether someone has claimed the case.
     outcome = models.CharField(max_length=20, choices=outcomes.CASE_CHOICES)
+    tier = models.PositiveSmallIntegerField(null=True, blank=True)
     severity = models.PositiveSmallIntegerField()
     top_finding = models.CharField(
         max_length=200, blank=True
@@ -96,6 +98,12 @@ class Case(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["severity", "received_at"], name="case_queue_order"),
+            # The default queue: open cases only, in their order.
+            models.Index(
+                fields=["severity", "received_at"],
+                name="case_open_queue",
+                condition=~Q(status="closed"),
+            ),
             models.Index(fields=["status", "severity", "received_at"], name="case_status_queue"),
             models.Index(
                 fields=["assignee", "severity", "received_at"], name="case_assignee_queue"
@@ -116,13 +124,17 @@ class Case(models.Model):
                 | (~Q(status="closed") & Q(close_reason="")),
                 name="case_closed_has_reason",
             ),
-            # The outcome is one of the vocabulary's, and the queue's rank is the outcome's.
+            # The outcome is one of the vocabulary's, and the queue's rank one of the outcome's.
             models.CheckConstraint(
                 condition=reduce(
                     operator.or_,
-                    (Q(outcome=o, severity=rank) for o, rank in outcomes.SEVERITY_RANK.items()),
+                    (Q(outcome=o, severity__in=ranks) for o, ranks in outcomes.RANKS.items()),
                 ),
                 name="case_outcome_and_rank_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__isnull=True) | Q(outcome="urgent", tier__in=outcomes.TIERS),
+                name="case_tier_of_a_red_flag",
             ),
         ]
         permissions = [
@@ -277,6 +289,7 @@ class OutgoingEmail(models.Model):
 
     class Kind(models.TextChoices):
         URGENT = "urgent", "urgent case alert"
+        URGENT_AGAIN = "urgent_again", "urgent case alert again (nobody has taken it)"
         DIGEST = "digest", "daily digest"
         BOOKING = "booking", "booking confirmation"
         COMPLETION = "completion", "completion link"

@@ -6,12 +6,15 @@ leaves no row and sends nothing. What the e-mail says is decided when it is sent
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 
 from screening import clock
 from screening.casework.email_sending import send_email
 from screening.casework.models import Booking, Case, CompletionLink, OutgoingEmail
+from screening.staff import audit_log as audit
 from screening.staff.models import ApprovalRequest
 
 DIGEST_PERIOD = timedelta(hours=24)  # what the first digest looks back over
@@ -36,7 +39,53 @@ def urgent_case(case: Case) -> OutgoingEmail | None:
             )
     except IntegrityError:
         return None
+    _record_alert(case, again=False)
     return _queue(email)
+
+
+def _record_alert(case: Case, *, again: bool, waited: int | None = None) -> None:
+    """The alert on the case's timeline (by nobody: the app sent it)."""
+    detail = {"again": again} | ({"waited_minutes": waited} if waited is not None else {})
+    audit.record(
+        actor=None,
+        action="case.alert",
+        object_type="case",
+        object_ref=case.intake.reference,
+        detail=detail,
+    )
+
+
+def realert_unclaimed(now: datetime | None = None) -> list[OutgoingEmail]:
+    """Alert the on-call coordinators again to each open tier-1 or screening-error case that nobody has
+    taken, once URGENT_REALERT_MINUTES have passed since its last alert (or since it came in, for one
+    never alerted), and again each period until someone takes it. Run every few minutes (send_realerts).
+
+    Those cases are exactly the open ones of rank 0 (outcomes.queue_rank): the queue's own index finds
+    them."""
+    moment = now or clock.now()
+    period = timedelta(minutes=settings.URGENT_REALERT_MINUTES)
+    alerts = Q(emails__kind__in=[OutgoingEmail.Kind.URGENT, OutgoingEmail.Kind.URGENT_AGAIN])
+    due = (
+        Case.objects.filter(severity=0, assignee__isnull=True)
+        .exclude(status=Case.Status.CLOSED)
+        .annotate(last_alert=Max("emails__created_at", filter=alerts))
+        .filter(
+            Q(last_alert__lte=moment - period)
+            | Q(last_alert__isnull=True, received_at__lte=moment - period)
+        )
+        .select_related("intake")
+        .order_by("received_at", "pk")
+    )
+    sent = []
+    for case in due:
+        with transaction.atomic():
+            email = OutgoingEmail.objects.create(
+                kind=OutgoingEmail.Kind.URGENT_AGAIN, case=case, created_at=moment
+            )
+            waited = int((moment - case.received_at).total_seconds() // 60)
+            _record_alert(case, again=True, waited=waited)
+            sent.append(_queue(email))
+    return sent
 
 
 def booking_confirmation(booking: Booking) -> OutgoingEmail:

@@ -51,7 +51,7 @@ def _filters(request: HttpRequest) -> queue.Filters:
     assignee = get.get("assignee", "")
     return queue.Filters(
         outcome=outcome if outcome in dict(OUTCOME_CHOICES) else "",
-        status=status if status in Case.Status.values else "",
+        status=status if status in (*Case.Status.values, queue.ALL_STATUSES) else "",
         assignee=assignee if assignee in ("mine", "unassigned") else "",
         received_from=_date(get.get("from")),
         received_to=_date(get.get("to")),

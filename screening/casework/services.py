@@ -30,7 +30,7 @@ from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values
 from screening.intake.models import Intake
 from screening.intake.selectors import load_answers
-from screening.rules import rulesets
+from screening.rules import outcomes, rulesets
 from screening.staff import audit_log as audit
 
 COMPLETION_LINK_DAYS = 7
@@ -50,7 +50,10 @@ def case_claim(*, case_id: int, user) -> Case:
 
     A conditional update, so it holds on SQLite and PostgreSQL alike (select_for_update is a no-op on SQLite).
     """
-    won = Case.objects.filter(pk=case_id, assignee__isnull=True).update(assignee=user)
+    # Claimed, the case moves below the unclaimed ones of its group (its rank's last bit).
+    won = Case.objects.filter(pk=case_id, assignee__isnull=True).update(
+        assignee=user, severity=F("severity").bitor(1), updated_at=clock.now()
+    )
     case = Case.objects.select_related("assignee", "intake").get(pk=case_id)
     if not won and case.assignee_id != user.pk:
         raise CaseTaken(case.assignee)
@@ -58,7 +61,18 @@ def case_claim(*, case_id: int, user) -> Case:
         audit.record(
             actor=user, action="case.claim", object_type="case", object_ref=case.intake.reference
         )
+        _move_on(case, user, Case.Status.NEW, Case.Status.IN_REVIEW)
     return case
+
+
+def _move_on(case: Case, user, when: str, to: str) -> None:
+    """The status that follows the work: a case still at ``when`` moves to ``to``, recorded as a
+    status change (claiming a new case puts it in review; reaching the patient makes it contacted)."""
+    if case.status != when:
+        return
+    case.status = to
+    case.save(update_fields=["status", "updated_at"])
+    _log(user, "case.status", case, **{"from": when, "to": to, "reason": ""})
 
 
 # The workflow: forward one step at a time; a case can be closed from any step, and only closing needs
@@ -126,7 +140,8 @@ def case_assign(*, case_id: int, user, assignee) -> Case:
     )
     before = case.assignee.username if case.assignee else ""
     case.assignee = assignee
-    case.save(update_fields=["assignee", "updated_at"])
+    case.severity = outcomes.claimed_rank(case.severity, assignee is not None)
+    case.save(update_fields=["assignee", "severity", "updated_at"])
     _log(user, "case.assign", case, **{"from": before, "to": assignee.username if assignee else ""})
     return case
 
@@ -144,6 +159,11 @@ def case_record_contact(*, case: Case, user, channel: str, result: str, note: st
             case=case, by=user, channel=channel, result=result, note=note, at=clock.now()
         )
         _log(user, "case.contact", case, channel=channel, result=result)
+        if result == ContactAttempt.Result.REACHED:
+            case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+            case.intake = attempt.case.intake
+            _move_on(case, user, Case.Status.IN_REVIEW, Case.Status.CONTACTED)
+            _move_on(case, user, Case.Status.NEW, Case.Status.CONTACTED)
     return attempt
 
 

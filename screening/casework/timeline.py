@@ -253,6 +253,13 @@ def _audit_entry(event: dict) -> Entry:
             title = "Re-screen asked for"
         case "case.export":
             title = f"Exported ({detail.get('format', '')})"
+        case "case.alert" if detail.get("again"):
+            waited = detail.get("waited_minutes")
+            title = "On-call alerted again: nobody had taken the case" + (
+                f" after {waited} minute{'' if waited == 1 else 's'}" if waited is not None else ""
+            )
+        case "case.alert":
+            title = "On-call alerted: a new urgent case"
         case _:
             title = action
     kind = action.removeprefix("case.")

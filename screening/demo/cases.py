@@ -17,7 +17,8 @@ from django.db import connection, transaction
 
 from screening import clock
 from screening.casework import bulk_copy as bulk
-from screening.casework.models import SEVERITY_RANK, Case, ScreeningResult
+from screening.casework.case_screening import case_values
+from screening.casework.models import Case, ScreeningResult
 from screening.intake import reference_codes as codes
 from screening.intake.branching import not_asked
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION
@@ -25,7 +26,7 @@ from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values, engine_facts
 from screening.intake.folding import fold
 from screening.intake.models import Consent, Intake, PatientIdentity
-from screening.rules.explaining import screen_explained, top_finding, why_not_review
+from screening.rules.explaining import screen_explained
 from screening.rules.rulesets import compiled_version, latest_version
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
@@ -89,13 +90,20 @@ FAMILY = [
     "Yilmaz",
     "Zieliński",
 ]
-STATUS_WEIGHTS = {
-    "new": 40,
-    "in_review": 20,
-    "contacted": 15,
-    "consultation_booked": 10,
-    "closed": 15,
-}
+# A working clinic: what happened to a case depends on how long ago it came in. Old cases are mostly closed
+# or booked; the last week's are mostly new or in review. (days received ago, at least) -> status weights.
+STATUS_BY_AGE = (
+    (30, {"closed": 80, "consultation_booked": 20}),
+    (7, {"in_review": 20, "contacted": 20, "consultation_booked": 30, "closed": 30}),
+    (0, {"new": 60, "in_review": 25, "contacted": 15}),
+)
+
+
+def _status(rng: random.Random, days: int) -> str:
+    weights = next(w for least, w in STATUS_BY_AGE if days >= least)
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
 BATCH = 1000
 
 
@@ -144,7 +152,18 @@ def generate(*, count: int, seed: int = 2026, drafts_share: float = 0.02) -> int
     while made < count:
         size = min(BATCH, count - made)
         with transaction.atomic():
-            _batch(size, rng, templates, ruleset, version, coordinators, now, today, drafts_share)
+            _batch(
+                size,
+                rng,
+                templates,
+                ruleset,
+                version,
+                coordinators,
+                now,
+                today,
+                drafts_share,
+                fresh=made == 0,
+            )
         made += size
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -153,14 +172,20 @@ def generate(*, count: int, seed: int = 2026, drafts_share: float = 0.02) -> int
     return made
 
 
-def _batch(size, rng, templates, ruleset, version, coordinators, now, today, drafts_share) -> None:
+def _batch(
+    size, rng, templates, ruleset, version, coordinators, now, today, drafts_share, *, fresh=False
+) -> None:
+    """``fresh``: the batch's first case is a tier-1 red flag sent a few minutes ago, nobody on it yet."""
     rows = []
-    for _ in range(size):
+    for n in range(size):
         answers = _vary(rng.choice(templates), rng, today)
         draft = rng.random() < drafts_share
         if draft:
             answers["saddle_numbness"] = "yes"
         received = now - timedelta(minutes=rng.randint(5, 365 * 24 * 60))
+        if fresh and n == 0:
+            draft, received = False, now - timedelta(minutes=4)
+            answers["saddle_numbness"] = "yes"
         hidden, derived = not_asked(answers, today), derived_values(answers, today)
         facts = engine_facts(answers, today, hidden=hidden, derived=derived)
         result = screen_explained(facts, ruleset, version, today)
@@ -225,22 +250,21 @@ def _batch(size, rng, templates, ruleset, version, coordinators, now, today, dra
     )
     cases = []
     for intake, (_answers, draft, received, result, *_) in zip(intakes, rows, strict=True):
-        status = (
-            "new"
-            if draft
-            else rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0]
-        )
+        status = "new" if draft else _status(rng, (now - received).days)
+        assignee = rng.choice(coordinators) if coordinators and status != "new" else None
         cases.append(
             Case(
                 intake=intake,
                 status=status,
                 close_reason=rng.choice(Case.CloseReason.values) if status == "closed" else "",
-                assignee=rng.choice(coordinators) if coordinators and status != "new" else None,
-                outcome=result.outcome,
-                severity=SEVERITY_RANK[result.outcome],
-                top_finding=top_finding(result.outcome, result.findings, result.near_miss),
-                why_not_review=why_not_review(result.outcome, result.near_miss),
+                assignee=assignee,
                 received_at=received,
+                **case_values(
+                    result.outcome,
+                    result.findings,
+                    result.near_miss,
+                    claimed=assignee is not None,
+                ),
             )
         )
     bulk.insert(Case, cases)

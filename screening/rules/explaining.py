@@ -87,3 +87,11 @@ def why_not_review(outcome: str, misses: list[dict]) -> str:
         return ""
     summary = misses[0]["summary"]
     return summary if len(summary) <= 300 else f"{summary[:299]}…"
+
+
+def urgent_tier(outcome: str, findings: list[dict]) -> int | None:
+    """An urgent case's red-flag tier: the most urgent tier of its red flags (None for other outcomes)."""
+    if outcome != Outcome.URGENT:
+        return None
+    tiers = [f["tier"] for f in findings if f["outcome"] == Outcome.URGENT and f.get("tier")]
+    return min(tiers, default=None)

@@ -40,3 +40,39 @@ CASE_CHOICES: list[tuple[str, str]] = [(str(o), LABELS[o]) for o in CASE_OUTCOME
 def label(outcome: str) -> str:
     """The outcome's label for staff ("Needs info"); an unknown code as it is."""
     return LABELS.get(outcome, outcome)
+
+
+# --- The queue's order (issue 15): screening errors and tier-1 red flags first, then tier 2, tier 3, then the
+# other outcomes by severity; within each group, unclaimed before claimed. A case's rank is
+# twice its group, plus 1 when claimed, so one number (and one index) gives the whole order.
+TIERS = (1, 2, 3)
+
+
+def queue_group(outcome: str, tier: int | None = None) -> int:
+    if outcome in (SCREENING_ERROR, Outcome.URGENT):
+        return 0 if outcome == SCREENING_ERROR or tier == 1 else (1 if tier == 2 else 2)
+    return SEVERITY_RANK[outcome] + 1  # not suitable now 3, needs info 4, ... routine 6
+
+
+def queue_rank(outcome: str, tier: int | None = None, claimed: bool = False) -> int:
+    return 2 * queue_group(outcome, tier) + int(claimed)
+
+
+def claimed_rank(rank: int, claimed: bool) -> int:
+    """The same rank, claimed or not."""
+    return (rank & ~1) | int(claimed)
+
+
+# The ranks a case of each outcome can have (for the queue's filters and the table's constraint).
+RANKS: dict[str, tuple[int, ...]] = {
+    str(outcome): tuple(
+        sorted(
+            {
+                queue_rank(outcome, tier, claimed)
+                for tier in (None, *TIERS)
+                for claimed in (False, True)
+            }
+        )
+    )
+    for outcome in CASE_OUTCOMES
+}
