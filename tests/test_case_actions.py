@@ -137,8 +137,13 @@ def test_answers_given_by_phone_are_amendments_and_the_case_is_screened_again(
     page = coordinator.get(_case_url(needs_info, "complete-by-phone"))
     assert page.status_code == 200
     form_html = page.content.decode()
-    assert "Which treatments have you tried for this pain?" in form_html
-    assert "How much of your usual pain went away?" in form_html  # a block's details, revealed
+    # The case names what is missing in the reasons' words; the form asks only that, for staff.
+    assert "Number of diagnostic blocks" in html.split("Missing information")[1]
+    assert "Treatments tried" in form_html and "Block 1: relief (%)" in form_html
+    assert "Which treatments have you tried for this pain?" not in form_html  # the patient's words
+    assert (
+        "NSAIDs: relief" not in form_html and "Pain duration" not in form_html
+    )  # answered already
 
     # A wrong value: the error is next to the field, and nothing is stored.
     version = page.context["version"]
@@ -171,8 +176,16 @@ def test_answers_given_by_phone_are_amendments_and_the_case_is_screened_again(
     assert "mbb_amount" not in needs_info.not_asked
 
     html = coordinator.get(_case_url(needs_info)).content.decode()
-    assert "Answer changed, given by phone" in html
-    assert "Nonsteroidal anti-inflammatory" in html or "→" in html
+    # One entry for the call, each answer named by what it belongs to.
+    timeline = html.split('id="timeline"')[1]
+    assert timeline.count("given by phone") == 1
+    assert "answers given by phone" in timeline
+    assert (
+        "Treatments tried: NSAIDs, Physical therapy → NSAIDs, Physical therapy, Medial branch blocks"
+        in timeline
+    )
+    assert "Number of diagnostic blocks (as answered): not answered → 2 blocks" in timeline
+    assert "Block 1: relief (%): not answered → 85%" in timeline
     event = AuditEvent.objects.get(action="case.amend")
     assert event.detail["source"] == "phone" and "treatments_tried" in event.detail["questions"]
     assert "85" not in str(event.detail)

@@ -105,3 +105,11 @@ def test_giving_a_case_to_nobody_puts_it_back_above_the_claimed_ones(tier_1, coo
     services.case_assign(case_id=tier_1.pk, user=coordinator.user, assignee=None)
     tier_1.refresh_from_db()
     assert (tier_1.assignee, tier_1.severity) == (None, 0)
+
+
+def test_the_code_box_offers_letters_for_backup_codes_and_digits_only_for_the_app(client):
+    from screening.staff.two_factor_views import CodeForm
+
+    both = str(CodeForm()["code"])
+    assert 'inputmode="text"' in both and 'autocapitalize="none"' in both
+    assert 'inputmode="numeric"' in str(CodeForm(app_only=True)["code"])

@@ -119,7 +119,8 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
     """Answers the patient gives by phone: the missing questions, prefilled with what they said before."""
     case = case_for(reference)
     intake = case.intake
-    keys = casework.missing_questions(casework.latest_screening(intake))
+    stored = selectors.load_answers(intake)
+    keys = casework.missing_questions(casework.latest_screening(intake), stored)
     if request.method == "POST" and not keys:
         # Nothing is missing any more (answers came in meanwhile): the form that was posted is shown
         # again with what was typed, rather than thrown away.
@@ -129,8 +130,7 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, "No information is missing for this case's findings.")
         return redirect("screening:case", reference=reference)
     day = clock.today()
-    stored = selectors.load_answers(intake)
-    page = completion_page(keys)
+    page = completion_page(keys, for_staff=True)
     form = PageForm(request.POST or None, page=page, stored=stored, today=day)
     version = intake.updated_at.isoformat()
     changed_meanwhile = request.method == "POST" and request.POST.get("version") != version

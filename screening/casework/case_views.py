@@ -15,6 +15,7 @@ from screening.casework import selectors as case_selectors
 from screening.casework import services as casework
 from screening.casework.access import case_for, coordinator_required, exporter_required
 from screening.casework.forms import AssignForm, ContactForm, NoteForm
+from screening.casework.missing_information import missing_names, questions_to_complete
 from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
 from screening.intake import selectors
@@ -56,6 +57,7 @@ def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNR
         "blocks": selectors.block_table(stored),
         "derived": intake.derived,
         "booking": case.bookings.first() if booking is _UNREAD else booking,
+        "stored": stored,
     }
 
 
@@ -69,7 +71,10 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
         latest=history.screenings[0] if history.screenings else None,
         booking=history.booking,
     )
-    missing = casework.missing_questions(reading["screening"]) if case.intake.is_submitted else []
+    facts = (
+        casework.missing_facts_of(reading["screening"]) if case.intake.is_submitted else ([], [])
+    )
+    missing = questions_to_complete(*facts, reading["stored"]) if any(facts) else []
     open_link = (
         case.completion_links.filter(
             used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
@@ -85,6 +90,7 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
             "duplicates": case_selectors.possible_duplicates(case),
             "timeline": history.entries,
             "missing": missing,
+            "missing_names": missing_names(*facts) if missing else [],
             "open_link": open_link,
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from screening import clock
 from screening.casework import notifications as notify
 from screening.casework.case_screening import intake_screen
-from screening.casework.missing_information import questions_to_complete
+from screening.casework.missing_information import missing_facts, questions_to_complete
 from screening.casework.models import (
     Amendment,
     Booking,
@@ -173,11 +173,17 @@ def latest_screening(intake) -> ScreeningResult | None:
     return screenings.exclude(trigger=ScreeningResult.Trigger.DRAFT).first() or screenings.first()
 
 
-def missing_questions(screening: ScreeningResult | None) -> list[str]:
+def missing_facts_of(screening: ScreeningResult | None) -> tuple[list[str], list[str]]:
+    """(unknown, deciding) facts a screening's `needs_info` findings ask for (missing_information)."""
     if screening is None:
-        return []
+        return [], []
     rules = rulesets.version_rules(screening.ruleset) if screening.ruleset else None
-    return questions_to_complete(screening.findings, rules)
+    return missing_facts(screening.findings, screening.near_miss, rules)
+
+
+def missing_questions(screening: ScreeningResult | None, stored: dict[str, Any]) -> list[str]:
+    """The questions a screening's `needs_info` findings ask for, given the answers ``stored``."""
+    return questions_to_complete(*missing_facts_of(screening), stored)
 
 
 @transaction.atomic
@@ -258,7 +264,7 @@ def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
         raise ActionRefused("Reopen the case before asking the patient for more information.")
     if not case.intake.is_submitted:
         raise ActionRefused("The patient has not sent the form yet: call them instead.")
-    keys = missing_questions(latest_screening(case.intake))
+    keys = missing_questions(latest_screening(case.intake), load_answers(case.intake))
     if not keys:
         raise ActionRefused("No information is missing for this case's findings.")
     if not case.intake.identity.email:

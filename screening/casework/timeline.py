@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from screening.casework.models import Booking, Case, ScreeningResult
 from screening.intake.answer_display import day_month_year, display_value, months_short
-from screening.intake.catalogue import QUESTIONS
+from screening.intake.catalogue import QUESTIONS, Kind
+from screening.intake.staff_wording import staff_choices, staff_label
+from screening.rules.wording import number_text
 from screening.staff.models import AuditEvent
 
 # Audit actions whose content the timeline shows from their own table instead.
@@ -51,23 +53,24 @@ class Entry:
 
 
 def _views_together(entries: list[Entry]) -> list[Entry]:
-    """Views by one person with nothing else between them, as one entry ("Viewed 4 times"), dated by
-    the latest: a case read over and over would otherwise bury what was done on it."""
-    together: list[Entry] = []
-    count = 0
-    for entry in entries:  # newest first
-        previous = together[-1] if together else None
-        if (
-            entry.kind == "view"
-            and previous is not None
-            and previous.kind == "view"
-            and previous.who == entry.who
-        ):
-            count += 1
-            together[-1] = Entry(previous.at, "view", f"Viewed {count} times", previous.who)
+    """One "Viewed" line per person per day, dated by their latest view that day ("Viewed 4 times"):
+    every action is followed by the page it returns to, so views would otherwise follow every entry."""
+    counts: dict[tuple[str, object], int] = {}
+    for entry in entries:
+        if entry.kind == "view":
+            key = (entry.who, timezone.localdate(entry.at))
+            counts[key] = counts.get(key, 0) + 1
+    together, shown = [], set()
+    for entry in entries:  # newest first: the first of each person's day is their latest
+        if entry.kind != "view":
+            together.append(entry)
             continue
-        count = 1
-        together.append(entry)
+        key = (entry.who, timezone.localdate(entry.at))
+        if key in shown:
+            continue
+        shown.add(key)
+        title = "Viewed" if counts[key] == 1 else f"Viewed {counts[key]} times"
+        together.append(Entry(entry.at, "view", title, entry.who))
     return together
 
 
@@ -78,10 +81,42 @@ def _name(user) -> str:
 
 
 def _value(key: str, value) -> str:
+    """An answer as staff read it on the timeline ("1 block", "80%", "not answered")."""
     question = QUESTIONS.get(key)
     if question is None or value in (None, "", []):
-        return "no answer"
+        return "not answered"
+    if question.kind == Kind.INTEGER and question.unit and str(question.unit) != "%":
+        return number_text(value, str(question.unit))
+    if question.choices:
+        labels = dict(staff_choices(question))
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(code, str(code)) for code in codes)
     return display_value(question, value)
+
+
+def _amendment_entries(amendments) -> list[Entry]:
+    """One entry per phone call or use of a completion link (the answers saved together), each answer
+    named by what it belongs to ("Block 2: relief (%): not answered → 80%")."""
+    calls: dict[tuple, list] = {}
+    for amendment in amendments:
+        calls.setdefault((amendment.at, amendment.source, amendment.by_id), []).append(amendment)
+    entries = []
+    for (at, source, _by), changes in calls.items():
+        count = len(changes)
+        answers = f"{count} answer{'' if count == 1 else 's'}"
+        how = "given by phone" if source == "phone" else "given by the patient through a link"
+        lines = [
+            f"{staff_label(QUESTIONS[a.question]) if a.question in QUESTIONS else a.question}: "
+            f"{_value(a.question, a.original)} → {_value(a.question, a.new)}"
+            for a in sorted(changes, key=lambda a: _ORDER.get(a.question, len(_ORDER)))
+        ]
+        entries.append(
+            Entry(at, "amendment", f"{answers} {how}", _name(changes[0].by), "\n".join(lines))
+        )
+    return entries
+
+
+_ORDER = {key: n for n, key in enumerate(QUESTIONS)}
 
 
 @dataclass(frozen=True)
@@ -142,19 +177,7 @@ def case_history(case: Case) -> History:
                 )
             )
     if "case.amend" in held:
-        for amendment in case.amendments.select_related("by")[:LIMIT]:
-            question = QUESTIONS.get(amendment.question)
-            label = str(question.label) if question else amendment.question
-            entries.append(
-                Entry(
-                    amendment.at,
-                    "amendment",
-                    f"Answer changed, {amendment.get_source_display()}",
-                    _name(amendment.by) or "the patient",
-                    f"{label}: {_value(amendment.question, amendment.original)} → "
-                    f"{_value(amendment.question, amendment.new)}",
-                )
-            )
+        entries += _amendment_entries(case.amendments.select_related("by")[:LIMIT])
     bookings = (
         list(case.bookings.select_related("booked_by")[:LIMIT]) if "case.book" in held else []
     )

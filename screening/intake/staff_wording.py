@@ -59,22 +59,55 @@ STAFF_CHOICES_OF: dict[str, dict[str, str]] = {
     },
     "pain_spread": {"none": "Nowhere (stays in the back or neck)"},
     "diagnoses_told": {"none": "None of these"},
-    "treatments_tried": {
-        "nsaids": "NSAIDs",
-        "mbb": "Medial branch blocks",
-        "rfa": "Radiofrequency ablation",
-        "facet_steroid": "Facet steroid injections",
-        "epidural": "Epidural injections",
-        "surgery": "Spinal surgery or fusion",
-        "regenerative": "PRP or stem-cell treatment",
-    },
+    "treatments_tried": {},  # TREATMENT_NAMES, below
 }
+
+
+# The repeated questions, named by what they belong to: "Block 2: relief (%)", "Physical therapy: relief".
+BLOCK_PARTS = {
+    "date": "date",
+    "levels": "levels",
+    "medicine": "medicine",
+    "relief_percent": "relief (%)",
+    "relief_hours": "relief (hours)",
+}
+TREATMENT_NAMES = {
+    "nsaids": "NSAIDs",
+    "muscle_relaxants": "Muscle relaxants",
+    "physical_therapy": "Physical therapy",
+    "chiropractic": "Chiropractic",
+    "facet_steroid": "Facet steroid injections",
+    "epidural": "Epidural injections",
+    "mbb": "Medial branch blocks",
+    "rfa": "Radiofrequency ablation",
+    "surgery": "Spinal surgery or fusion",
+    "regenerative": "PRP or stem-cell treatment",
+}
+TREATMENT_PARTS = {
+    "last": "last time",
+    "amount": "how much",
+    "relief": "relief",
+    "relief_duration": "how long the relief lasted",
+}
+
+
+def _repeated(key: str) -> str | None:
+    if key.startswith("block_") and key[6:7].isdigit():
+        number, part = key[6:].split("_", 1)
+        return f"Block {number}: {BLOCK_PARTS[part]}" if part in BLOCK_PARTS else None
+    for treatment, name in TREATMENT_NAMES.items():
+        part = key.removeprefix(f"{treatment}_")
+        if part != key and part in TREATMENT_PARTS:
+            return f"{name}: {TREATMENT_PARTS[part]}"
+    return None
 
 
 def staff_label(question: Any) -> str:
     """The question's name for staff."""
     if question.key in STAFF_LABELS:
         return STAFF_LABELS[question.key]
+    if repeated := _repeated(question.key):
+        return repeated
     return f"{question.group}: {question.label}" if question.group else str(question.label)
 
 
@@ -85,3 +118,6 @@ def staff_choices(question: Any) -> tuple[tuple[str, str], ...]:
         (code, own.get(code) or STAFF_CHOICES.get(code) or str(label))
         for code, label in question.choices
     )
+
+
+STAFF_CHOICES_OF["treatments_tried"] = TREATMENT_NAMES

@@ -67,6 +67,8 @@ def near_miss_data(miss: NearMiss, specs=None) -> dict:
         "title": miss.title,
         "lines": lines,
         "summary": wording.near_miss_summary([miss], specs, lines),
+        # The facts that would decide it: what a coordinator asks for when information is needed.
+        "facts": list(dict.fromkeys(c.condition.fact for c in (*miss.unmet, *miss.unknown))),
     }
 
 

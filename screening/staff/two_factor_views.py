@@ -26,16 +26,23 @@ class CodeForm(StaffForm):
         label="Code",
         help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
         max_length=20,
+        # Backup codes have letters: a phone shows its full keyboard, without capitals forced on.
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
         ),
         error_messages={"required": "Enter the code from your authenticator app"},
     )
 
     def __init__(self, *args, app_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if app_only:
+        if app_only:  # digits only: the number pad
             self.fields["code"].help_text = "The 6-digit code the app shows now."
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
         self.describe()  # the hint is tied to the input from the first view
 
     def clean_code(self) -> str:

@@ -62,8 +62,14 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     )
     user.groups.add(Group.objects.get(name="Coordinator"))
     generate(count=30, drafts_share=0)
-    Case.objects.update(assignee=None)
     needs_info = _needs_info_case()
+    candidate = Patient(Client())
+    candidate.fill()
+    candidate.submit()
+    # A patient sends an intake with an emergency red flag now.
+    emergency = Patient(Client())
+    emergency.fill(overrides={"safety": {**FULL_INTAKE["safety"], "saddle_numbness": "yes"}})
+    emergency.submit()
 
     page.goto(server + "/staff/")
     page.get_by_label("Username").fill("casey")
@@ -76,6 +82,22 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     assert page.locator("svg.fc-chart").is_visible()
     _shoot(page, "queue")
 
+    # The default queue: open cases only, the new emergency on the first screen above every case that is
+    # not urgent (with the demo's own fresh tier-1 case, both unclaimed, longest waiting first).
+    rows = page.locator("table.fc-queue tbody tr")
+    statuses = page.locator("table.fc-queue tbody tr td:nth-child(5)").all_inner_texts()
+    assert "Closed" not in statuses
+    references = page.locator("table.fc-queue tbody th a").all_inner_texts()
+    place = references.index(emergency.intake.reference)
+    assert place < 5 and rows.nth(place).is_visible()
+    outcomes = page.locator("table.fc-queue tbody td:nth-child(3)").all_inner_texts()
+    assert outcomes[place] == "Urgent, tier 1"
+    assert all(o.startswith("Urgent") for o in outcomes[: place + 1])
+    page.get_by_label("Status", exact=True).select_option("all")
+    _click(page, "button", "Filter")
+    assert "Closed" in page.locator("table.fc-queue tbody tr td:nth-child(5)").all_inner_texts()
+    page.goto(server + "/staff/")
+
     # 1. A new specialist-review case, to a booked consultation.
     page.get_by_label("Outcome", exact=True).select_option("specialist_review")
     page.get_by_label("Status", exact=True).select_option("new")
@@ -84,7 +106,7 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     _click(page, "link", reference)
     _click(page, "button", "Take this case")
     assert "You have this case." in page.inner_text("main")
-    _click(page, "button", "Move to: in review")
+    assert "Move to: contacted" in page.inner_text("main")  # taking a new case put it in review
     _shoot(page, "case")
     _click(page, "link", "Book a consultation")
     day = timezone.localdate() + timedelta(days=10)
@@ -118,7 +140,7 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     fill_page(page, FULL_INTAKE["blocks"])
     _click(page, "button", "Save answers and screen again")
     assert "Answers recorded and screened again: specialist review." in page.inner_text("main")
-    assert "Answer changed, given by phone" in page.inner_text("#timeline")
+    assert "answers given by phone" in page.inner_text("#timeline")
     needs_info.refresh_from_db()
     assert needs_info.outcome == "specialist_review"
 
