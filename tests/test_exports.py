@@ -12,23 +12,30 @@ from django.test import Client
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from screening.casework.csv_export import neutralise
+from screening.casework.models import Case
 from screening.staff.models import AuditEvent
 from tests.personas import sign_in, signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
 
 BASE_COLUMNS = [
-    "reference",
-    "received",
-    "submitted",
-    "outcome",
-    "top_finding",
-    "status",
-    "close_reason",
-    "assignee",
-    "days_waiting",
+    "Reference",
+    "Received",
+    "Sent by the patient",
+    "Outcome",
+    "Top finding",
+    "Not for specialist review because",
+    "Status",
+    "Closed because",
+    "Assigned to",
+    "Days waiting",
+    "outcome_code",
+    "tier",
+    "status_code",
+    "close_reason_code",
+    "assignee_username",
 ]
-IDENTIFYING = ["given_name", "family_name", "date_of_birth", "email", "phone"]
+IDENTIFYING = ["Given name", "Family name", "Date of birth", "E-mail", "Phone"]
 
 
 def _coordinator(identifiable: bool = False) -> Client:
@@ -54,7 +61,7 @@ def test_the_csv_has_no_identifying_columns_without_the_permission(submitted):
     assert "attachment" in response["Content-Disposition"]
     rows = _csv(response)
     assert list(rows[0]) == BASE_COLUMNS
-    assert rows[0]["reference"] == submitted.reference
+    assert rows[0]["Reference"] == submitted.reference
     event = AuditEvent.objects.get(action="queue.export")
     assert event.detail["identifiable"] is False and event.detail["rows"] == 1
 
@@ -62,8 +69,8 @@ def test_the_csv_has_no_identifying_columns_without_the_permission(submitted):
 def test_identifying_columns_with_the_permission_and_formulas_neutralised(submitted):
     rows = _csv(_coordinator(identifiable=True).get("/staff/export.csv"))
     assert list(rows[0]) == BASE_COLUMNS + IDENTIFYING
-    assert rows[0]["given_name"] == '\'=HYPERLINK("http://x")'
-    assert rows[0]["family_name"] == "Quarrington"
+    assert rows[0]["Given name"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["Family name"] == "Quarrington"
     assert AuditEvent.objects.get(action="queue.export").detail["identifiable"] is True
 
 
@@ -106,7 +113,7 @@ def test_every_text_cell_is_quoted_and_a_formula_after_a_separator_stays_text(pa
     response = _coordinator(identifiable=True).get("/staff/export.csv")
     body = b"".join(response.streaming_content).decode()
     header, line = body.splitlines()[:2]
-    assert header.startswith('"reference","received",')
+    assert header.startswith('"Reference","Received",')
     assert ',"Smith;\'=2+5;x",' in line
     # Split as a spreadsheet in a ";" locale would, no cell starts a formula; numbers stay numbers.
     for cell in line.split(";"):
@@ -144,3 +151,25 @@ def test_a_rules_admin_cannot_export(submitted):
     assert client.get("/staff/export.csv").status_code == 403
     assert client.get(f"/staff/cases/{submitted.reference}/fhir/").status_code == 403
     assert not AuditEvent.objects.filter(action__in=["queue.export", "case.export"]).exists()
+
+
+def test_the_csv_reads_in_words_with_staff_names_and_the_codes_beside(submitted):
+    from screening.casework import services
+
+    client = _coordinator()
+    case = Case.objects.get(intake=submitted)
+    services.case_claim(case_id=case.pk, user=client.user)
+    client.user.first_name, client.user.last_name = "Casey", "Moss"
+    client.user.save()
+    (row,) = _csv(client.get("/staff/export.csv"))
+    assert (row["Outcome"], row["Status"], row["Assigned to"], row["Sent by the patient"]) == (
+        "Specialist review",
+        "In review",
+        "Casey Moss",
+        "Yes",
+    )
+    assert (row["outcome_code"], row["status_code"], row["assignee_username"]) == (
+        "specialist_review",
+        "in_review",
+        "casey",
+    )

@@ -17,24 +17,46 @@ from django.utils import timezone
 
 from screening import clock
 from screening.casework.models import Case
+from screening.rules import outcomes
 
+_OUTCOMES = dict(outcomes.CASE_CHOICES)
+_STATUSES = dict(Case.Status.choices)
+_REASONS = dict(Case.CloseReason.choices)
+
+
+def _outcome(case: Case) -> str:
+    label = _OUTCOMES.get(case.outcome, case.outcome)
+    return f"{label}, tier {case.tier}" if case.tier else label
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+# Header -> value, as a person reads them; then the codes, for machines (an import, a pivot table).
 COLUMNS = [
-    ("reference", lambda c, now: c.intake.reference),
-    ("received", lambda c, now: timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M")),
-    ("submitted", lambda c, now: "yes" if c.intake.submitted_at else "no"),
-    ("outcome", lambda c, now: c.outcome),
-    ("top_finding", lambda c, now: c.top_finding),
-    ("status", lambda c, now: c.status),
-    ("close_reason", lambda c, now: c.close_reason),
-    ("assignee", lambda c, now: c.assignee.username if c.assignee else ""),
-    ("days_waiting", lambda c, now: (now - c.received_at).days),
+    ("Reference", lambda c, now: c.intake.reference),
+    ("Received", lambda c, now: timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M")),
+    ("Sent by the patient", lambda c, now: "Yes" if c.intake.submitted_at else "No"),
+    ("Outcome", lambda c, now: _outcome(c)),
+    ("Top finding", lambda c, now: c.top_finding),
+    ("Not for specialist review because", lambda c, now: c.why_not_review),
+    ("Status", lambda c, now: str(_STATUSES.get(c.status, c.status))),
+    ("Closed because", lambda c, now: str(_REASONS.get(c.close_reason, c.close_reason))),
+    ("Assigned to", lambda c, now: _person(c.assignee)),
+    ("Days waiting", lambda c, now: (now - c.received_at).days),
+    ("outcome_code", lambda c, now: c.outcome),
+    ("tier", lambda c, now: c.tier if c.tier is not None else ""),
+    ("status_code", lambda c, now: c.status),
+    ("close_reason_code", lambda c, now: c.close_reason),
+    ("assignee_username", lambda c, now: c.assignee.username if c.assignee else ""),
 ]
 IDENTIFYING_COLUMNS = [
-    ("given_name", lambda c, now: c.intake.identity.given_name),
-    ("family_name", lambda c, now: c.intake.identity.family_name),
-    ("date_of_birth", lambda c, now: c.intake.identity.date_of_birth or ""),
-    ("email", lambda c, now: c.intake.identity.email),
-    ("phone", lambda c, now: c.intake.identity.phone),
+    ("Given name", lambda c, now: c.intake.identity.given_name),
+    ("Family name", lambda c, now: c.intake.identity.family_name),
+    ("Date of birth", lambda c, now: c.intake.identity.date_of_birth or ""),
+    ("E-mail", lambda c, now: c.intake.identity.email),
+    ("Phone", lambda c, now: c.intake.identity.phone),
 ]
 # A formula start at the beginning of the cell or after a separator or whitespace; a carriage return
 # that opens the cell.

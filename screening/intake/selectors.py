@@ -42,13 +42,15 @@ def _wording(language: str) -> dict[str, tuple[str, str]]:
     return wording | {f"section:{s.title}": (str(s.title), "") for s in SECTIONS}
 
 
-# The words of a question that has no answer (the page styles each state by its row's class).
-_NOT_ASKED, _UNANSWERED = "Not asked", "Unanswered"
+# The words of a question that has no answer (the page styles each state by its row's class): a required
+# question left empty (a draft), an optional one skipped, one that branching did not ask.
+_NOT_ASKED, _UNANSWERED, _SKIPPED = "Not asked", "Not answered yet", "Not answered"
 
 
 def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
-    """Every question by section as the patient saw them, each answered, unanswered or not asked, as the
-    text the case page shows (label, group, value and state).
+    """Every question by section as the patient saw them, as the text the case page shows (label, group,
+    value and state: answered, unanswered, or skipped when optional); each section's questions that
+    branching did not ask apart (``not_asked``), for a disclosure.
 
     A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
     """
@@ -57,22 +59,24 @@ def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None
     wording = _wording(get_language())
     sections = []
     for section in SECTIONS:
-        rows, any_asked = [], False
+        rows, hidden = [], []
         for page in section.pages:
             for q in page.questions:
                 value = stored.get(q.key)
-                if q.key in not_asked:
-                    state, text = "not_asked", _NOT_ASKED
-                elif ans.is_answered(value):
-                    state, text = "answered", display_value(q, value)
-                    any_asked = True
-                else:
-                    state, text = "unanswered", _UNANSWERED
-                    any_asked = True
                 label, group = wording[q.key]
+                if q.key in not_asked:
+                    hidden.append({"label": label, "group": group, "text": _NOT_ASKED})
+                    continue
+                if ans.is_answered(value):
+                    state, text = "answered", display_value(q, value)
+                elif q.required:
+                    state, text = "unanswered", _UNANSWERED
+                else:
+                    state, text = "skipped", _SKIPPED
                 rows.append({"label": label, "group": group, "text": text, "state": state})
-        if any_asked:
-            sections.append({"title": wording[f"section:{section.title}"][0], "rows": rows})
+        if rows:
+            title = wording[f"section:{section.title}"][0]
+            sections.append({"title": title, "rows": rows, "not_asked": hidden})
     return sections
 
 
