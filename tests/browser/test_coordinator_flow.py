@@ -134,13 +134,20 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     assert "Next step:" in main
     _shoot(page, "case-needs-info", height=1100)
     _click(page, "link", "Record answers given by phone")
+    # Only what is missing, in staff words: the blocks, reached through the treatments tried.
+    form = page.inner_text("main")
+    assert "Treatments tried" in form and "Pain duration" not in form and "NSAIDs: relief" not in form
+    assert not page.get_by_text("Block 1: relief (%)").is_visible()  # opens with the blocks
     fill_page(page, {"treatments_tried": ["mbb"]})
     mbb = {k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("mbb_")}
     fill_page(page, mbb)
     fill_page(page, FULL_INTAKE["blocks"])
     _click(page, "button", "Save answers and screen again")
     assert "Answers recorded and screened again: specialist review." in page.inner_text("main")
-    assert "answers given by phone" in page.inner_text("#timeline")
+    timeline = page.inner_text("#timeline")
+    assert timeline.count("given by phone") == 1  # one entry for the call, naming each item
+    assert "Block 1: relief (%): not answered → 85%" in timeline
+    assert "Number of diagnostic blocks (as answered): not answered → 2 blocks" in timeline
     needs_info.refresh_from_db()
     assert needs_info.outcome == "specialist_review"
 
