@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 
 from screening.casework.chart import FILLS, weekly_counts, weekly_svg
 from screening.casework.models import SEVERITY_RANK, Case
+from screening.rules.outcomes import queue_rank
 from screening.intake import reference_codes as codes
 from screening.intake.catalogue import QUESTIONNAIRE_VERSION
 from screening.intake.models import Intake
@@ -33,7 +34,8 @@ def _case(received_at: datetime, outcome: str = "routine") -> Case:
     return Case.objects.create(
         intake=intake,
         outcome=outcome,
-        severity=SEVERITY_RANK[outcome],
+        tier=1 if outcome == "urgent" else None,
+        severity=queue_rank(outcome, 1 if outcome == "urgent" else None),
         received_at=received_at,
     )
 

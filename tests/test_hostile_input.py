@@ -704,7 +704,7 @@ def test_the_queue_filters_refuse_hostile_input(case, coordinator, data):
     response = coordinator.get(reverse("screening:queue-export"), params)
     assert response.status_code in (200, 400)
     if response.status_code == 200:
-        assert b"".join(response.streaming_content).startswith(b'"reference",')
+        assert b"".join(response.streaming_content).startswith(b'"Reference",')
 
 
 # --- found by these tests: known bugs, kept failing until fixed -----------------------------------

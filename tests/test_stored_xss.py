@@ -179,8 +179,8 @@ def test_the_exports_carry_what_the_patient_typed_as_data(planted, coordinator):
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    row = next(r for r in rows if r["reference"] == reference)
-    assert (row["given_name"], row["family_name"], row["email"]) == (TYPED, TYPED, EMAIL)
+    row = next(r for r in rows if r["Reference"] == reference)
+    assert (row["Given name"], row["Family name"], row["E-mail"]) == (TYPED, TYPED, EMAIL)
 
 
 def _strings(value) -> set[str]:

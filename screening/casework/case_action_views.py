@@ -18,7 +18,7 @@ from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteF
 from screening.casework.missing_information import completion_page
 from screening.casework.models import Amendment, Case
 from screening.intake import selectors
-from screening.intake.catalogue import QUESTIONS
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
 from screening.intake.page_forms import PageForm
 from screening.rules import outcomes
 
@@ -121,11 +121,11 @@ def amend_view(request: HttpRequest, reference: str) -> HttpResponse:
     intake = case.intake
     stored = selectors.load_answers(intake)
     keys = casework.missing_questions(casework.latest_screening(intake), stored)
-    if request.method == "POST" and not keys:
-        # Nothing is missing any more (answers came in meanwhile): the form that was posted is shown
-        # again with what was typed, rather than thrown away.
+    if request.method == "POST":
+        # The form as it was shown: what is missing may have changed since (answers came in meanwhile,
+        # which the version check below catches), and what was typed is never thrown away.
         posted = request.POST.get("questions", "").split(",")
-        keys = [key for key in posted if key in QUESTIONS]
+        keys = [key for key in posted if key in QUESTIONS and key not in IDENTIFYING_KEYS] or keys
     if not intake.is_submitted or not keys:
         messages.error(request, "No information is missing for this case's findings.")
         return redirect("screening:case", reference=reference)
