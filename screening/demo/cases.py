@@ -93,7 +93,8 @@ FAMILY = [
 # A working clinic: what happened to a case depends on how long ago it came in. Old cases are mostly closed
 # or booked; the last week's are mostly new or in review. (days received ago, at least) -> status weights.
 STATUS_BY_AGE = (
-    (30, {"closed": 80, "consultation_booked": 20}),
+    (60, {"closed": 1}),
+    (30, {"closed": 70, "consultation_booked": 30}),
     (7, {"in_review": 20, "contacted": 20, "consultation_booked": 30, "closed": 30}),
     (0, {"new": 60, "in_review": 25, "contacted": 15}),
 )

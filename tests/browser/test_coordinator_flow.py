@@ -80,7 +80,7 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     enter_second_factor(page, user)
     assert page.get_by_role("heading", name="Cases", exact=True).is_visible()
     assert page.locator("svg.fc-chart").is_visible()
-    _shoot(page, "queue")
+    _shoot(page, "queue", height=1400)
 
     # The default queue: open cases only, the new emergency on the first screen above every case that is
     # not urgent (with the demo's own fresh tier-1 case, both unclaimed, longest waiting first).
@@ -136,7 +136,9 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     _click(page, "link", "Record answers given by phone")
     # Only what is missing, in staff words: the blocks, reached through the treatments tried.
     form = page.inner_text("main")
-    assert "Treatments tried" in form and "Pain duration" not in form and "NSAIDs: relief" not in form
+    assert (
+        "Treatments tried" in form and "Pain duration" not in form and "NSAIDs: relief" not in form
+    )
     assert not page.get_by_text("Block 1: relief (%)").is_visible()  # opens with the blocks
     fill_page(page, {"treatments_tried": ["mbb"]})
     mbb = {k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("mbb_")}
