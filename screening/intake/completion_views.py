@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import clock
-from screening.casework import services as casework
+from screening.casework import completion_links as links
 from screening.casework.missing_information import completion_page
 from screening.intake.page_forms import PageForm
 from screening.intake.resume_form import BirthDateCheckForm
@@ -27,8 +27,8 @@ SESSION_LINK, SESSION_OPEN, SESSION_DONE = "completion_link", "completion_open",
 def complete(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the e-mail: remember which link this browser holds, then go on at an address without
     the token (so it is not in the history, a Referer or an error log line after this request)."""
-    link = casework.completion_link_for(token)
-    if link is None or not casework.is_open(link):
+    link = links.completion_link_for(token)
+    if link is None or not links.is_open(link):
         return _closed(request, link)
     if request.session.get(SESSION_LINK) != link.pk:
         request.session.cycle_key()
@@ -39,8 +39,8 @@ def complete(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def complete_form(request: HttpRequest) -> HttpResponse:
-    link = casework.completion_link_by_id(request.session.get(SESSION_LINK))
-    if link is None or not casework.is_open(link):
+    link = links.completion_link_by_id(request.session.get(SESSION_LINK))
+    if link is None or not links.is_open(link):
         return _closed(request, link)
     if request.session.get(SESSION_OPEN) != link.pk:
         return _check_birth_date(request, link)
@@ -51,10 +51,10 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         today=clock.today(),
     )
     if request.method == "POST" and form.is_valid():
-        if casework.case_complete_by_link(link_id=link.pk, values=form.answers):
+        if links.case_complete_by_link(link_id=link.pk, values=form.answers):
             request.session[SESSION_DONE] = link.pk
             return redirect("screening:complete-done")
-        return _closed(request, casework.completion_link_by_id(link.pk))
+        return _closed(request, links.completion_link_by_id(link.pk))
     return render(
         request,
         "screening/intake/complete_form.html",
@@ -85,14 +85,14 @@ def _check_birth_date(request: HttpRequest, link) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         window = timedelta(minutes=settings.INTAKE_RESUME_WINDOW_MINUTES)
         if throttle.take(key, limit=limit, window=window):
-            if casework.completion_link_check(
+            if links.completion_link_check(
                 link_id=link.pk, date_of_birth=form.cleaned_data["date_of_birth"]
             ):
                 throttle.refund(key)
                 request.session.cycle_key()
                 request.session[SESSION_OPEN] = link.pk
                 return redirect("screening:complete-form")
-            if casework.completion_link_open_by_id(link.pk) is None:
+            if links.completion_link_open_by_id(link.pk) is None:
                 return _closed(request, link)
             form.add_error(
                 "date_of_birth",
