@@ -12,11 +12,11 @@ from django.conf import settings as django_settings
 
 from screening.casework.chart import FILLS, weekly_counts, weekly_svg
 from screening.casework.models import SEVERITY_RANK, Case
-from screening.rules.outcomes import queue_rank
 from screening.intake import reference_codes as codes
 from screening.intake.catalogue import QUESTIONNAIRE_VERSION
 from screening.intake.models import Intake
 from screening.rules.outcomes import CASE_CHOICES as OUTCOME_CHOICES
+from screening.rules.outcomes import queue_rank
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2025, 11, 12)  # a Wednesday; US daylight saving time ended on Sunday 2 November
