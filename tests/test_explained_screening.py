@@ -98,3 +98,21 @@ def test_a_threshold_change_changes_the_reason_once_published(coordinator, one_b
     assert "Number of diagnostic blocks: at least 1 (has 1)" in html
     assert "Best block relief: at least 50 % (has 90 %)" in html
     assert "at least 2" not in html and "at least 80 %" not in html
+
+
+def test_an_existing_database_gets_the_new_clinical_notes_where_nobody_changed_them(default_rules):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("screening.migrations.0025_clinical_notes")
+    old_note = migration.NOTES["sr_facet_candidate"][0]
+    assert "set the block count" in old_note
+    RuleDraft.objects.filter(key="sr_facet_candidate").update(explanation=old_note)
+    RuleDraft.objects.filter(key="ci_recent_rfa").update(explanation="Our own note.")
+    migration.renew_notes(apps, None)
+    assert (
+        RuleDraft.objects.get(key="sr_facet_candidate").explanation
+        == (migration.NOTES["sr_facet_candidate"][1])
+    )
+    assert RuleDraft.objects.get(key="ci_recent_rfa").explanation == "Our own note."
