@@ -277,14 +277,15 @@ def screen(facts: Mapping[str, Any], ruleset: CompiledRuleset, today: date) -> R
     return Result(outcome=outcome, findings=tuple(findings), ruleset_version=ruleset.version)
 
 
-def _checked(compiled: _CompiledRule, facts: Mapping[str, Any], today: date) -> tuple[Checked, ...]:
+def _checked(compiled: _CompiledRule, facts: Mapping[str, Any], today: date) -> list[Checked]:
     """Every condition of the rule with the intake's value and whether it holds."""
-    return tuple(
-        Checked(condition, facts.get(fact), evaluate(facts.get(fact), today))
-        for condition, (fact, evaluate) in zip(
-            compiled.rule.conditions, compiled.conditions, strict=True
-        )
-    )
+    checked = []
+    for condition, (fact, evaluate) in zip(
+        compiled.rule.conditions, compiled.conditions, strict=True
+    ):
+        value = facts.get(fact)
+        checked.append(Checked(condition, value, evaluate(value, today)))
+    return checked
 
 
 def _finding(
@@ -296,24 +297,28 @@ def _finding(
     truths = [c.holds for c in checked]
     fired = None not in truths if compiled.all_of else True in truths
     if fired:
-        state, outcome = FindingState.FIRED, rule.outcome
-        decided = tuple(c for c in checked if c.holds is True)
-    else:
-        informational = rule.outcome == Outcome.ROUTINE
-        state = FindingState.NOT_KNOWN if informational else FindingState.NEEDS_INFO
-        outcome = Outcome.ROUTINE if informational else Outcome.NEEDS_INFO
-        decided = tuple(c for c in checked if c.holds is None)
+        return Finding(
+            rule.key,
+            rule.outcome,
+            FindingState.FIRED,
+            tuple(c for c in checked if c.holds is True),
+            version,
+            rule.title,
+            rule.explanation,
+            rule.source,
+            rule.patient_message,
+            rule.tier,
+        )
+    informational = rule.outcome == Outcome.ROUTINE
     return Finding(
-        rule=rule.key,
-        outcome=outcome,
-        state=state,
-        checked=decided,
-        ruleset_version=version,
-        title=rule.title,
-        note=rule.explanation,
-        source=rule.source,
-        patient_message=rule.patient_message if fired else None,
-        tier=rule.tier if fired else None,
+        rule.key,
+        Outcome.ROUTINE if informational else Outcome.NEEDS_INFO,
+        FindingState.NOT_KNOWN if informational else FindingState.NEEDS_INFO,
+        tuple(c for c in checked if c.holds is None),
+        version,
+        rule.title,
+        rule.explanation,
+        rule.source,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.rules.outcomes import Outcome
 
@@ -124,8 +124,9 @@ class FindingState(StrEnum):
     NOT_KNOWN = "not_known"
 
 
-@dataclass(frozen=True)
-class Checked:
+# Checked and Finding are named tuples: the engine makes them for every rule that fires, and a tuple is
+# made several times faster than a frozen dataclass (bench/rules_engine.py).
+class Checked(NamedTuple):
     """One condition of a rule against one intake: the patient's value and whether it holds (True, False,
     or None when unknown)."""
 
@@ -134,8 +135,7 @@ class Checked:
     holds: bool | None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     outcome: Outcome
     state: FindingState
