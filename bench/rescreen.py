@@ -59,8 +59,10 @@ with connection.cursor() as cursor:
     cursor.execute("BEGIN")
     started = time.perf_counter()
     cursor.execute(
-        "INSERT INTO screening_screeningresult (intake_id, ruleset_id, outcome, findings, trigger, screened_at)"
-        " SELECT intake_id, ruleset_id, outcome, findings, 'rescreen', now() FROM screening_screeningresult"
+        "INSERT INTO screening_screeningresult"
+        " (intake_id, ruleset_id, outcome, findings, near_miss, next_step, trigger, screened_at)"
+        " SELECT intake_id, ruleset_id, outcome, findings, near_miss, next_step, 'rescreen', now()"
+        " FROM screening_screeningresult"
         " WHERE trigger = 'rescreen'"
     )
     floor = time.perf_counter() - started

@@ -98,7 +98,27 @@ def value_text(spec: FactSpec, value: Any) -> str:
 def condition_text(condition: Condition, specs: Mapping[str, FactSpec]) -> str:
     """A condition in words: 'Saddle numbness: Yes or Not sure', 'Pain duration: at least 3 months'."""
     spec = _spec(specs, condition.fact)
-    return f"{_label(spec)}: {_requirement(condition, spec)}"
+    return _condition_text(spec, condition.op, _frozen(condition.value))
+
+
+def _frozen(value: Any) -> Any:
+    """A condition's value as a key (its lists and mappings as tuples)."""
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
+
+
+@cache
+def _condition_text(spec: FactSpec, op: Op, value: Any) -> str:
+    """Kept per process: a ruleset has a few hundred conditions, and re-screening words each one of
+    every finding of 100,000 intakes (bench/rescreen.py)."""
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+        value = dict(value)
+    elif isinstance(value, tuple):
+        value = list(value)
+    return f"{_label(spec)}: {_requirement(Condition(spec.key, op, value), spec)}"
 
 
 def _requirement(condition: Condition, spec: FactSpec) -> str:
