@@ -158,11 +158,16 @@ def case_record_contact(*, case: Case, user, channel: str, result: str, note: st
             case=case, by=user, channel=channel, result=result, note=note, at=clock.now()
         )
         _log(user, "case.contact", case, channel=channel, result=result)
-        if result == ContactAttempt.Result.REACHED:
-            case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-            case.intake = attempt.case.intake
-            _move_on(case, user, Case.Status.IN_REVIEW, Case.Status.CONTACTED)
-            _move_on(case, user, Case.Status.NEW, Case.Status.CONTACTED)
+        if (
+            result == ContactAttempt.Result.REACHED
+        ):  # the patient was reached: the case is contacted
+            locked = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("intake")
+                .get(pk=case.pk)
+            )
+            _move_on(locked, user, Case.Status.IN_REVIEW, Case.Status.CONTACTED)
+            _move_on(locked, user, Case.Status.NEW, Case.Status.CONTACTED)
     return attempt
 
 
