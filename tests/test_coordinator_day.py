@@ -113,3 +113,23 @@ def test_the_code_box_offers_letters_for_backup_codes_and_digits_only_for_the_ap
     both = str(CodeForm()["code"])
     assert 'inputmode="text"' in both and 'autocapitalize="none"' in both
     assert 'inputmode="numeric"' in str(CodeForm(app_only=True)["code"])
+
+
+def test_a_case_someone_reached_is_not_alerted_again(tier_1, coordinator):
+    from screening.casework.models import ContactAttempt as Attempt
+
+    services.case_record_contact(
+        case=tier_1, user=coordinator.user, channel="phone", result=Attempt.Result.REACHED
+    )
+    tier_1.refresh_from_db()
+    assert (tier_1.status, tier_1.assignee) == ("contacted", None)
+    with clock.moved_to(clock.now() + timedelta(hours=1)):
+        assert notify.realert_unclaimed() == []
+
+
+def test_a_red_flag_rule_missing_its_answer_reads_information_needed_in_the_queue(patient):
+    patient.fill(overrides={"health": {"infection_now": "yes", "infection_spine": "not_sure"}})
+    patient.submit()
+    case = Case.objects.get(intake=patient.intake)
+    assert case.outcome == "needs_info"
+    assert case.top_finding == "Infection in or near the spine: information needed"

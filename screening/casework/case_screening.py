@@ -50,9 +50,10 @@ def case_values(outcome: str, findings: list[dict], misses: list[dict], *, claim
 def _update_case(intake: Intake, result: ScreeningResult) -> None:
     """A submitted intake, or a draft with an urgent red flag and a way to reach the patient, is a case; its
     outcome is the latest screening's. A draft's case stays once made (staff may already have called)."""
-    previous, claimed = Case.objects.filter(intake=intake).values_list(
-        "outcome", "assignee_id"
-    ).first() or (None, None)
+    # Locked before it is read: a claim or an assignment waits, so the rank's "claimed" bit is the case's.
+    previous, claimed = Case.objects.select_for_update(of=("self",)).filter(
+        intake=intake
+    ).values_list("outcome", "assignee_id").first() or (None, None)
     values = case_values(result.outcome, result.findings, result.near_miss, claimed=bool(claimed))
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
@@ -186,6 +187,13 @@ def rescreen(
 
 
 def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> None:
+    # The batch's cases locked, and who has each read under the lock: a claim or an assignment made
+    # meanwhile waits for the batch, so the ranks written keep their "claimed" bit.
+    holders = dict(
+        Case.objects.select_for_update(of=("self",))
+        .filter(intake__in=batch)
+        .values_list("pk", "assignee_id")
+    )
     consents: dict[int, list[str]] = {}
     for intake_id, kind in Consent.objects.filter(intake__in=batch).values_list(
         "intake_id", "kind"
@@ -217,7 +225,7 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
             outcome,
             explained.findings,
             explained.near_miss,
-            claimed=case.assignee_id is not None,
+            claimed=holders.get(case.pk, case.assignee_id) is not None,
         )
         if any(getattr(case, field) != value for field, value in values.items()):
             if outcome == "urgent" and case.outcome != "urgent":

@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from screening import clock
-from screening.casework.models import SEVERITY_RANK, Booking, Case, CompletionLink, OutgoingEmail
+from screening.casework.models import (
+    SEVERITY_RANK,
+    Booking,
+    Case,
+    CompletionLink,
+    OutgoingEmail,
+    ScreeningResult,
+)
 from screening.intake import reference_codes as codes
 from screening.intake.models import PatientIdentity
 from screening.rules import outcomes
@@ -102,11 +109,18 @@ def _message(email: OutgoingEmail) -> EmailMessage:
         case = email.case
         reference = case.intake.reference
         waited = int((email.created_at - case.received_at).total_seconds() // 60)
+        failed = case.outcome == ScreeningResult.SCREENING_ERROR
         body = render_to_string(
             "email/urgent_again.txt",
-            {"reference": reference, "url": _case_url(reference), "minutes": waited},
+            {
+                "reference": reference,
+                "url": _case_url(reference),
+                "minutes": waited,
+                "screening_failed": failed,
+            },
         )
-        subject = f"Still nobody on urgent case {reference}"
+        what = "case" if failed else "urgent case"
+        subject = f"Still nobody on {what} {reference}" + (" (screening failed)" if failed else "")
         return EmailMessage(subject, body, to=[settings.ONCALL_EMAIL])
     if email.kind == OutgoingEmail.Kind.DIGEST:
         return _digest_message(email.references)

@@ -67,7 +67,8 @@ def realert_unclaimed(now: datetime | None = None) -> list[OutgoingEmail]:
     alerts = Q(emails__kind__in=[OutgoingEmail.Kind.URGENT, OutgoingEmail.Kind.URGENT_AGAIN])
     due = (
         Case.objects.filter(severity=0, assignee__isnull=True)
-        .exclude(status=Case.Status.CLOSED)
+        # Nobody has acted on it: a case someone has contacted or booked is being worked.
+        .filter(status__in=[Case.Status.NEW, Case.Status.IN_REVIEW])
         .annotate(last_alert=Max("emails__created_at", filter=alerts))
         .filter(
             Q(last_alert__lte=moment - period)

@@ -76,11 +76,18 @@ def top_finding(outcome: str, findings: list[dict], misses: list[dict]) -> str:
     """The case in a few words for its queue row: the most severe finding's title; for a routine case,
     what kept it from specialist review (or its first informational finding)."""
     if outcome != Outcome.ROUTINE and findings:
-        return findings[0].get("title") or findings[0]["rule"]
+        return finding_title(findings[0])
     if misses and misses[0]["summary"]:
         summary = misses[0]["summary"]
         return summary if len(summary) <= 200 else f"{summary[:199]}…"
-    return (findings[0].get("title") or findings[0]["rule"]) if findings else ""
+    return finding_title(findings[0]) if findings else ""
+
+
+def finding_title(finding: dict) -> str:
+    """A finding's title as a list shows it: a rule that asks for information says so, so that "Active
+    cancer" is never read as a finding when only the answer is missing."""
+    title = finding.get("title") or finding["rule"]
+    return f"{title}: information needed" if finding.get("state") == "needs_info" else title
 
 
 def why_not_review(outcome: str, misses: list[dict]) -> str:
