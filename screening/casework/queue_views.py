@@ -126,7 +126,9 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
                 "url": address.format(reference),
                 "not_submitted": case["intake__submitted_at"] is None,
                 "received": display.day_month_year(case["received_at"], months, zone),
-                "outcome_label": labels.get(case["outcome"], case["outcome"]),
+                # An urgent case's tier in its badge ("Urgent, tier 1"), as text: no test per row.
+                "outcome_label": labels.get(case["outcome"], case["outcome"])
+                + (f", tier {case['tier']}" if case["tier"] else ""),
                 "status_label": statuses.get(case["status"], case["status"]),
                 "assignee": (full_name or case["assignee__username"])
                 if case["assignee_id"]
