@@ -193,6 +193,10 @@ STAFF_LOGIN_FAILURES_PER_ADDRESS = env_int("STAFF_LOGIN_FAILURES_PER_ADDRESS", 3
 # or second factor, and giving a role each need a second clinic admin's approval. A clinic with a single
 # clinic admin turns this off; each such change is then recorded as "approved without a second admin".
 STAFF_CHANGES_NEED_SECOND_ADMIN = env_bool("STAFF_CHANGES_NEED_SECOND_ADMIN", True)
+# Publishing rules needs a second person's approval (a clinician with "Rules approver"): on by default
+# outside DEBUG. A clinic with one rules admin turns it off; each version then says it was published
+# without a second review (docs/rules.md).
+RULES_NEED_SECOND_PERSON = env_bool("RULES_NEED_SECOND_PERSON", not DEBUG)
 
 # --- Staff sign-in ------------------------------------------------------------------------------
 LOGIN_URL = "screening:staff-login"

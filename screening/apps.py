@@ -11,6 +11,7 @@ class ScreeningConfig(AppConfig):
         # Importing the catalogue loads the instruments' wording and validates a licensed wording file
         # against their structure, so a bad file stops the app at start-up, not on a patient's page.
         from screening.intake import catalogue  # noqa: F401
+        from screening.rules import publishing  # noqa: F401  (the rules' kinds of approval request)
         from screening.staff import (
             account_kinds,  # noqa: F401  (the account kinds of approval requests)
             sign_in_audit,  # noqa: F401  (sign-ins and failed sign-ins to the audit log)

@@ -87,6 +87,16 @@ def sign_in(client: Client, user) -> Client:
     return client
 
 
+def run_previews() -> None:
+    """Run every rules preview still running, as the task worker would (tests/test_rescreen.py shows the
+    worker itself running a queued task; in a test's transaction nothing is queued until it commits)."""
+    from screening.rules.models import RulePreview
+    from screening.rules.previews import run_preview
+
+    for pk in RulePreview.objects.filter(state="running").values_list("pk", flat=True):
+        run_preview.call(pk)
+
+
 def signed_in(user) -> Client:
     """A new browser with ``user`` signed in (both factors)."""
     return sign_in(Client(), user)
@@ -115,6 +125,16 @@ def second_coordinator(default_rules) -> Client:
 @pytest.fixture
 def rules_admin(default_rules) -> Client:
     return signed_in(staff_member("rosa", "Rules admin", is_staff=True))
+
+
+@pytest.fixture
+def rules_approver(default_rules) -> Client:
+    """A clinician who is a rules admin too, and signs off rules others submit."""
+    return signed_in(
+        staff_member(
+            "idris", "Rules admin", "Rules approver", is_staff=True, email="idris@clinic.example"
+        )
+    )
 
 
 @pytest.fixture

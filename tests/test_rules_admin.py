@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from screening.rules.models import ConditionDraft, RuleDraft, RulesetVersion
-from screening.staff.models import AuditEvent
-from tests.personas import sign_in
+from screening.staff.models import ApprovalRequest, AuditEvent
+from tests.personas import run_previews, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,18 @@ def test_the_rules_admin_group_has_exactly_its_permissions(default_rules):
         "delete_conditiondraft",
         "view_rulesetversion",
         "publish_rulesetversion",
+        "view_ruletestcase",
+        "add_ruletestcase",
+        "change_ruletestcase",
+        "delete_ruletestcase",
+        "view_approvalrequest",
         "view_auditevent",
     }
+    approver = set(
+        Group.objects.get(name="Rules approver").permissions.values_list("codename", flat=True)
+    )
+    assert "approve_rulesetversion" in approver
+    assert not approver & {"change_ruledraft", "publish_rulesetversion", "view_case"}
 
 
 def test_a_rules_admin_lists_searches_and_edits_a_threshold_with_an_audit_entry(rules_admin):
@@ -147,14 +157,21 @@ def test_preview_shows_which_past_cases_would_move_by_reference_only(rules_admin
     )
     condition.value = 90
     condition.save()
-    html = rules_admin.get(reverse("admin:screening_ruledraft_preview")).content.decode()
+    url = reverse("admin:screening_ruledraft_preview")
+    assert "Screening past intakes with the draft" in rules_admin.get(url).content.decode()
+    run_previews()
+    html = rules_admin.get(url).content.decode()
     assert "1 intake screened with the draft beside v1: 1 would move." in html
-    assert "specialist_review" in html and reference in html
+    assert "Facet pain candidacy signals (no longer)" in html  # the rule that made the difference
+    assert "Routine" in html and "Specialist review" in html and reference in html
     assert "Quarrington" not in html and "Zelda" not in html
-    assert "second_best_block_relief" in html  # what the draft changes
+    assert "Second-best block relief: at least 80 % → at least 90 %" in html  # the change, in words
 
 
-def test_publish_refuses_an_invalid_draft_and_publishes_a_valid_one_with_a_note(rules_admin):
+def test_publish_refuses_an_invalid_draft_and_publishes_a_valid_one_with_a_note(
+    rules_admin, settings
+):
+    settings.RULES_NEED_SECOND_PERSON = False  # a clinic with one rules admin
     ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value="forty")
     url = reverse("admin:screening_ruledraft_publish")
     refused = rules_admin.post(url, {"note": "typo"})
@@ -169,17 +186,50 @@ def test_publish_refuses_an_invalid_draft_and_publishes_a_valid_one_with_a_note(
     version = RulesetVersion.objects.get(number=2)
     assert published.url == reverse("admin:screening_rulesetversion_change", args=[version.pk])
     assert version.note == "BMI threshold 45" and version.published_by.username == "rosa"
-    page = rules_admin.get(published.url).content.decode()
-    assert "info_bmi_over_40" in page and "conditions" in page  # what changed from v1
+    assert version.review == RulesetVersion.Review.ALONE
+    page = html.unescape(rules_admin.get(published.url).content.decode())
+    # What changed from v1, in words; the data and the hash only behind "technical details".
+    assert "BMI: more than 40 → more than 45" in page
+    assert "'op': 'greater_than'" not in page.split("Technical details")[0]
+    assert version.content_hash in page.split("Technical details", 1)[1]
 
 
-def test_restoring_an_old_version_publishes_it_again(rules_admin):
+def test_the_rule_list_reads_each_rule_in_words_most_severe_outcome_first(rules_admin):
+    page = html.unescape(
+        rules_admin.get(reverse("admin:screening_ruledraft_changelist")).content.decode()
+    )
+    assert "Urgent (tier 1: emergency now) when:" in page
+    assert "Saddle numbness: Yes or Not sure" in page
+    assert page.index("Urgent (tier 1") < page.index("Specialist review when")
+    assert page.index("Specialist review when") < page.index("Routine when")
+    assert "one_of" not in page and "['yes'" not in page
+    rule = RuleDraft.objects.get(key="sr_facet_candidate")
+    change = html.unescape(
+        rules_admin.get(
+            reverse("admin:screening_ruledraft_change", args=[rule.pk])
+        ).content.decode()
+    )
+    assert "Number of diagnostic blocks: at least 2" in change
+    assert 'name="key"' not in change  # set once, read-only after
+
+
+def test_restoring_an_old_version_alone_publishes_it_at_once_to_be_reviewed(rules_admin, settings):
+    settings.RULES_NEED_SECOND_PERSON = False
     ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value=45)
     rules_admin.post(reverse("admin:screening_ruledraft_publish"), {"note": "45"})
+    settings.RULES_NEED_SECOND_PERSON = True
     first = RulesetVersion.objects.get(number=1)
-    rules_admin.post(reverse("admin:screening_rulesetversion_restore", args=[first.pk]))
+    url = reverse("admin:screening_rulesetversion_restore", args=[first.pk])
+    rules_admin.post(url, {"reason": ""})
+    assert RulesetVersion.objects.count() == 2  # a reason is needed
+    rules_admin.post(url, {"reason": "BMI 45 was a typo"})
     latest = RulesetVersion.objects.order_by("-number").first()
     assert latest.number == 3 and latest.content_hash == first.content_hash
+    assert latest.review == RulesetVersion.Review.RESTORED and "BMI 45 was a typo" in latest.note
+    page = rules_admin.get(reverse("admin:screening_rulesetversion_change", args=[latest.pk]))
+    assert "Restored alone for an urgent correction: to be reviewed" in page.content.decode()
+    review = ApprovalRequest.objects.get(kind="rules.review", state="pending")
+    assert review.subject == "v3" and review.note == "BMI 45 was a typo"
     assert ConditionDraft.objects.get(rule__key="info_bmi_over_40").value == 40
     assert AuditEvent.objects.filter(action="ruleset.restore", object_ref="v1").exists()
 
@@ -218,10 +268,9 @@ def test_the_audit_entry_holds_the_rule_as_it_was_and_as_it_is(rules_admin):
     event = AuditEvent.objects.get(action="rule.change")
     assert event.detail["before"]["title"] == "New bowel incontinence"
     assert event.detail["after"]["title"] == "New bowel incontinence (renamed)"
-    assert (event.detail["before"]["key"], event.detail["after"]["key"]) == (
-        "rf_bowel",
-        "rf_bowel_incontinence",
-    )
+    # The key is set once: a posted key is ignored, so versions, results and the log keep one name.
+    assert (event.detail["before"]["key"], event.detail["after"]["key"]) == ("rf_bowel", "rf_bowel")
+    assert not RuleDraft.objects.filter(key="rf_bowel_incontinence").exists()
     assert not LogEntry.objects.exists()  # one history only: ours
 
 

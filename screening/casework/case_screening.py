@@ -256,10 +256,11 @@ def rescreen_open_intakes(version_number: int) -> int:
 
 
 @transaction.atomic
-def publish_and_rescreen(*, actor, note: str, rescreen: bool) -> RulesetVersion:
+def publish_and_rescreen(*, actor, note: str, rescreen: bool, **review) -> RulesetVersion:
     """Publish the draft rules; with ``rescreen``, screen every open case's intake again with them in
-    the background, once the publication has committed."""
-    version = ruleset_publish(actor=actor, note=note, rescreen=rescreen)
+    the background, once the publication has committed. ``review``: how it was approved
+    (rulesets.ruleset_publish)."""
+    version = ruleset_publish(actor=actor, note=note, rescreen=rescreen, **review)
     if rescreen:
         transaction.on_commit(lambda: rescreen_open_intakes.enqueue(version.number))
     return version

@@ -2,19 +2,40 @@
 a version, read versions with what changed, restore one. Every change is in the audit log (rulesets.py
 writes it)."""
 
+import json
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
-from screening.casework import case_screening
-from screening.rules import rulesets
-from screening.rules.forms import ConditionForm, PublishForm
-from screening.rules.models import ConditionDraft, NextStep, RuleDraft, RulesetVersion
+from screening.intake.facts import fact_specs
+from screening.rules import changes, outcomes, previews, publishing, rule_tests, rulesets
+from screening.rules.forms import ConditionForm, PublishForm, RestoreForm, RuleTestCaseForm
+from screening.rules.models import (
+    ConditionDraft,
+    NextStep,
+    RuleDraft,
+    RulesetVersion,
+    RuleTestCase,
+)
 from screening.rules.terms import RulesetError
+from screening.staff.approvals import ApprovalError
+
+
+def _test_context() -> dict:
+    """The test cases run on the draft, for a page: all results, the failing ones, or why they could
+    not run."""
+    try:
+        results = rule_tests.run_draft()
+    except RulesetError as error:
+        return {"test_problems": error.problems, "test_results": [], "failing_tests": []}
+    return {"test_results": results, "failing_tests": rule_tests.failing(results)}
 
 
 class ConditionInline(admin.TabularInline):
@@ -30,12 +51,13 @@ class ConditionInline(admin.TabularInline):
 
 @admin.register(RuleDraft)
 class RuleDraftAdmin(OneHistoryAdmin):
-    list_display = ["key", "title", "outcome", "enabled", "updated_at"]
+    list_display = ["title", "outcome_shown", "in_words", "enabled", "updated_at"]
+    list_display_links = ["title"]
     list_filter = ["outcome", "enabled"]
     search_fields = ["key", "title", "explanation", "source"]
     inlines = [ConditionInline]
     fieldsets = [
-        (None, {"fields": ["key", "title", "outcome", "join", "enabled"]}),
+        (None, {"fields": ["in_words", "title", "key", "outcome", "join", "enabled"]}),
         (
             "For staff and patients",
             {"fields": ["explanation", "source", "patient_message", "tier"]},
@@ -43,6 +65,47 @@ class RuleDraftAdmin(OneHistoryAdmin):
     ]
     actions = ["disable_rules", "enable_rules"]
     change_list_template = "admin/screening/ruledraft/change_list.html"
+
+    def get_queryset(self, request):
+        # Listed by outcome, most severe first, then by title: how clinicians think of them.
+        by_severity = Case(
+            *(When(outcome=o, then=Value(rank)) for rank, o in enumerate(outcomes.Outcome)),
+            output_field=IntegerField(),
+        )
+        rules = self.model._default_manager.annotate(severity=by_severity)
+        return rules.prefetch_related("conditions").order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["severity", "title"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The key names the rule in versions, results and the audit log: set once, never renamed.
+        return ["in_words", "key"] if obj is not None else ["in_words"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # nothing to put into words yet
+            first = [f for f in fieldsets[0][1]["fields"] if f != "in_words"]
+            return [(None, {"fields": first}), *fieldsets[1:]]
+        return fieldsets
+
+    @admin.display(description="Outcome", ordering="severity")
+    def outcome_shown(self, rule: RuleDraft) -> str:
+        return changes.outcome_text({"outcome": rule.outcome, "tier": rule.tier})
+
+    @admin.display(description="The rule in words")
+    def in_words(self, rule: RuleDraft) -> str:
+        if rule.pk is None:
+            return ""
+        data = rulesets.rule_data(rule)
+        return render_to_string(
+            "admin/screening/ruledraft/in_words.html",
+            {
+                "lead": changes.rule_lead(data),
+                "lines": changes.condition_lines(data, fact_specs()),
+                "rule": data,
+            },
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         # The audit log is the one history: show the rule's entries there.
@@ -68,56 +131,83 @@ class RuleDraftAdmin(OneHistoryAdmin):
         if not request.user.has_perm("screening.publish_rulesetversion"):
             raise PermissionDenied
 
+    def _require_previewer(self, request):
+        # Rules admins preview their draft; rules approvers read the preview of what they approve.
+        if not (
+            request.user.has_perm("screening.publish_rulesetversion")
+            or request.user.has_perm("screening.approve_rulesetversion")
+        ):
+            raise PermissionDenied
+
     def preview_view(self, request):
-        """The draft beside the published version over past submitted intakes: who would move where."""
-        self._require_publisher(request)
-        period = request.GET.get("period", "90")
-        days = None if period == "all" else 90
+        """The draft beside the published version over past submitted intakes: who would move where,
+        run in the background and kept until the draft changes; and the test cases on the draft."""
+        self._require_previewer(request)
+        period = "90" if request.GET.get("period") == "90" else "all"
+        days = previews.DAYS if period == "90" else None
+        preview = previews.start(days=days, actor=request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": "Preview the draft rules",
-            "period": "all" if days is None else "90",
+            "period": period,
+            "days": previews.DAYS,
+            "preview": preview,
+            "moves": previews.moves_for_display(preview),
+            "moved": sum(len(m["cases"]) for m in preview.result.get("moves", [])),
             "opts": self.model._meta,
+            "changes": rulesets.draft_changes(),
+            "may_submit": request.user.has_perm("screening.publish_rulesetversion"),
         }
-        try:
-            context["preview"] = rulesets.preview(days=days)
-        except RulesetError as error:
-            context["problems"] = error.problems
-        context["changes"] = rulesets.diff(
-            rulesets.latest_version().content if rulesets.latest_version() else [],
-            rulesets.draft_data(),
-        )
+        context |= _test_context()
         return TemplateResponse(request, "admin/screening/ruledraft/preview.html", context)
 
     def publish_view(self, request):
-        """Freeze the draft as a new version, with a note. Refuses a draft that does not compile."""
+        """Submit the draft to be published, with a note: a rules approver approves it (or, with
+        RULES_NEED_SECOND_PERSON off, it is published at once). Refused while a test case fails."""
         self._require_publisher(request)
         form = PublishForm(request.POST or None)
         problems = []
         if request.method == "POST" and form.is_valid():
             try:
-                version = case_screening.publish_and_rescreen(
+                outcome = publishing.submit(
                     actor=request.user,
                     note=form.cleaned_data["note"],
                     rescreen=form.cleaned_data["rescreen"],
                 )
             except RulesetError as error:
                 problems = error.problems
+            except ApprovalError as error:
+                problems = [error.message]
             else:
-                messages.success(request, f"Published the rules as {version}.")
-                return redirect(reverse("admin:screening_rulesetversion_change", args=[version.pk]))
+                return self._submitted(request, outcome)
         context = {
             **self.admin_site.each_context(request),
             "title": "Publish the draft rules",
             "form": form,
-            "problems": problems,
+            "problems": problems or publishing.blockers(),
+            "waiting": publishing.waiting(),
+            "second_person": publishing.needs_second_person(),
             "opts": self.model._meta,
-            "changes": rulesets.diff(
-                rulesets.latest_version().content if rulesets.latest_version() else [],
-                rulesets.draft_data(),
-            ),
+            "changes": rulesets.draft_changes(),
         }
-        return TemplateResponse(request, "admin/screening/ruledraft/publish.html", context)
+        status = 400 if form.is_bound and (problems or form.errors) else 200
+        return TemplateResponse(
+            request, "admin/screening/ruledraft/publish.html", context, status=status
+        )
+
+    @staticmethod
+    def _submitted(request, outcome):
+        approval = outcome.request
+        if approval.state == approval.State.APPROVED:
+            version = RulesetVersion.objects.get(number=outcome.shown_once["version"])
+            messages.success(request, f"Published the rules as {version}, without a second review.")
+            return redirect(reverse("admin:screening_rulesetversion_change", args=[version.pk]))
+        messages.success(
+            request,
+            "Submitted for approval. The rules approvers are told by e-mail; the draft is published "
+            "when one of them approves it. Editing the draft meanwhile voids the submission.",
+        )
+        return redirect(reverse("admin:screening_approvalrequest_change", args=[approval.pk]))
 
     def save_model(self, request, obj, form, change):
         # The rule as stored before this save (the form's instance already holds the new values).
@@ -155,7 +245,10 @@ class RuleDraftAdmin(OneHistoryAdmin):
 class RulesetVersionAdmin(ReadOnlyAdmin):
     list_display = ["number", "published_at", "published_by", "note", "content_hash"]
     list_select_related = ["published_by"]
-    readonly_fields = ["number", "published_at", "published_by", "note", "content_hash", "content"]
+    readonly_fields = ["number", "published_at", "published_by", "note"]
+    fields = (
+        readonly_fields  # its rules as data and its hash: under "technical details" (the template)
+    )
     change_form_template = "admin/screening/rulesetversion/change_form.html"
 
     def get_urls(self):
@@ -170,14 +263,16 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         version = get_object_or_404(RulesetVersion, pk=object_id)
-        previous = (
-            RulesetVersion.objects.filter(number__lt=version.number).order_by("-number").first()
-        )
         extra = {
-            "changes": rulesets.diff(previous.content if previous else [], version.content),
-            "previous": previous,
+            "changes": rulesets.version_changes(version),
+            "version": version,
+            "content_json": json.dumps(
+                {"rules": version.content, "next_steps": version.next_steps}, indent=2
+            ),
+            "previous": rulesets.previous_version(version),
             "can_restore": request.user.has_perm("screening.publish_rulesetversion")
             and version != rulesets.latest_version(),
+            "restore_form": RestoreForm(),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
@@ -185,14 +280,28 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
         if not request.user.has_perm("screening.publish_rulesetversion"):
             raise PermissionDenied
         version = get_object_or_404(RulesetVersion, pk=pk)
+        form = RestoreForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.errors["reason"][0])
+            return redirect(reverse("admin:screening_rulesetversion_change", args=[pk]))
         try:
-            restored = rulesets.ruleset_restore(version=version, actor=request.user)
+            restored = publishing.restore_alone(
+                version=version, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except RulesetError as error:
             messages.error(
                 request, "This version no longer fits the questions: " + "; ".join(error.problems)
             )
             return redirect(reverse("admin:screening_rulesetversion_change", args=[pk]))
-        messages.success(request, f"Restored {version} as {restored}.")
+        messages.success(
+            request,
+            f"Restored {version} as {restored}: in use now"
+            + (
+                ", and the rules approvers are asked to review it."
+                if publishing.needs_second_person()
+                else "."
+            ),
+        )
         return redirect(reverse("admin:screening_rulesetversion_change", args=[restored.pk]))
 
 
@@ -212,3 +321,104 @@ class NextStepAdmin(OneHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         rulesets.next_step_change(actor=request.user, step=obj, text=form.cleaned_data["text"])
+
+
+@admin.register(RuleTestCase)
+class RuleTestCaseAdmin(OneHistoryAdmin):
+    """Test cases: made from a case's reference or an intake file, with the outcome they must have."""
+
+    form = RuleTestCaseForm
+    list_display = ["name", "expected", "must_fire", "must_not_fire", "on_the_draft"]
+    search_fields = ["name", "source"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "name",
+                "reference",
+                "intake_file",
+                "expected_outcome",
+                "must_fire",
+                "must_not_fire",
+            ]
+        return [
+            "name",
+            "source",
+            "answers_kept",
+            "expected_outcome",
+            "must_fire",
+            "must_not_fire",
+            "expectation_reason",
+            "last_reason",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["source", "answers_kept", "last_reason"] if obj is not None else []
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            self._results = {r.case.pk: r for r in rule_tests.run_draft()}
+        except RulesetError:
+            self._results = {}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Expected outcome", ordering="expected_outcome")
+    def expected(self, case: RuleTestCase) -> str:
+        return outcomes.label(case.expected_outcome)
+
+    @admin.display(description="On the draft")
+    def on_the_draft(self, case: RuleTestCase) -> str:
+        result = getattr(self, "_results", {}).get(case.pk)
+        if result is None:
+            return "not run: the draft does not compile"
+        return "passes" if result.passed else "FAILS: " + "; ".join(result.problems)
+
+    @admin.display(description="Answers kept")
+    def answers_kept(self, case: RuleTestCase) -> str:
+        age = f"age {case.age}; " if case.age is not None else ""
+        return f"{age}{len(case.answers)} answers, without identity, free text or dates"
+
+    @admin.display(description="Why the expectation last changed")
+    def last_reason(self, case: RuleTestCase) -> str:
+        return case.expectation_reason or "(never changed)"
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        expectation = {
+            "expected_outcome": data["expected_outcome"],
+            "must_fire": data["must_fire"],
+            "must_not_fire": data["must_not_fire"],
+        }
+        if change:
+            before = RuleTestCase.objects.get(pk=obj.pk)
+            obj.name = data["name"]
+            RuleTestCase.objects.filter(pk=obj.pk).update(name=obj.name)
+            if any(getattr(before, f) != v for f, v in expectation.items()):
+                rule_tests.expectation_change(
+                    actor=request.user,
+                    case=before,
+                    reason=data["expectation_reason"],
+                    **expectation,
+                )
+            return
+        source = data["source"]
+        if "intake" in source:
+            made = rule_tests.test_case_from_intake(
+                actor=request.user, intake=source["intake"], name=data["name"], **expectation
+            )
+        else:
+            made = rule_tests.test_case_from_answers(
+                actor=request.user,
+                answers=source["answers"],
+                screened_on=source["screened_on"],
+                name=data["name"],
+                **expectation,
+            )
+        obj.pk = made.pk
+
+    def delete_model(self, request, obj):
+        rule_tests.test_case_delete(actor=request.user, case=obj)
+
+    def delete_queryset(self, request, queryset):
+        for case in queryset:
+            self.delete_model(request, case)

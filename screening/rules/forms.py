@@ -4,8 +4,10 @@ checked against it), and the note that goes with publishing."""
 from django import forms
 
 from screening.intake.facts import fact_specs
+from screening.rules import outcomes
 from screening.rules.engine import Condition, Op, check_condition
-from screening.rules.models import ConditionDraft
+from screening.rules.models import ConditionDraft, RuleTestCase
+from screening.rules.rulesets import draft_data
 from screening.rules.values import format_value, parse_value
 
 
@@ -63,7 +65,7 @@ class ConditionForm(forms.ModelForm):
 class PublishForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why these rules changed: it is kept with the version.",
+        help_text="Why these rules change: the approver reads it, and it is kept with the version.",
         error_messages={"required": "Enter a note saying why the rules changed."},
     )
     rescreen = forms.BooleanField(
@@ -73,3 +75,85 @@ class PublishForm(forms.Form):
         help_text="Screen every submitted intake again with the new version, in the background. Earlier "
         "results are kept.",
     )
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label="Why restore it now",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For an urgent correction only (a red-flag rule disabled by mistake, say): it is "
+        "published at once, marked to be reviewed, and the rules approvers are asked to review it.",
+        error_messages={
+            "required": "Say why this version is restored without waiting for approval."
+        },
+    )
+
+
+def _rule_choices():
+    return [
+        ("", "(none)"),
+        *sorted(
+            ((r["key"], f"{r['title']} ({outcomes.label(r['outcome'])})") for r in draft_data()),
+            key=lambda c: c[1].lower(),
+        ),
+    ]
+
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class RuleTestCaseForm(forms.ModelForm):
+    """A test case: made from a case's reference (a copy without identity) or an intake file, with what it
+    must give; a changed expectation needs a reason, kept and audited."""
+
+    reference = forms.CharField(
+        required=False,
+        label="Copy a case",
+        help_text="The case's reference (FC-…): its answers are copied without identity, free text or "
+        "dates. Or upload an intake file below.",
+    )
+    intake_file = forms.FileField(
+        required=False,
+        label="Or an intake file",
+        help_text="One intake in the documented format (docs/intake-format.md).",
+    )
+    must_fire = forms.ChoiceField(
+        required=False, choices=_rule_choices, label="A rule that must fire"
+    )
+    must_not_fire = forms.ChoiceField(
+        required=False, choices=_rule_choices, label="A rule that must not fire"
+    )
+    expectation_reason = forms.CharField(
+        required=False,
+        label="Why the expectation changes",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you change what an existing test case expects: it is kept with the case "
+        "and in the audit log.",
+    )
+
+    class Meta:
+        model = RuleTestCase
+        fields = ["name", "expected_outcome", "must_fire", "must_not_fire"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["reference"], self.fields["intake_file"]
+            self.initial["expectation_reason"] = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            expectation = ("expected_outcome", "must_fire", "must_not_fire")
+            changed = any(cleaned.get(f, "") != getattr(self.instance, f) for f in expectation)
+            if changed and not cleaned.get("expectation_reason", "").strip():
+                self.add_error(
+                    "expectation_reason", "Say why the expectation changes: it is kept and audited."
+                )
+            return cleaned
+        reference, upload = cleaned.get("reference", "").strip(), cleaned.get("intake_file")
+        if bool(reference) == bool(upload):
+            self.add_error(
+                "reference", "Enter a case's reference, or upload an intake file (one of the two)."
+            )
+        return cleaned

@@ -46,6 +46,11 @@ def label(outcome: str) -> str:
 # other outcomes by severity; within each group, unclaimed before claimed. A case's rank is
 # twice its group, plus 1 when claimed, so one number (and one index) gives the whole order.
 TIERS = (1, 2, 3)
+# A red flag's tier: how urgent the advice the patient sees is (clinical.md section 1).
+TIER_NAMES: dict[int, str] = {1: "emergency now", 2: "medical care today", 3: "the clinic calls"}
+TIER_CHOICES: list[tuple[int, str]] = [
+    (tier, f"{tier}: {name}") for tier, name in TIER_NAMES.items()
+]
 
 
 def queue_group(outcome: str, tier: int | None = None) -> int:

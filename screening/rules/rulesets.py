@@ -5,19 +5,15 @@ engine.py's; screening an intake into a case is casework's (screening/casework/c
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 from functools import lru_cache
 
 from django.db import transaction
-from django.utils import timezone
 
 from screening import clock
-from screening.intake.facts import engine_facts, fact_specs, source_questions
-from screening.intake.models import Intake
-from screening.intake.selectors import load_answers
+from screening.intake.facts import fact_specs, source_questions
+from screening.rules import changes
 from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
-from screening.rules.engine import CompiledRuleset, RulesetError, compile_ruleset, screen
+from screening.rules.engine import CompiledRuleset, RulesetError, compile_ruleset
 from screening.rules.models import ConditionDraft, NextStep, RuleDraft, RulesetVersion
 from screening.staff import audit_log as audit
 
@@ -27,23 +23,28 @@ logger = logging.getLogger(__name__)
 def draft_data() -> list[dict]:
     """Every draft rule as data, in the format of default_rules.json, sorted by key."""
     rules = RuleDraft.objects.prefetch_related("conditions").order_by("key")
-    return [
-        {
-            "key": r.key,
-            "title": r.title,
-            "outcome": r.outcome,
-            "join": r.join,
-            "conditions": [
-                {"fact": c.fact, "op": c.op, "value": c.value} for c in r.conditions.all()
-            ],
-            "explanation": r.explanation,
-            "source": r.source,
-            "patient_message": r.patient_message or None,
-            "tier": r.tier,
-            "enabled": r.enabled,
-        }
-        for r in rules
-    ]
+    return [rule_data(r) for r in rules]
+
+
+def rule_data(r: RuleDraft) -> dict:
+    """A draft rule as data, in the format of default_rules.json."""
+    return {
+        "key": r.key,
+        "title": r.title,
+        "outcome": r.outcome,
+        "join": r.join,
+        "conditions": [{"fact": c.fact, "op": c.op, "value": c.value} for c in r.conditions.all()],
+        "explanation": r.explanation,
+        "source": r.source,
+        "patient_message": r.patient_message or None,
+        "tier": r.tier,
+        "enabled": r.enabled,
+    }
+
+
+def draft_hash() -> str:
+    """The draft's fingerprint: what a preview is kept with and an approval covers."""
+    return content_hash(draft_data(), draft_next_steps())
 
 
 def draft_next_steps() -> dict[str, str]:
@@ -136,11 +137,20 @@ def latest_version() -> RulesetVersion | None:
 
 
 @transaction.atomic
-def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersion:
+def ruleset_publish(
+    *,
+    actor,
+    note: str,
+    rescreen: bool = False,
+    review: str = RulesetVersion.Review.ALONE,
+    approved_by=None,
+    approval=None,
+) -> RulesetVersion:
     """Freeze the drafts as a new version. Refuses (RulesetError) a draft that does not compile.
 
     ``rescreen`` is recorded with it: whether the caller re-screens the submitted intakes with it
-    (casework/case_screening.py's ``publish_and_rescreen`` queues that)."""
+    (casework/case_screening.py's ``publish_and_rescreen`` queues that). ``review`` says how it came to
+    be published (rules/publishing.py: approved by a second person, alone, or restored alone)."""
     rules, steps = draft_data(), draft_next_steps()
     latest = latest_version()
     number = (latest.number + 1) if latest else 1
@@ -156,6 +166,9 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
         note=note,
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
         published_at=clock.now(),
+        review=review,
+        approved_by=approved_by,
+        approval=approval,
     )
     audit.record(
         actor=actor,
@@ -167,6 +180,8 @@ def ruleset_publish(*, actor, note: str, rescreen: bool = False) -> RulesetVersi
             "hash": version.content_hash,
             "rules": len(rules),
             "rescreen": rescreen,
+            "review": review,
+            "approved_by": approved_by.username if approved_by else None,
         },
     )
     return version
@@ -182,82 +197,51 @@ def rules_load_defaults() -> RulesetVersion | None:
     return ruleset_publish(actor=None, note="The default rules (clinical.md sections 1-3a)")
 
 
-# --- preview, diff and restore --------------------------------------------------------------------
-@dataclass(frozen=True)
-class Preview:
-    """How the draft would move past intakes between outcomes, beside the published version."""
-
-    published: RulesetVersion | None
-    intakes: int
-    moves: dict[tuple[str, str], list[str]]  # (published outcome, draft outcome) -> references
-
-    @property
-    def moved(self) -> int:
-        return sum(len(refs) for refs in self.moves.values())
-
-
-def preview(*, days: int | None) -> Preview:
-    """Screen past submitted intakes (the last ``days`` days, or all) with the draft and the published
-    version. Raises RulesetError when the draft does not compile. Nothing is stored."""
-    draft = compile_data("draft", draft_data())
+# --- what changed, and restore ---------------------------------------------------------------------
+def draft_changes() -> changes.Changes:
+    """What the draft changes from the published version, in words."""
     published = latest_version()
-    current = compiled_version(published) if published else None
-    now = clock.now()
-    intakes = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related("identity")
-    intakes = intakes.prefetch_related("consents").order_by("submitted_at")
-    if days is not None:
-        intakes = intakes.filter(submitted_at__gte=now - timedelta(days=days))
-    moves: dict[tuple[str, str], list[str]] = {}
-    count = 0
-    for intake in intakes.iterator(chunk_size=500):
-        count += 1
-        sent = timezone.localdate(intake.submitted_at)
-        facts = engine_facts(load_answers(intake), sent)
-        before = screen(facts, current, sent).outcome.value if current else "none"
-        after = screen(facts, draft, sent).outcome.value
-        if before != after:
-            moves.setdefault((before, after), []).append(intake.reference)
-    return Preview(published=published, intakes=count, moves=moves)
+    return changes.ruleset_changes(
+        published.content if published else [],
+        draft_data(),
+        fact_specs(),
+        published.next_steps if published and published.next_steps else draft_next_steps(),
+        draft_next_steps(),
+    )
 
 
-def diff(old: list[dict], new: list[dict]) -> dict[str, list]:
-    """What changed between two rulesets' content: rules added, removed, and changed (with fields)."""
-    before, after = {r["key"]: r for r in old}, {r["key"]: r for r in new}
-    changed = []
-    for key in sorted(before.keys() & after.keys()):
-        fields = sorted(
-            f
-            for f in before[key].keys() | after[key].keys()
-            if before[key].get(f) != after[key].get(f)
-        )
-        if fields:
-            changed.append(
-                {
-                    "rule": key,
-                    "fields": fields,
-                    "before": {f: before[key].get(f) for f in fields},
-                    "after": {f: after[key].get(f) for f in fields},
-                }
-            )
-    return {
-        "added": sorted(after.keys() - before.keys()),
-        "removed": sorted(before.keys() - after.keys()),
-        "changed": changed,
-    }
+def version_changes(version: RulesetVersion) -> changes.Changes:
+    """What a version changed from the one before it, in words."""
+    previous = previous_version(version)
+    return changes.ruleset_changes(
+        previous.content if previous else [],
+        version.content,
+        fact_specs(),
+        (previous.next_steps or version.next_steps) if previous else version.next_steps,
+        version.next_steps,
+    )
+
+
+def previous_version(version: RulesetVersion) -> RulesetVersion | None:
+    return RulesetVersion.objects.filter(number__lt=version.number).order_by("-number").first()
 
 
 @transaction.atomic
-def ruleset_restore(*, version: RulesetVersion, actor) -> RulesetVersion:
-    """Make an older version's rules the draft again and publish them as a new version."""
+def ruleset_restore(
+    *, version: RulesetVersion, actor, reason: str = "", review: str = RulesetVersion.Review.ALONE
+) -> RulesetVersion:
+    """Make an older version's rules the draft again and publish them as a new version (an urgent
+    correction: rules/publishing.py marks it to be reviewed when approval is on)."""
     _replace_drafts(version.content, version.next_steps)
     audit.record(
         actor=actor,
         action="ruleset.restore",
         object_type="ruleset",
         object_ref=str(version),
-        detail={"restored": version.number},
+        detail={"restored": version.number, "reason": reason},
     )
-    return ruleset_publish(actor=actor, note=f"Restored from v{version.number}")
+    note = f"Restored from v{version.number}" + (f": {reason}" if reason else "")
+    return ruleset_publish(actor=actor, note=note, review=review)
 
 
 def _replace_drafts(rules: list[dict], next_steps: dict[str, str]) -> None:
@@ -306,6 +290,7 @@ def rule_snapshot(rule: RuleDraft) -> dict:
 def rule_record_saved(*, actor, rule: RuleDraft, before: dict | None) -> None:
     """Record a draft rule the admin has just saved (with its conditions): added, or changed from
     ``before``."""
+    rule = RuleDraft.objects.prefetch_related("conditions").get(pk=rule.pk)  # as saved
     audit.record(
         actor=actor,
         action="rule.change" if before is not None else "rule.add",

@@ -11,6 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -290,7 +291,10 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     list_select_related = ["requested_by", "decided_by"]
 
     def get_queryset(self, request):
-        return account_kinds.requests_visible_to(request.user, super().get_queryset(request))
+        # Requests of the kinds the person may approve, and those they asked for themselves.
+        mine = Q(kind__in=approval_kinds.visible_kinds(request.user)) | Q(requested_by=request.user)
+        requests = super().get_queryset(request).filter(mine)
+        return account_kinds.requests_visible_to(request.user, requests)
 
     def _request(self, request, object_id) -> ApprovalRequest:
         approval = self.get_object(request, unquote(str(object_id)))
@@ -333,6 +337,8 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
             if approval.state == ApprovalRequest.State.PENDING
             else "",
             "may_decide": approvals.may_approve(request.user, approval),
+            "links": approval_kinds.links(approval),
+            "approver_name": approval_kinds.approver_name(approval),
             "asked_it": approval.requested_by_id == request.user.pk,
             "form": form,
             "adminform": _admin_form(form, ["comment"]),

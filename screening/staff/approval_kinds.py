@@ -5,6 +5,8 @@ rules will register its own. approvals.py decides requests through these."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from screening.staff.models import ApprovalRequest
 
 
@@ -23,6 +25,12 @@ class Kind:
     tells_the_subject: bool = True  # e-mail the person the change is about once approved
     # Whether this person may read and decide this request, beyond the permission (who it is about)
     may_decide: Callable[[ApprovalRequest, object], bool] = lambda request, person: True
+    # Whether a second person must approve now (a setting); when not, the person who asks applies it
+    needs_second_person: Callable[[], bool] = lambda: settings.STAFF_CHANGES_NEED_SECOND_ADMIN
+    # Pages the approver reads before deciding, as (label, url): the preview of a ruleset, say
+    links: Callable[[ApprovalRequest], list[tuple[str, str]]] = lambda request: []
+    # Who is waited for, in the request's page: "a clinic admin", "a rules approver (a clinician)"
+    approver_name: str = "a clinic admin"
 
 
 KINDS: dict[str, Kind] = {}
@@ -38,3 +46,17 @@ def describe(request: ApprovalRequest) -> list[str]:
 
 def may_read(user, request: ApprovalRequest) -> bool:
     return KINDS[request.kind].may_decide(request, user)
+
+
+def links(request: ApprovalRequest) -> list[tuple[str, str]]:
+    return KINDS[request.kind].links(request)
+
+
+def approver_name(request: ApprovalRequest) -> str:
+    return KINDS[request.kind].approver_name
+
+
+def visible_kinds(user) -> list[str]:
+    """The kinds of request a person may read: those they may approve (least privilege: a rules
+    approver does not read account changes, nor a clinic admin rule changes)."""
+    return [kind for kind, rules in KINDS.items() if user.has_perm(rules.permission)]

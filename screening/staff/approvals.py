@@ -9,13 +9,13 @@ the request. Each step is in the audit log; the approvers are e-mailed when a re
 person a change is about when it is approved.
 
 What each kind of request does lives with its kind (``register``): staff accounts in accounts.py, and
-later the publishing of rules. With STAFF_CHANGES_NEED_SECOND_ADMIN off (a clinic with one clinic admin),
-a request is approved at once by the person who asked, and recorded as "approved without a second admin".
+the publishing of rules in rules/publishing.py. With the kind's setting off (STAFF_CHANGES_NEED_SECOND_ADMIN
+for accounts, RULES_NEED_SECOND_PERSON for rules: a clinic with one such person), a request is approved at
+once by the person who asked, and recorded as "approved without a second admin".
 """
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
@@ -73,7 +73,7 @@ def approval_ask(
         except IntegrityError:  # asked twice at once: the database keeps one
             raise ApprovalError(_already_waiting(kind, subject)) from None
         _record(requested_by, "approval.ask", request, note=bool(request.note))
-        if not settings.STAFF_CHANGES_NEED_SECOND_ADMIN:
+        if not KINDS[kind].needs_second_person():
             return _approve(request, requested_by, comment="", without_second_person=True)
         notify.approval_asked(request)
         return Outcome(request)

@@ -70,6 +70,8 @@ class ApprovalKind(models.TextChoices):
     ACCOUNT_PASSWORD = "account.password", "reset a password"
     ACCOUNT_SECOND_FACTOR = "account.second_factor", "reset a second factor"
     ACCOUNT_GRANT = "account.grant", "give roles or permissions"
+    RULES_PUBLISH = "rules.publish", "publish the draft rules"
+    RULES_REVIEW = "rules.review", "review a version restored alone"
 
 
 class ApprovalState(models.TextChoices):

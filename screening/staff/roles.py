@@ -34,6 +34,23 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "change_nextstep"),
         ("screening", "view_rulesetversion"),
         ("screening", "publish_rulesetversion"),
+        ("screening", "view_ruletestcase"),
+        ("screening", "add_ruletestcase"),
+        ("screening", "change_ruletestcase"),
+        ("screening", "delete_ruletestcase"),
+        ("screening", "view_approvalrequest"),
+        ("screening", "view_auditevent"),
+    },
+    # A clinician who signs off the rules: reads the draft, its preview and test results, and approves
+    # (publishes) or sends back a draft another rules admin submitted. Often held with "Rules admin".
+    "Rules approver": {
+        ("screening", "view_ruledraft"),
+        ("screening", "view_conditiondraft"),
+        ("screening", "view_nextstep"),
+        ("screening", "view_rulesetversion"),
+        ("screening", "view_ruletestcase"),
+        ("screening", "view_approvalrequest"),
+        ("screening", "approve_rulesetversion"),
         ("screening", "view_auditevent"),
     },
 }
@@ -44,7 +61,7 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
 READS_PATIENT_DATA = {"screening.view_case", "screening.export_identifiable_case"}
 MANAGES_ACCOUNTS = {"auth.add_user", "auth.change_user", "screening.approve_account_change"}
 # Roles whose work is in the Django admin, which needs "staff status" (derived, never set by hand).
-ADMIN_SITE_ROLES = {"Rules admin", "Clinic admin"}
+ADMIN_SITE_ROLES = {"Rules admin", "Rules approver", "Clinic admin"}
 
 
 def ensure_groups(apps, roles: dict[str, set[tuple[str, str]]] | None = None) -> None:

@@ -1,12 +1,14 @@
-"""Load the default screening rules on a fresh database and publish them as version 1. Idempotent."""
+"""Load the default screening rules on a fresh database and publish them as version 1, with their test
+cases (one per bullet of clinical.md). Idempotent: each part only where none exists."""
 
 from django.core.management.base import BaseCommand
 
+from screening.rules.rule_tests import load_default_cases
 from screening.rules.rulesets import rules_load_defaults
 
 
 class Command(BaseCommand):
-    help = "Load the default screening rules (only on a database that has none) and publish them."
+    help = "Load the default screening rules and their test cases (only where none exist), and publish them."
 
     def handle(self, *args, **options) -> None:
         version = rules_load_defaults()
@@ -14,3 +16,6 @@ class Command(BaseCommand):
             self.stdout.write("Rules already present: nothing loaded.")
         else:
             self.stdout.write(f"Loaded the default rules as ruleset {version}.")
+        cases = load_default_cases()
+        if cases:
+            self.stdout.write(f"Loaded {cases} test cases of the default rules.")

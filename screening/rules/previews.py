@@ -1,0 +1,151 @@
+"""Previews: the draft screened against past submitted intakes beside the published version, in the
+background (at 100,000 intakes it takes as long as a re-screen), with progress. A preview is kept with the
+draft's fingerprint and the published version's number, so it is shown again until either changes.
+
+Its result names cases by reference only, never identity: how many moved from which outcome to which, and
+for each case the rules that made the difference.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.tasks import task
+from django.utils import timezone
+
+from screening import clock
+from screening.intake.facts import engine_facts
+from screening.intake.models import Intake
+from screening.intake.selectors import load_answers
+from screening.rules import outcomes, rulesets
+from screening.rules.engine import screen
+from screening.rules.models import RulePreview
+from screening.rules.terms import FindingState, RulesetError
+
+PROGRESS_EVERY = 200  # intakes between two progress writes
+DAYS = 90  # the shorter period, one click away
+
+
+def _wanted(days: int | None) -> dict:
+    published = rulesets.latest_version()
+    return {
+        "draft_hash": rulesets.draft_hash(),
+        "published_number": published.number if published else None,
+        "days": days,
+    }
+
+
+def current(days: int | None) -> RulePreview | None:
+    """The latest preview of the draft as it is, against the version published now."""
+    return RulePreview.objects.filter(**_wanted(days)).first()
+
+
+def start(*, days: int | None, actor) -> RulePreview:
+    """The draft's preview for this period: the one kept if the draft has not changed (unless it
+    failed), else a new one, run in the background."""
+    wanted = _wanted(days)
+    with transaction.atomic():
+        kept = RulePreview.objects.select_for_update().filter(**wanted).first()
+        if kept is not None and kept.state != RulePreview.State.FAILED:
+            return kept
+        preview = RulePreview.objects.create(
+            **wanted,
+            started_by=actor if getattr(actor, "is_authenticated", False) else None,
+            started_at=clock.now(),
+        )
+        transaction.on_commit(lambda: run_preview.enqueue(preview.pk))
+    return preview
+
+
+def _intakes(days: int | None):
+    intakes = Intake.objects.filter(status=Intake.Status.SUBMITTED)
+    if days is not None:
+        intakes = intakes.filter(submitted_at__gte=clock.now() - timedelta(days=days))
+    return intakes
+
+
+@task
+def run_preview(preview_id: int) -> int:
+    """Screen the intakes with the draft and the published version; store who would move."""
+    preview = RulePreview.objects.get(pk=preview_id)
+    if preview.state != RulePreview.State.RUNNING:
+        return 0
+    try:
+        draft = rulesets.compile_data("draft", rulesets.draft_data())
+    except RulesetError as error:
+        RulePreview.objects.filter(pk=preview.pk).update(
+            state=RulePreview.State.FAILED, problems=error.problems, finished_at=clock.now()
+        )
+        return 0
+    published = rulesets.latest_version()
+    current_rules = rulesets.compiled_version(published) if published else None
+    intakes = _intakes(preview.days)
+    RulePreview.objects.filter(pk=preview.pk).update(total=intakes.count())
+    titles = {r["key"]: r["title"] for r in rulesets.draft_data()}
+    if published:
+        titles = {r["key"]: r["title"] for r in rulesets.version_rules(published)} | titles
+    moves: dict[tuple[str, str], list[dict]] = {}
+    count = 0
+    rows = intakes.select_related("identity").prefetch_related("consents").order_by("pk")
+    for intake in rows.iterator(chunk_size=500):
+        count += 1
+        sent = timezone.localdate(intake.submitted_at)
+        facts = engine_facts(load_answers(intake), sent)
+        after = screen(facts, draft, sent)
+        before = screen(facts, current_rules, sent) if current_rules else None
+        was = before.outcome.value if before else "none"
+        if was != after.outcome.value:
+            moves.setdefault((was, after.outcome.value), []).append(
+                {"reference": intake.reference, "rules": _difference(before, after, titles)}
+            )
+        if count % PROGRESS_EVERY == 0:
+            RulePreview.objects.filter(pk=preview.pk).update(done=F("done") + PROGRESS_EVERY)
+    RulePreview.objects.filter(pk=preview.pk).update(
+        state=RulePreview.State.DONE,
+        done=count,
+        total=count,
+        finished_at=clock.now(),
+        result={
+            "published": f"v{published.number}" if published else None,
+            "intakes": count,
+            "moves": [
+                {"from": was, "to": now, "cases": cases}
+                for (was, now), cases in sorted(
+                    moves.items(),
+                    key=lambda m: (outcomes.SEVERITY_RANK.get(m[0][0], 99), m[0][1]),
+                )
+            ],
+        },
+    )
+    return count
+
+
+def _raising(result) -> set[str]:
+    """The rules that raised the result's outcome (fired, or asked for information)."""
+    if result is None:
+        return set()
+    return {
+        f.rule
+        for f in result.findings
+        if f.state != FindingState.NOT_KNOWN and f.outcome == result.outcome
+    }
+
+
+def _difference(before, after, titles: dict[str, str]) -> list[str]:
+    """The rules that made the difference: those raising the new outcome that did not before, and those
+    that raised the old one and no longer do; by title."""
+    was, now = _raising(before), _raising(after)
+    keys = sorted(now - was) + sorted(was - now)
+    return [f"{titles.get(k, k)} ({'now' if k in now else 'no longer'})" for k in keys]
+
+
+def moves_for_display(preview: RulePreview) -> list[dict]:
+    """The preview's moves with the outcomes' labels, for the page."""
+    return [
+        {
+            "from": outcomes.label(move["from"]) if move["from"] != "none" else "No version",
+            "to": outcomes.label(move["to"]),
+            "cases": move["cases"],
+        }
+        for move in preview.result.get("moves", [])
+    ]
