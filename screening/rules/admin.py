@@ -190,10 +190,8 @@ class RuleDraftAdmin(OneHistoryAdmin):
             "opts": self.model._meta,
             "changes": rulesets.draft_changes(),
         }
-        status = 400 if form.is_bound and (problems or form.errors) else 200
-        return TemplateResponse(
-            request, "admin/screening/ruledraft/publish.html", context, status=status
-        )
+        # Refusals are shown on the page with 200, as the admin's own forms do.
+        return TemplateResponse(request, "admin/screening/ruledraft/publish.html", context)
 
     @staticmethod
     def _submitted(request, outcome):

@@ -1,9 +1,15 @@
 """The rules admins' forms: a rule's condition (a fact chosen by its label, an operator that fits it, a value
 checked against it), and the note that goes with publishing."""
 
-from django import forms
+import json
 
+from django import forms
+from django.utils import timezone
+
+from screening import clock
+from screening.intake import file_format
 from screening.intake.facts import fact_specs
+from screening.intake.models import Intake
 from screening.rules import outcomes
 from screening.rules.engine import Condition, Op, check_condition
 from screening.rules.models import ConditionDraft, RuleTestCase
@@ -102,6 +108,9 @@ def _rule_choices():
 MAX_FILE_BYTES = 1_000_000
 
 
+MAX_FILE_BYTES = 1_000_000
+
+
 class RuleTestCaseForm(forms.ModelForm):
     """A test case: made from a case's reference (a copy without identity) or an intake file, with what it
     must give; a changed expectation needs a reason, kept and audited."""
@@ -151,9 +160,36 @@ class RuleTestCaseForm(forms.ModelForm):
                     "expectation_reason", "Say why the expectation changes: it is kept and audited."
                 )
             return cleaned
-        reference, upload = cleaned.get("reference", "").strip(), cleaned.get("intake_file")
+        reference, upload = cleaned.get("reference", "").strip().upper(), cleaned.get("intake_file")
         if bool(reference) == bool(upload):
             self.add_error(
                 "reference", "Enter a case's reference, or upload an intake file (one of the two)."
             )
+        elif reference:
+            self._from_case(reference, cleaned)
+        else:
+            self._from_file(upload, cleaned)
         return cleaned
+
+    def _from_case(self, reference: str, cleaned: dict) -> None:
+        intake = Intake.objects.filter(reference=reference, status=Intake.Status.SUBMITTED).first()
+        if intake is None:
+            self.add_error("reference", f"No submitted intake has the reference {reference}.")
+            return
+        cleaned["source"] = {"intake": intake}
+
+    def _from_file(self, upload, cleaned: dict) -> None:
+        today = clock.today()
+        try:
+            data = json.loads(upload.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            self.add_error("intake_file", "This file is not JSON: upload an intake file (.json).")
+            return
+        checked = file_format.read(data, today)
+        if checked.problems or len(checked.intakes) != 1:
+            first = "; ".join(checked.problems[:3]) or "the file must hold exactly one intake"
+            self.add_error("intake_file", f"Fix the file first: {first}.")
+            return
+        intake = checked.intakes[0]
+        sent = timezone.localdate(intake.submitted_at) if intake.submitted_at else today
+        cleaned["source"] = {"answers": intake.answers, "screened_on": sent}

@@ -28,7 +28,6 @@ from screening.staff.models import ApprovalRequest
 PUBLISH = ApprovalRequest.Kind.RULES_PUBLISH
 REVIEW = ApprovalRequest.Kind.RULES_REVIEW
 APPROVING_PERMISSION = "screening.approve_rulesetversion"
-DRAFT = "the draft rules"
 Review = RulesetVersion.Review
 
 
@@ -70,8 +69,9 @@ def submit(*, actor, note: str, rescreen: bool) -> approvals.Outcome:
         "based_on": latest.number if latest else None,
         "rescreen": rescreen,
     }
+    subject = f"after v{latest.number}" if latest else "the first version"
     return approvals.approval_ask(
-        kind=PUBLISH, subject=DRAFT, content=content, requested_by=actor, note=note
+        kind=PUBLISH, subject=subject, content=content, requested_by=actor, note=note
     )
 
 

@@ -1,6 +1,9 @@
-"""A rules admin changes the block relief threshold and count in Django admin (to the consensus alternative:
-one block at 50 %), previews the effect on past intakes, publishes, and the next intake is screened by the
-new version; a coordinator then reads the new requirement in the case's reason: in Chromium, end to end."""
+"""Two rules admins in Chromium, end to end: one changes the block relief threshold and count (to the
+consensus alternative: one block at 50 %) without typing a code, previews the effect on past intakes (the
+moved case listed with the outcomes' labels), finds a test case failing and blocking the submission,
+updates its expectation with a reason and submits; the second (a clinician with "Rules approver")
+approves, which publishes; the version page says what changed in words, the next intake is screened by
+the new version, and a coordinator reads the new requirement in the case's reason."""
 
 import django.apps
 import pytest
@@ -9,11 +12,13 @@ from django.test import Client
 
 from screening.casework.models import ScreeningResult
 from screening.intake.models import Intake
-from screening.rules.models import RuleDraft
+from screening.rules.models import RuleDraft, RulesetVersion
+from screening.rules.rule_tests import load_default_cases
 from screening.rules.rulesets import rules_load_defaults
+from screening.staff.models import ApprovalRequest
 from screening.staff.roles import ensure_groups
 from tests.browser.helpers import assert_clean_console, authenticator_code, enter_second_factor
-from tests.personas import Patient
+from tests.personas import Patient, run_previews
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-long-password-for-tests"
@@ -32,13 +37,29 @@ ONE_BLOCK_AT_60 = {
 }
 
 
-def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_next_intake_uses_it(
+def _sign_in_to_admin(page, server, user) -> None:
+    page.goto(server + "/admin/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    # A password alone does not open the admin: the second factor is asked for first.
+    assert "Enter your code" in page.inner_text("main")
+    enter_second_factor(page, user)
+
+
+def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_it(
     page, server, console
 ):
     ensure_groups(django.apps.apps)  # the live server's database is flushed between tests
     rules_load_defaults()
+    load_default_cases()
     user = User.objects.create_user("rosa", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Rules admin"))
+    approver = User.objects.create_user(
+        "idris", password=PASSWORD, is_staff=True, first_name="Idris", email="idris@clinic.example"
+    )
+    approver.groups.add(*Group.objects.filter(name__in=["Rules admin", "Rules approver"]))
     earlier = _submitted_intake()
     one_block = _submitted_intake(ONE_BLOCK_AT_60)
     assert (
@@ -47,14 +68,8 @@ def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_
     assert ScreeningResult.objects.get(intake=one_block, trigger="submit").outcome == "routine"
 
     authenticator_code(user)  # the account has an authenticator app
-    page.goto(server + "/admin/")
-    page.get_by_label("Username").fill("rosa")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    # A password alone does not open the admin: the second factor is asked for first.
-    assert "Enter your code" in page.inner_text("main")
-    enter_second_factor(page, user)
+    authenticator_code(approver)
+    _sign_in_to_admin(page, server, user)
 
     rule = RuleDraft.objects.get(key="sr_facet_candidate")
     page.goto(f"{server}/admin/screening/ruledraft/{rule.pk}/change/")
@@ -75,20 +90,82 @@ def test_a_rules_admin_changes_threshold_and_block_count_previews_publishes_and_
 
     with page.expect_navigation():
         page.get_by_role("link", name="Preview the draft").click()
+    assert "Screening past intakes with the draft" in page.inner_text("main")
+    run_previews()  # the task worker's part
+    page.reload()
     assert "2 intakes screened with the draft beside v1: 1 would move." in page.inner_text(
         "#preview-summary"
     )
-    moves = page.inner_text("#preview-moves")
-    assert "routine" in moves and "specialist_review" in moves and one_block.reference in moves
-    assert earlier.reference not in moves  # two blocks at 85 % and 80 % stay where they were
+    main = page.inner_text("main")
+    assert "Routine → Specialist review: 1 case" in main and one_block.reference in main
+    assert "Facet pain candidacy signals (now)" in main  # the rule that made the difference
+    assert earlier.reference not in main  # two blocks at 85 % and 80 % stay where they were
+    assert "Number of diagnostic blocks: at least 2 → at least 1" in main
+    assert "routine" not in main.replace("Routine", "")  # no outcome codes
 
+    # A test case now fails, and the submission is refused, naming it.
+    assert "1 of " in page.inner_text("#tests-summary")
     with page.expect_navigation():
-        page.get_by_role("link", name="Publish the draft").click()
+        page.get_by_role("link", name="Submit the draft to be published").click()
     page.get_by_label("Note").fill("Consensus alternative: one block at 50 % relief")
     with page.expect_navigation():
-        page.get_by_role("button", name="Publish as a new version").click()
-    assert "Published the rules as v2." in page.inner_text("body")
-    assert "sr_facet_candidate" in page.inner_text("body")  # what changed from v1
+        page.get_by_role("button", name="Submit for approval").click()
+    problems = page.inner_text("#publish-problems")
+    assert "One block at 80 %: a confirming block is the usual next step" in problems
+    assert "expected Needs info, the rules give Specialist review" in problems
+
+    # Its expectation is updated, with a reason.
+    page.goto(server + "/admin/screening/ruletestcase/")
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name="One block at 80 %: a confirming block is the usual next step"
+        ).click()
+    page.get_by_label("Expected outcome").select_option(label="Specialist review")
+    page.get_by_label("A rule that must fire").select_option(
+        label="Facet pain candidacy signals (Specialist review)"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert "Say why the expectation changes" in page.inner_text("main")  # next to the field
+    page.get_by_label("Why the expectation changes").fill(
+        "One block at 50 % is now enough for specialist review (consensus alternative)"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in page.inner_text("body")
+
+    page.goto(server + "/admin/screening/ruledraft/publish/")
+    page.get_by_label("Note").fill("Consensus alternative: one block at 50 % relief")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for approval").click()
+    assert "Submitted for approval" in page.inner_text("body")
+    assert "a rules approver (a clinician) other than you must approve" in page.inner_text("main")
+
+    # The second rules admin, a clinician, approves: that publishes it.
+    second = page.context.browser.new_context().new_page()
+    console.watch(second)
+    _sign_in_to_admin(second, server, approver)
+    # The e-mail they are sent links to the request.
+    request = ApprovalRequest.objects.get(kind="rules.publish")
+    assert request.subject == "after v1"
+    second.goto(f"{server}/admin/screening/approvalrequest/{request.pk}/change/")
+    lines = second.inner_text("#approval-lines")
+    assert (
+        "Facet pain candidacy signals: Number of diagnostic blocks: at least 2 → at least 1"
+        in lines
+    )
+    second.get_by_label("Comment").fill("Agreed at the clinical meeting")
+    with second.expect_navigation():
+        second.get_by_role("button", name="Approve").click()
+    assert "Approved" in second.inner_text("body")
+    version = RulesetVersion.objects.get(number=2)
+    assert version.approved_by == approver and version.published_by == user
+    second.goto(f"{server}/admin/screening/rulesetversion/{version.pk}/change/")
+    main = second.inner_text("main")
+    assert "Approved by Idris (idris)" in main
+    assert "Number of diagnostic blocks: at least 2 → at least 1" in main
+    assert "Removed: Second-best block relief: at least 80 %" in main
+    assert "'op'" not in main.split("Technical details")[0]
 
     later = _submitted_intake(ONE_BLOCK_AT_60)
     result = ScreeningResult.objects.get(intake=later, trigger="submit")
