@@ -38,8 +38,6 @@ def _rule_form(rule: RuleDraft, **changes) -> dict:
         "conditions-MIN_NUM_FORMS": "1",
         "conditions-MAX_NUM_FORMS": "1000",
     }
-    from screening.rules.values import format_value
-
     for n, c in enumerate(conditions):
         data |= {
             f"conditions-{n}-id": str(c.pk),
@@ -47,9 +45,24 @@ def _rule_form(rule: RuleDraft, **changes) -> dict:
             f"conditions-{n}-position": str(c.position),
             f"conditions-{n}-fact": c.fact,
             f"conditions-{n}-op": c.op,
-            f"conditions-{n}-value_text": format_value(c.value),
-        }
+        } | _value_fields(f"conditions-{n}", c.value)
     return data | changes
+
+
+def _value_fields(prefix: str, value) -> dict:
+    """A condition's value as the editor posts it: answers ticked, a number, or a period."""
+    if isinstance(value, list):
+        return {f"{prefix}-choices": value}
+    if isinstance(value, str):
+        return {f"{prefix}-choices": [value]}
+    if isinstance(value, dict):
+        return {
+            f"{prefix}-period_amount": str(value["amount"]),
+            f"{prefix}-period_unit": value["unit"],
+        }
+    if value is not None:
+        return {f"{prefix}-number": str(value)}
+    return {}
 
 
 def _change(client, rule_key, **changes):
@@ -94,9 +107,7 @@ def test_a_rules_admin_lists_searches_and_edits_a_threshold_with_an_audit_entry(
     assert "sr_facet_candidate" in listing.content.decode()
     rule = RuleDraft.objects.get(key="sr_facet_candidate")
     index = [c.fact for c in rule.conditions.all()].index("best_block_relief")
-    response = _change(
-        rules_admin, "sr_facet_candidate", **{f"conditions-{index}-value_text": "50"}
-    )
+    response = _change(rules_admin, "sr_facet_candidate", **{f"conditions-{index}-number": "50"})
     assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
     assert ConditionDraft.objects.get(rule=rule, fact="best_block_relief").value == 50
     event = AuditEvent.objects.get(action="rule.change", object_ref="sr_facet_candidate")
@@ -107,35 +118,69 @@ def test_a_rules_admin_lists_searches_and_edits_a_threshold_with_an_audit_entry(
 
 
 @pytest.mark.parametrize(
-    ("fact", "op", "value", "message"),
+    ("fields", "message"),
     [
-        ("bmi", "greater_than", "forty", "Enter a number, like 80 or 40.5."),
-        ("bmi", "is_yes", "", "'is_yes' does not fit bmi"),
-        ("cancer", "equals", "maybe", "'maybe' is not a choice of cancer"),
-        ("months_since_rfa", "at_most", "3 weeks", "Enter a number, like 80 or 40.5."),
-        ("rfa_last", "within_last", "3 weeks", "Enter a number of days or months"),
+        ({"fact": "bmi", "op": "greater_than", "number": "forty"}, "Enter a number."),
+        ({"fact": "bmi", "op": "greater_than"}, "Enter a number, like 80 or 40.5."),
+        (
+            {"fact": "bmi", "op": "is_yes"},
+            "“is Yes” does not fit this question. Choose one of: is exactly, is not, is less than",
+        ),
+        ({"fact": "cancer", "op": "equals", "choices": ["maybe"]}, "Select a valid choice."),
+        ({"fact": "cancer", "op": "one_of"}, "Tick one or more answers."),
+        (
+            {"fact": "cancer", "op": "equals", "choices": ["current", "past"]},
+            "Tick exactly one answer for “is exactly” (for several, choose “is one of”).",
+        ),
+        ({"fact": "rfa_last", "op": "within_last"}, "Enter a whole number of months or days"),
+        (
+            {
+                "fact": "rfa_last",
+                "op": "within_last",
+                "period_amount": "5000",
+                "period_unit": "months",
+            },
+            "up to 1200",
+        ),
     ],
 )
-def test_a_condition_that_does_not_fit_its_fact_is_refused_next_to_the_field(
-    rules_admin, fact, op, value, message
+def test_a_condition_that_does_not_fit_its_fact_is_refused_with_what_to_do(
+    rules_admin, fields, message
 ):
-    response = _change(
-        rules_admin,
-        "info_bmi_over_40",
-        **{"conditions-0-fact": fact, "conditions-0-op": op, "conditions-0-value_text": value},
-    )
+    rule = RuleDraft.objects.get(key="info_bmi_over_40")
+    kept = ("-id", "-rule", "-position")
+    data = {
+        k: v
+        for k, v in _rule_form(rule).items()
+        if not k.startswith("conditions-0-") or k.endswith(kept)
+    }
+    data |= {f"conditions-0-{name}": value for name, value in fields.items()}
+    response = rules_admin.post(reverse("admin:screening_ruledraft_change", args=[rule.pk]), data)
     assert response.status_code == 200
     assert message in html.unescape(response.content.decode())
     assert ConditionDraft.objects.get(rule__key="info_bmi_over_40").value == 40
 
 
-def test_the_fact_list_shows_labels(rules_admin):
-    rule = RuleDraft.objects.get(key="info_bmi_over_40")
-    html = rules_admin.get(
-        reverse("admin:screening_ruledraft_change", args=[rule.pk])
-    ).content.decode()
-    assert "BMI (bmi)" in html
-    assert "Best block relief (best_block_relief)" in html
+def test_the_question_picker_groups_facts_by_section_with_their_wording(rules_admin):
+    def page_of(key):
+        rule = RuleDraft.objects.get(key=key)
+        url = reverse("admin:screening_ruledraft_change", args=[rule.pk])
+        return html.unescape(rules_admin.get(url).content.decode())
+
+    page = page_of("info_bmi_over_40")
+    assert '<optgroup label="Symptoms that need care quickly">' in page
+    assert "Physical therapy: How much did it help?" in page
+    assert "BMI (worked out)" in page and "(bmi)" not in page
+    assert "Number (%)" not in page  # BMI has no unit
+    page = page_of("sr_facet_candidate")
+    assert "Number (%)" in page  # best block relief, in %
+    assert 'value="low_back"' in page and "Low back" in page  # pain regions, ticked by label
+
+
+def test_a_choice_condition_is_saved_from_ticked_answers(rules_admin):
+    response = _change(rules_admin, "ci_pregnancy", **{"conditions-0-choices": ["pregnant"]})
+    assert response.status_code == 302
+    assert ConditionDraft.objects.get(rule__key="ci_pregnancy").value == ["pregnant"]
 
 
 def test_disabling_a_rule_is_audited(rules_admin):

@@ -12,6 +12,8 @@ DEMO_STAFF = (
     ("coordinator", "Casey", "Coordinator", ("Coordinator",), False),
     ("coordinator2", "Jordan", "Coordinator", ("Coordinator",), False),
     ("rulesadmin", "Riley", "Rules admin", ("Rules admin",), True),
+    # A clinician who edits rules too and approves those another rules admin submits.
+    ("rulesapprover", "Idris", "Rules approver", ("Rules admin", "Rules approver"), True),
     ("clinicadmin", "Morgan", "Clinic admin", ("Clinic admin",), True),
     # A second clinic admin: changes to staff accounts need another clinic admin's approval.
     ("clinicadmin2", "Avery", "Clinic admin", ("Clinic admin",), True),

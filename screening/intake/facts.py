@@ -13,7 +13,7 @@ from django.utils import translation
 
 from screening.intake import instruments, scoring
 from screening.intake.branching import context, not_asked
-from screening.intake.catalogue import QUESTIONS, Kind
+from screening.intake.catalogue import INDEX, QUESTIONS, Kind, section_of
 from screening.intake.catalogue.history import MAX_BLOCKS, TREATMENTS
 from screening.intake.staff_wording import STAFF_CHOICES_OF, staff_choices, staff_label
 from screening.rules.terms import NOT_ASKED, FactSpec, FactType
@@ -165,6 +165,10 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
 }
 
 
+def page_of(key: str):
+    return INDEX.page_of[key]
+
+
 def source_questions(fact: str) -> tuple[str, ...]:
     return DERIVED_FROM.get(fact, (fact,))
 
@@ -192,6 +196,35 @@ def fact_specs() -> dict[str, FactSpec]:
 
 
 _UNITS = {"pain_months": "months"}
+
+
+@cache
+def fact_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The facts a rule may name, for the rule editor's picker: grouped by intake section in the patient's
+    order, each as the staff label with the question's wording where it says more ("Saddle numbness
+    (Numbness around your bottom, ...?)"), a repeated question after what it belongs to ("Physical
+    therapy: How much did it help?"); derived facts in the section of the answers they are worked out
+    from, marked so. English, like fact_specs."""
+    specs = fact_specs()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    with translation.override("en"):
+        for key, question in QUESTIONS.items():
+            if key not in specs:
+                continue
+            label, wording = specs[key].label, str(question.label)
+            if question.group and ":" in label:  # a repeated question: what it belongs to first
+                shown = f"{label.split(':')[0]}: {wording}"
+            elif wording.lower() in label.lower():
+                shown = label
+            else:
+                shown = f"{label} ({wording})"
+            groups.setdefault(str(section_of(page_of(key)).title), []).append((key, shown))
+        for spec in DERIVED_FACTS:
+            source = DERIVED_FROM.get(spec.key, ())[-1:]
+            section = str(section_of(page_of(source[0])).title) if source else "Worked out"
+            unit = f", in {spec.unit}" if spec.unit else ""
+            groups.setdefault(section, []).append((spec.key, f"{spec.label} (worked out{unit})"))
+    return tuple((title, tuple(items)) for title, items in groups.items())
 
 
 def _months_between(month: str, today: date) -> int:

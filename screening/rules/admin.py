@@ -7,6 +7,7 @@ import json
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -16,7 +17,13 @@ from django.views.decorators.http import require_POST
 from screening.admin_bases import OneHistoryAdmin, ReadOnlyAdmin
 from screening.intake.facts import fact_specs
 from screening.rules import changes, outcomes, previews, publishing, rule_tests, rulesets
-from screening.rules.forms import ConditionForm, PublishForm, RestoreForm, RuleTestCaseForm
+from screening.rules.forms import (
+    ConditionForm,
+    PublishForm,
+    RestoreForm,
+    RuleTestCaseForm,
+    editor_data,
+)
 from screening.rules.models import (
     ConditionDraft,
     NextStep,
@@ -38,11 +45,16 @@ def _test_context() -> dict:
     return {"test_results": results, "failing_tests": rule_tests.failing(results)}
 
 
-class ConditionInline(admin.TabularInline):
+class ConditionInline(admin.StackedInline):
+    """Each condition a block of its own: a question picked by its wording, the condition in words, and
+    the value of the question's kind (rule_editor.js shows only the value that fits)."""
+
     model = ConditionDraft
     form = ConditionForm
     extra = 0
     min_num = 1
+    fields = ["fact", "op", "choices", "number", "period_amount", "period_unit", "position"]
+    classes = ["fc-conditions"]
 
     def get_formset(self, request, obj=None, **kwargs):
         # A rule needs at least one condition: refuse a save that would leave it with none.
@@ -65,6 +77,14 @@ class RuleDraftAdmin(OneHistoryAdmin):
     ]
     actions = ["disable_rules", "enable_rules"]
     change_list_template = "admin/screening/ruledraft/change_list.html"
+    change_form_template = "admin/screening/ruledraft/change_form.html"
+
+    class Media:
+        js = ["screening/rule_editor.js"]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["editor_data"] = editor_data()
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_queryset(self, request):
         # Listed by outcome, most severe first, then by title: how clinicians think of them.
@@ -146,6 +166,10 @@ class RuleDraftAdmin(OneHistoryAdmin):
         period = "90" if request.GET.get("period") == "90" else "all"
         days = previews.DAYS if period == "90" else None
         preview = previews.start(days=days, actor=request.user)
+        if request.GET.get("progress"):  # polled by preview_progress.js while it runs
+            return JsonResponse(
+                {"state": preview.state, "done": preview.done, "total": preview.total}
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": "Preview the draft rules",

@@ -1,5 +1,5 @@
-"""The rules admins' forms: a rule's condition (a fact chosen by its label, an operator that fits it, a value
-checked against it), and the note that goes with publishing."""
+"""The rules admins' forms: a rule's condition in the clinicians' editor (a question picked by its wording,
+an operator in words, a value of the question's kind), publishing and restoring, and test cases."""
 
 import json
 
@@ -8,32 +8,55 @@ from django.utils import timezone
 
 from screening import clock
 from screening.intake import file_format
-from screening.intake.facts import fact_specs
+from screening.intake.facts import fact_groups, fact_specs
 from screening.intake.models import Intake
 from screening.rules import outcomes
-from screening.rules.engine import Condition, Op, check_condition
+from screening.rules.engine import Condition, check_condition
 from screening.rules.models import ConditionDraft, RuleTestCase
 from screening.rules.rulesets import draft_data
-from screening.rules.values import format_value, parse_value
+from screening.rules.terms import OPERATORS_FOR, STATE_OPERATORS, FactType, Op
+from screening.rules.wording import OP_LABELS
 
 
 def _fact_choices():
-    specs = fact_specs()
-    return sorted(
-        ((key, f"{spec.label or key} ({key})") for key, spec in specs.items()),
-        key=lambda c: c[1].lower(),
-    )
+    """The facts grouped by intake section (optgroups), in the patient's order."""
+    return [("", "Choose a question or fact"), *((t, list(items)) for t, items in fact_groups())]
+
+
+OP_CHOICES = [(op.value, OP_LABELS[op]) for op in OP_LABELS]
+PERIOD_UNITS = [("months", "months"), ("days", "days")]
+CHOICE_OPS = {Op.ONE_OF, Op.NONE_OF}
+NUMBER_OPS = {Op.LESS_THAN, Op.AT_MOST, Op.GREATER_THAN, Op.AT_LEAST}
+
+
+def editor_data() -> dict:
+    """What the editor's script needs per fact: its type, unit, choices and the operators that fit it
+    (rules/static/screening/rule_editor.js): the same facts and words the server checks against."""
+    return {
+        key: {
+            "type": str(spec.type),
+            "unit": spec.unit,
+            "choices": [list(c) for c in spec.choice_labels],
+            "ops": [op.value for op in editor_ops(spec)],
+        }
+        for key, spec in fact_specs().items()
+    }
 
 
 class ConditionForm(forms.ModelForm):
-    """A condition: a fact chosen by its label, an operator that must fit it, a value checked against it."""
+    """A condition in the clinicians' editor: a question picked from its section by its wording, an
+    operator in words, and a value of the question's kind: its answers ticked, a number with its unit, or
+    a period as a number of months or days. No codes are typed."""
 
-    fact = forms.ChoiceField(choices=_fact_choices)
-    value_text = forms.CharField(
-        label="Value",
-        required=False,
-        help_text="A number (80), a choice code (yes), codes separated by commas (pregnant, breastfeeding), "
-        "or a period (3 months). Empty for 'is yes', 'is no', 'is answered' and 'is not answered'.",
+    fact = forms.ChoiceField(label="Question or fact", choices=_fact_choices)
+    op = forms.ChoiceField(label="Condition", choices=OP_CHOICES)
+    choices = forms.MultipleChoiceField(
+        label="Answers", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    number = forms.FloatField(label="Number", required=False)
+    period_amount = forms.IntegerField(label="Within the last", required=False, min_value=1)
+    period_unit = forms.ChoiceField(
+        label="Months or days", required=False, choices=PERIOD_UNITS, initial="months"
     )
 
     class Meta:
@@ -42,30 +65,93 @@ class ConditionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["value_text"] = format_value(self.instance.value)
+        key = self.data.get(self.add_prefix("fact")) if self.is_bound else self.instance.fact
+        spec = fact_specs().get(key or "")
+        if spec is not None:
+            self.fields["choices"].choices = list(spec.choice_labels)
+            if spec.unit:
+                self.fields["number"].label = f"Number ({spec.unit})"
+        value = self.instance.value
+        if self.instance.pk and not self.is_bound:
+            if isinstance(value, list):
+                self.initial["choices"] = value
+            elif isinstance(value, dict) and "amount" in value:
+                self.initial["period_amount"] = value["amount"]
+                self.initial["period_unit"] = value["unit"]
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                self.initial["number"] = value
+            elif isinstance(value, str):
+                self.initial["choices"] = [value]
 
     def clean(self):
         cleaned = super().clean()
         fact, op = cleaned.get("fact"), cleaned.get("op")
         if not fact or not op:
             return cleaned
-        specs = fact_specs()
-        try:
-            value = parse_value(cleaned.get("value_text", ""), Op(op), specs.get(fact))
-        except ValueError as error:
-            self.add_error("value_text", str(error))
-            return cleaned
-        problem = check_condition(Condition(fact, Op(op), value), specs)
-        if problem:
+        spec, op = fact_specs()[fact], Op(op)
+        if (op not in STATE_OPERATORS and op not in OPERATORS_FOR[spec.type]) or (
+            op in (Op.IS_YES, Op.IS_NO) and not {"yes", "no"} <= spec.choices
+        ):
+            fitting = [OP_LABELS[o] for o in OP_LABELS if o in editor_ops(spec)]
             self.add_error(
-                "value_text"
-                if "value" in problem or "choice" in problem or "number" in problem
-                else "op",
-                problem[0].upper() + problem[1:] + ".",
+                "op",
+                f"“{OP_LABELS[op]}” does not fit this question. Choose one of: "
+                f"{', '.join(fitting)}.",
             )
+            return cleaned
+        value = self._value(op, spec, cleaned)
+        if value is _MISSING:
+            return cleaned
+        problem = check_condition(Condition(fact, op, value), fact_specs())
+        if problem:
+            self.add_error(None, problem[0].upper() + problem[1:] + ".")
         self.instance.value = value
         return cleaned
+
+    def _value(self, op: Op, spec, cleaned: dict):
+        """The condition's value from the field that fits its operator, or _MISSING (with an error)."""
+        if op in STATE_OPERATORS or op in (Op.IS_YES, Op.IS_NO):
+            return None
+        ticked = cleaned.get("choices") or []
+        if op in CHOICE_OPS:
+            if not ticked:
+                self.add_error("choices", "Tick one or more answers.")
+                return _MISSING
+            return list(ticked)
+        if op == Op.WITHIN_LAST:
+            amount, unit = cleaned.get("period_amount"), cleaned.get("period_unit") or "months"
+            if amount is None:
+                self.add_error("period_amount", "Enter a whole number of months or days, like 3.")
+                return _MISSING
+            return {"amount": amount, "unit": unit}
+        if spec.type == FactType.NUMBER or op in NUMBER_OPS:
+            number = cleaned.get("number")
+            if number is None:
+                self.add_error("number", "Enter a number, like 80 or 40.5.")
+                return _MISSING
+            return int(number) if float(number).is_integer() else number
+        if len(ticked) != 1:
+            self.add_error(
+                "choices",
+                f"Tick exactly one answer for “{OP_LABELS[op]}” (for several, choose “is one of”).",
+            )
+            return _MISSING
+        return ticked[0]
+
+
+_MISSING = object()
+
+
+def editor_ops(spec) -> list[Op]:
+    return [
+        op
+        for op in OP_LABELS
+        if op in STATE_OPERATORS
+        or (
+            op in OPERATORS_FOR[spec.type]
+            and (op not in (Op.IS_YES, Op.IS_NO) or {"yes", "no"} <= spec.choices)
+        )
+    ]
 
 
 class PublishForm(forms.Form):

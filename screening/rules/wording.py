@@ -26,6 +26,22 @@ from screening.rules.terms import (
 )
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The operators as a rules admin picks them in the editor.
+OP_LABELS: dict[Op, str] = {
+    Op.ONE_OF: "is one of (tick them)",
+    Op.NONE_OF: "is none of (tick them)",
+    Op.EQUALS: "is exactly",
+    Op.NOT_EQUALS: "is not",
+    Op.LESS_THAN: "is less than",
+    Op.AT_MOST: "is at most",
+    Op.GREATER_THAN: "is more than",
+    Op.AT_LEAST: "is at least",
+    Op.IS_YES: "is Yes",
+    Op.IS_NO: "is No",
+    Op.IS_ANSWERED: "is answered",
+    Op.IS_NOT_ANSWERED: "is not answered (unknown)",
+    Op.WITHIN_LAST: "is within the last",
+}
 _COMPARISONS = {
     Op.LESS_THAN: "less than",
     Op.AT_MOST: "at most",

@@ -74,8 +74,8 @@ def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_i
     rule = RuleDraft.objects.get(key="sr_facet_candidate")
     page.goto(f"{server}/admin/screening/ruledraft/{rule.pk}/change/")
     facts = [c.fact for c in rule.conditions.all()]
-    page.locator(f'[name="conditions-{facts.index("best_block_relief")}-value_text"]').fill("50")
-    page.locator(f'[name="conditions-{facts.index("block_count")}-value_text"]').fill("1")
+    page.locator(f'[name="conditions-{facts.index("best_block_relief")}-number"]').fill("50")
+    page.locator(f'[name="conditions-{facts.index("block_count")}-number"]').fill("1")
     page.locator(f'[name="conditions-{facts.index("second_best_block_relief")}-DELETE"]').check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
