@@ -82,6 +82,7 @@ def test_demo_accounts_are_made_once_with_passwords_shown_once(settings, default
         "coordinator",
         "coordinator2",
         "rulesadmin",
+        "rulesapprover",
         "clinicadmin",
         "clinicadmin2",
     ]

@@ -104,7 +104,7 @@ def test_the_rules_admin_group_has_exactly_its_permissions(default_rules):
 
 def test_a_rules_admin_lists_searches_and_edits_a_threshold_with_an_audit_entry(rules_admin):
     listing = rules_admin.get(reverse("admin:screening_ruledraft_changelist") + "?q=candidacy")
-    assert "sr_facet_candidate" in listing.content.decode()
+    assert "Facet pain candidacy signals" in listing.content.decode()
     rule = RuleDraft.objects.get(key="sr_facet_candidate")
     index = [c.fact for c in rule.conditions.all()].index("best_block_relief")
     response = _change(rules_admin, "sr_facet_candidate", **{f"conditions-{index}-number": "50"})
@@ -243,10 +243,13 @@ def test_the_rule_list_reads_each_rule_in_words_most_severe_outcome_first(rules_
     page = html.unescape(
         rules_admin.get(reverse("admin:screening_ruledraft_changelist")).content.decode()
     )
-    assert "Urgent (tier 1: emergency now) when:" in page
+    assert "Urgent (tier 1: emergency now)" in page
     assert "Saddle numbness: Yes or Not sure" in page
-    assert page.index("Urgent (tier 1") < page.index("Specialist review when")
-    assert page.index("Specialist review when") < page.index("Routine when")
+    assert (
+        "all of: Pain regions: includes Low back or Neck; Pain duration: at least 3 months" in page
+    )
+    assert page.index("Urgent (tier 1") < page.index("Facet pain candidacy signals")
+    assert page.index("Facet pain candidacy signals") < page.index("Discordant")
     assert "one_of" not in page and "['yes'" not in page
     rule = RuleDraft.objects.get(key="sr_facet_candidate")
     change = html.unescape(

@@ -63,7 +63,7 @@ class ConditionInline(admin.StackedInline):
 
 @admin.register(RuleDraft)
 class RuleDraftAdmin(OneHistoryAdmin):
-    list_display = ["title", "outcome_shown", "in_words", "enabled", "updated_at"]
+    list_display = ["title", "outcome_shown", "when", "enabled", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["outcome", "enabled"]
     search_fields = ["key", "title", "explanation", "source"]
@@ -112,6 +112,13 @@ class RuleDraftAdmin(OneHistoryAdmin):
     @admin.display(description="Outcome", ordering="severity")
     def outcome_shown(self, rule: RuleDraft) -> str:
         return changes.outcome_text({"outcome": rule.outcome, "tier": rule.tier})
+
+    @admin.display(description="When")
+    def when(self, rule: RuleDraft) -> str:
+        data = rulesets.rule_data(rule)
+        lead = "all of: " if rule.join == "all" and len(data["conditions"]) > 1 else ""
+        lead = "any of: " if rule.join == "any" and len(data["conditions"]) > 1 else lead
+        return lead + changes.conditions_sentence(data, fact_specs())
 
     @admin.display(description="The rule in words")
     def in_words(self, rule: RuleDraft) -> str:

@@ -44,10 +44,15 @@ def condition_lines(rule: Mapping[str, Any], specs: Mapping[str, FactSpec]) -> l
     return [condition_text(_condition(c), specs) for c in rule["conditions"]]
 
 
+def conditions_sentence(rule: Mapping[str, Any], specs: Mapping[str, FactSpec]) -> str:
+    """The rule's conditions in one line: 'Pain duration: at least 3 months; Number of ...'."""
+    joiner = "; " if rule.get("join", "all") == "all" else "; or "
+    return joiner.join(condition_lines(rule, specs))
+
+
 def rule_sentence(rule: Mapping[str, Any], specs: Mapping[str, FactSpec]) -> str:
     """The whole rule in one line: its outcome, then its conditions."""
-    joiner = "; " if rule.get("join", "all") == "all" else "; or "
-    sentence = f"{rule_lead(rule)}: {joiner.join(condition_lines(rule, specs))}"
+    sentence = f"{rule_lead(rule)}: {conditions_sentence(rule, specs)}"
     return sentence if rule.get("enabled", True) else f"Disabled. {sentence}"
 
 

@@ -5,8 +5,11 @@ from django.db import models
 from django.db.models import Q
 
 from screening import clock
+from screening.intake.facts import fact_specs
 from screening.rules import outcomes
-from screening.rules.terms import Op
+from screening.rules.engine import check_condition
+from screening.rules.terms import Condition, Op
+from screening.rules.wording import condition_text
 
 
 class RuleDraft(models.Model):
@@ -54,7 +57,7 @@ class RuleDraft(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.key
+        return self.title or self.key
 
 
 class ConditionDraft(models.Model):
@@ -69,7 +72,11 @@ class ConditionDraft(models.Model):
         verbose_name = "condition"
 
     def __str__(self) -> str:
-        return f"{self.fact} {self.op} {self.value}"
+        """The condition in words (the admin heads each condition block with it)."""
+        condition = Condition(self.fact, self.op, self.value)
+        if self.fact and self.op and check_condition(condition, fact_specs()) is None:
+            return condition_text(Condition(self.fact, Op(self.op), self.value), fact_specs())
+        return "Condition to fix" if self.fact else "New condition"
 
 
 class NextStep(models.Model):

@@ -218,6 +218,6 @@ for _kind, _describe, _applies, _apply in [
             tells_the_subject=False,
             needs_second_person=needs_second_person,
             links=_links,
-            approver_name="a rules approver (a clinician)",
+            approver_name="rules approver (a clinician)",
         ),
     )

@@ -29,8 +29,8 @@ class Kind:
     needs_second_person: Callable[[], bool] = lambda: settings.STAFF_CHANGES_NEED_SECOND_ADMIN
     # Pages the approver reads before deciding, as (label, url): the preview of a ruleset, say
     links: Callable[[ApprovalRequest], list[tuple[str, str]]] = lambda request: []
-    # Who is waited for, in the request's page: "a clinic admin", "a rules approver (a clinician)"
-    approver_name: str = "a clinic admin"
+    # Who is waited for, in the request's page: "clinic admin", "rules approver (a clinician)"
+    approver_name: str = "clinic admin"
 
 
 KINDS: dict[str, Kind] = {}

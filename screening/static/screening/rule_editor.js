@@ -3,9 +3,7 @@
    Without this script every field shows and the server checks the same (screening/rules/forms.py). */
 (function () {
   "use strict";
-  const source = document.getElementById("rule-editor-data");
-  if (!source) return;
-  const facts = JSON.parse(source.textContent);
+  let facts = {};
   const CHOICE_OPS = ["one_of", "none_of"];
   const NUMBER_OPS = ["less_than", "at_most", "greater_than", "at_least"];
   const NO_VALUE = ["is_yes", "is_no", "is_answered", "is_not_answered"];
@@ -86,7 +84,7 @@
     };
     for (const [name, on] of Object.entries(visible)) {
       const field = row(block, name);
-      if (field) field.hidden = !on;
+      if (field) field.style.display = on ? "" : "none";
     }
   }
 
@@ -110,6 +108,9 @@
   }
 
   function prepareAll() {
+    const source = document.getElementById("rule-editor-data");
+    if (!source) return;
+    facts = JSON.parse(source.textContent);
     document.querySelectorAll(".inline-related").forEach(prepare);
   }
 
