@@ -102,7 +102,12 @@ def test_an_edit_after_submission_voids_the_approval(rules_admin, rules_approver
     _lower_bmi_threshold()
     rules_admin.post(PUBLISH, {"note": "BMI threshold 45"})
     approval = ApprovalRequest.objects.get(kind="rules.publish")
+    listing = rules_admin.get(reverse("admin:screening_ruledraft_changelist")).content.decode()
+    assert "Any edit now voids that submission" in listing  # said before anyone edits
     ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value=50)
+    url = reverse("admin:screening_approvalrequest_change", args=[approval.pk])
+    page = rules_approver.get(url).content.decode()
+    assert "The draft has changed since it was submitted" in page  # before the approver decides
     _decide(rules_approver, approval, "approve")
     assert ApprovalRequest.objects.get(pk=approval.pk).state == "void"
     assert RulesetVersion.objects.count() == 1

@@ -84,7 +84,12 @@ class RuleDraftAdmin(OneHistoryAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["editor_data"] = editor_data()
+        context["waiting"] = publishing.waiting()
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"waiting": publishing.waiting(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def get_queryset(self, request):
         # Listed by outcome, most severe first, then by title: how clinicians think of them.

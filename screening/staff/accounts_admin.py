@@ -338,6 +338,10 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
             else "",
             "may_decide": approvals.may_approve(request.user, approval),
             "links": approval_kinds.links(approval),
+            # Said before anyone approves: approving now would void it (the subject changed since)
+            "no_longer_applies": approval_kinds.KINDS[approval.kind].still_applies(approval)
+            if approval.state == ApprovalRequest.State.PENDING
+            else "",
             "approver_name": approval_kinds.approver_name(approval),
             "asked_it": approval.requested_by_id == request.user.pk,
             "form": form,

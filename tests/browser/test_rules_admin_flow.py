@@ -5,6 +5,9 @@ updates its expectation with a reason and submits; the second (a clinician with 
 approves, which publishes; the version page says what changed in words, the next intake is screened by
 the new version, and a coordinator reads the new requirement in the case's reason."""
 
+import os
+from pathlib import Path
+
 import django.apps
 import pytest
 from django.contrib.auth.models import Group, User
@@ -35,6 +38,23 @@ ONE_BLOCK_AT_60 = {
     "treatment-details": {"mbb_amount": "1"},
     "blocks": {"block_1_relief_percent": "60"},
 }
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _shoot(page, name: str, selector: str = "", width: int = 1280) -> None:
+    """With UPDATE_SCREENSHOTS=1 (`make screenshots`): a screenshot for docs/rules.md, from
+    ``selector``'s top."""
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return
+    page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
+    if selector:
+        page.locator(selector).first.evaluate("(el) => el.scrollIntoView()")
+    else:
+        page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(DOCS / f"{name}-{width}.png"), animations="disabled", caret="hide")
+    page.set_viewport_size({"width": 1280, "height": 720})
 
 
 def _sign_in_to_admin(page, server, user) -> None:
@@ -77,6 +97,8 @@ def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_i
     page.locator(f'[name="conditions-{facts.index("best_block_relief")}-number"]').fill("50")
     page.locator(f'[name="conditions-{facts.index("block_count")}-number"]').fill("1")
     page.locator(f'[name="conditions-{facts.index("second_best_block_relief")}-DELETE"]').check()
+    _shoot(page, "rule-editor", "#conditions-group")
+    _shoot(page, "rule-editor", "#conditions-group", width=375)
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
     assert "was changed successfully" in page.inner_text("body")
@@ -102,6 +124,7 @@ def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_i
     assert earlier.reference not in main  # two blocks at 85 % and 80 % stay where they were
     assert "Number of diagnostic blocks: at least 2 → at least 1" in main
     assert "routine" not in main.replace("Routine", "")  # no outcome codes
+    _shoot(page, "rules-preview")
 
     # A test case now fails, and the submission is refused, naming it.
     assert "1 of " in page.inner_text("#tests-summary")
@@ -154,6 +177,7 @@ def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_i
         "Facet pain candidacy signals: Number of diagnostic blocks: at least 2 → at least 1"
         in lines
     )
+    _shoot(second, "rules-approval")
     second.get_by_label("Comment").fill("Agreed at the clinical meeting")
     with second.expect_navigation():
         second.get_by_role("button", name="Approve").click()
@@ -166,6 +190,7 @@ def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_i
     assert "Number of diagnostic blocks: at least 2 → at least 1" in main
     assert "Removed: Second-best block relief: at least 80 %" in main
     assert "'op'" not in main.split("Technical details")[0]
+    _shoot(second, "rules-version", "#version-review")
 
     later = _submitted_intake(ONE_BLOCK_AT_60)
     result = ScreeningResult.objects.get(intake=later, trigger="submit")
