@@ -41,13 +41,15 @@ def current(days: int | None) -> RulePreview | None:
 
 
 def start(*, days: int | None, actor) -> RulePreview:
-    """The draft's preview for this period: the one kept if the draft has not changed (unless it
-    failed), else a new one, run in the background."""
+    """The draft's preview for this period: the one kept if the draft has not changed (a draft that
+    does not compile fails the same way until it changes), else a new one, run in the background."""
     wanted = _wanted(days)
     with transaction.atomic():
         kept = RulePreview.objects.select_for_update().filter(**wanted).first()
-        if kept is not None and kept.state != RulePreview.State.FAILED:
+        if kept is not None:
             return kept
+        # One preview kept per period: those of earlier drafts go (a task still running on one stops).
+        RulePreview.objects.filter(days=days).delete()
         preview = RulePreview.objects.create(
             **wanted,
             started_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -67,9 +69,9 @@ def _intakes(days: int | None):
 @task
 def run_preview(preview_id: int) -> int:
     """Screen the intakes with the draft and the published version; store who would move."""
-    preview = RulePreview.objects.get(pk=preview_id)
-    if preview.state != RulePreview.State.RUNNING:
-        return 0
+    preview = RulePreview.objects.filter(pk=preview_id).first()
+    if preview is None or preview.state != RulePreview.State.RUNNING:
+        return 0  # replaced by a preview of a newer draft, or done already
     try:
         draft = rulesets.compile_data("draft", rulesets.draft_data())
     except RulesetError as error:
@@ -99,7 +101,9 @@ def run_preview(preview_id: int) -> int:
                 {"reference": intake.reference, "rules": _difference(before, after, titles)}
             )
         if count % PROGRESS_EVERY == 0:
-            RulePreview.objects.filter(pk=preview.pk).update(done=F("done") + PROGRESS_EVERY)
+            progress = RulePreview.objects.filter(pk=preview.pk)
+            if not progress.update(done=F("done") + PROGRESS_EVERY):
+                return count  # replaced by a preview of a newer draft: stop
     RulePreview.objects.filter(pk=preview.pk).update(
         state=RulePreview.State.DONE,
         done=count,
