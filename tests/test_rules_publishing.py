@@ -217,3 +217,26 @@ def test_with_one_rules_admin_the_version_says_it_had_no_second_review(rules_adm
     assert version.review == "alone"
     page = rules_admin.get(response.url).content.decode()
     assert "Published without a second review" in page
+
+
+def test_a_rules_approver_reads_the_rules_pages_but_cannot_edit_submit_or_restore(default_rules):
+    from screening.rules.models import RuleDraft
+    from tests.personas import signed_in, staff_member
+
+    approver = signed_in(staff_member("ana", "Rules approver", is_staff=True))
+    rule = RuleDraft.objects.get(key="sr_facet_candidate")
+    version = RulesetVersion.objects.get()
+    for url in (
+        reverse("admin:screening_ruledraft_changelist"),
+        reverse("admin:screening_ruledraft_change", args=[rule.pk]),
+        reverse("admin:screening_ruledraft_preview"),
+        reverse("admin:screening_ruletestcase_changelist"),
+        reverse("admin:screening_rulesetversion_change", args=[version.pk]),
+    ):
+        assert approver.get(url).status_code == 200, url
+    assert approver.get(PUBLISH).status_code == 403
+    restore = reverse("admin:screening_rulesetversion_restore", args=[version.pk])
+    assert approver.post(restore, {"reason": "x"}).status_code == 403
+    page = approver.get(reverse("admin:screening_ruledraft_change", args=[rule.pk]))
+    assert 'name="_save"' not in page.content.decode()  # read only
+    assert RulesetVersion.objects.count() == 1
