@@ -72,3 +72,23 @@ def test_a_draft_that_does_not_compile_says_what_to_fix(rules_admin):
     run_previews()
     page = rules_admin.get(URL).content.decode()
     assert "The draft cannot be used until these are fixed" in page
+
+
+def test_a_preview_that_stops_on_an_error_says_so_and_runs_again_when_opened(rules_admin, patient):
+    patient.fill()
+    patient.submit()
+    Intake.objects.filter(pk=patient.intake.pk).update(answers={"height": 5})  # unreadable answers
+    rules_admin.get(URL)
+    run_previews()
+    stopped = RulePreview.objects.get()
+    assert stopped.state == "stopped" and stopped.problems == ["TypeError"]
+    page = rules_admin.get(URL).content.decode()
+    assert RulePreview.objects.get().pk != stopped.pk  # opened again: it runs again
+    assert "Screening past intakes with the draft" in page
+
+
+def test_a_preview_whose_worker_went_away_runs_again_after_half_an_hour(rules_admin):
+    first = previews.start(days=None, actor=None)
+    assert previews.start(days=None, actor=None).pk == first.pk
+    with clock.moved_to(clock.now() + timedelta(minutes=31)):
+        assert previews.start(days=None, actor=None).pk != first.pk

@@ -33,7 +33,7 @@ def _lower_bmi_threshold():
 
 @pytest.fixture
 def test_cases(default_rules):
-    return rule_tests.load_default_cases()
+    return rule_tests.load_default_cases()[0]
 
 
 def test_the_default_test_cases_one_per_clinical_bullet_pass_on_the_default_rules(test_cases):
@@ -240,3 +240,120 @@ def test_a_rules_approver_reads_the_rules_pages_but_cannot_edit_submit_or_restor
     page = approver.get(reverse("admin:screening_ruledraft_change", args=[rule.pk]))
     assert 'name="_save"' not in page.content.decode()  # read only
     assert RulesetVersion.objects.count() == 1
+
+
+def test_an_edit_in_the_admin_voids_a_waiting_submission_at_once_and_it_can_be_submitted_again(
+    rules_admin, rules_approver
+):
+    from screening.rules.models import RuleDraft
+
+    _lower_bmi_threshold()
+    rules_admin.post(PUBLISH, {"note": "BMI threshold 45"})
+    approval = ApprovalRequest.objects.get(kind="rules.publish")
+    rule = RuleDraft.objects.get(key="info_osteoporosis")
+    rules_admin.post(
+        reverse("admin:screening_ruledraft_changelist"),
+        {"action": "disable_rules", "_selected_action": [rule.pk]},
+    )
+    approval.refresh_from_db()
+    assert approval.state == "void" and "changed after it was submitted" in approval.comment
+    rules_admin.post(PUBLISH, {"note": "BMI threshold 45, osteoporosis off"})
+    assert ApprovalRequest.objects.filter(kind="rules.publish", state="pending").count() == 1
+
+
+def test_nobody_approves_a_draft_they_edited_since_the_version_it_builds_on(
+    rules_admin, rules_approver
+):
+    from screening.rules.models import RuleDraft
+
+    rule = RuleDraft.objects.get(key="info_osteoporosis")
+    rules_approver.post(  # the approver edits the draft...
+        reverse("admin:screening_ruledraft_changelist"),
+        {"action": "disable_rules", "_selected_action": [rule.pk]},
+    )
+    rules_admin.post(PUBLISH, {"note": "Osteoporosis off"})  # ...a colleague submits it
+    approval = ApprovalRequest.objects.get(kind="rules.publish", state="pending")
+    page = rules_approver.get(
+        reverse("admin:screening_approvalrequest_change", args=[approval.pk])
+    ).content.decode()
+    assert 'name="decision"' not in page
+    _decide(rules_approver, approval, "approve")
+    assert RulesetVersion.objects.count() == 1
+
+
+def test_the_approver_reads_the_test_cases_changed_since_the_base_version(
+    rules_admin, rules_approver, test_cases
+):
+    _lower_bmi_threshold()
+    case = RuleTestCase.objects.get(name="BMI over 40: informational")
+    url = reverse("admin:screening_ruletestcase_change", args=[case.pk])
+    rules_admin.post(
+        url,
+        {
+            "name": case.name,
+            "expected_outcome": "specialist_review",
+            "must_fire": "",
+            "must_not_fire": "info_bmi_over_40",
+            "expectation_reason": "BMI 44 is below the new threshold",
+        },
+    )
+    rules_admin.post(PUBLISH, {"note": "BMI threshold 45"})
+    approval = ApprovalRequest.objects.get(kind="rules.publish", state="pending")
+    # A second rules admin (not an approver) reads it too.
+    page = html.unescape(
+        rules_approver.get(
+            reverse("admin:screening_approvalrequest_change", args=[approval.pk])
+        ).content.decode()
+    )
+    assert (
+        "Test case expectation changed by rosa: “BMI over 40: informational”, because "
+        "“BMI 44 is below the new threshold”" in page
+    )
+
+
+def test_a_version_nobody_approved_cannot_be_restored_alone(rules_admin, settings):
+    settings.RULES_NEED_SECOND_PERSON = False
+    _lower_bmi_threshold()
+    rules_admin.post(PUBLISH, {"note": "BMI threshold 45"})  # v2, published alone
+    ConditionDraft.objects.filter(rule__key="info_bmi_over_40").update(value=50)
+    rules_admin.post(PUBLISH, {"note": "BMI threshold 50"})  # v3
+    settings.RULES_NEED_SECOND_PERSON = True
+    alone = RulesetVersion.objects.get(number=2)
+    url = reverse("admin:screening_rulesetversion_restore", args=[alone.pk])
+    response = rules_admin.post(url, {"reason": "back to 45"}, follow=True)
+    assert "was not approved by a second person" in html.unescape(response.content.decode())
+    assert RulesetVersion.objects.count() == 3
+
+
+def test_a_rules_admin_who_is_not_an_approver_reads_a_colleagues_submission(
+    rules_admin, default_rules
+):
+    from tests.personas import signed_in, staff_member
+
+    _lower_bmi_threshold()
+    rules_admin.post(PUBLISH, {"note": "BMI threshold 45"})
+    approval = ApprovalRequest.objects.get(kind="rules.publish")
+    colleague = signed_in(staff_member("riley", "Rules admin", is_staff=True))
+    url = reverse("admin:screening_approvalrequest_change", args=[approval.pk])
+    page = colleague.get(url)
+    assert page.status_code == 200 and 'name="decision"' not in page.content.decode()
+
+
+def test_load_default_rules_on_changed_rules_leaves_out_the_test_cases_they_do_not_pass(
+    default_rules, settings
+):
+    _lower_bmi_threshold()
+    from screening.rules.rulesets import ruleset_publish
+
+    ruleset_publish(actor=None, note="BMI 45")
+    out = io.StringIO()
+    call_command("load_default_rules", stdout=out)
+    assert "Left out (your rules give another result): BMI over 40: informational" in out.getvalue()
+    assert not RuleTestCase.objects.filter(name="BMI over 40: informational").exists()
+    call_command("test_rules")  # what was loaded passes
+
+
+def test_the_publish_page_warns_when_nobody_else_can_approve(rules_admin):
+    assert (
+        "Nobody else holds the “Rules approver” role" in rules_admin.get(PUBLISH).content.decode()
+    )

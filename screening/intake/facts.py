@@ -227,7 +227,8 @@ def fact_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     return tuple((title, tuple(items)) for title, items in groups.items())
 
 
-def _months_between(month: str, today: date) -> int:
+def months_between(month: str, today: date) -> int:
+    """Whole months from a "YYYY-MM" answer to ``today``."""
     year, number = int(month[:4]), int(month[5:7])
     return (today.year - year) * 12 + today.month - number
 
@@ -268,7 +269,7 @@ def engine_facts(
         elif t.key not in tried:
             facts[f"months_since_{t.key}"] = NOT_ASKED
         else:
-            facts[f"months_since_{t.key}"] = _months_between(last, today) if last else None
+            facts[f"months_since_{t.key}"] = months_between(last, today) if last else None
     facts |= _block_facts(answers, tried)
     facts["block_relief_ratio"] = _block_relief_ratio(answers, tried)
     facts["surgery_at_painful_level"] = _surgery_at_painful_level(answers, tried)

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('draft_hash', models.CharField(max_length=64)),
                 ('published_number', models.PositiveIntegerField(blank=True, null=True)),
                 ('days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='running', max_length=10)),
+                ('state', models.CharField(choices=[('running', 'running'), ('done', 'done'), ('failed', 'failed: the draft does not compile'), ('stopped', 'stopped on an error')], default='running', max_length=10)),
                 ('done', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(default=0)),
                 ('result', models.JSONField(blank=True, default=dict)),

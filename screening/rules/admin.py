@@ -223,6 +223,8 @@ class RuleDraftAdmin(OneHistoryAdmin):
             "problems": problems or publishing.blockers(),
             "waiting": publishing.waiting(),
             "second_person": publishing.needs_second_person(),
+            "nobody_to_approve": publishing.needs_second_person()
+            and not publishing.other_approvers(request.user),
             "opts": self.model._meta,
             "changes": rulesets.draft_changes(),
         }
@@ -277,7 +279,7 @@ class RuleDraftAdmin(OneHistoryAdmin):
 
 @admin.register(RulesetVersion)
 class RulesetVersionAdmin(ReadOnlyAdmin):
-    list_display = ["number", "published_at", "published_by", "note", "content_hash"]
+    list_display = ["number", "published_at", "published_by", "review", "note"]
     list_select_related = ["published_by"]
     readonly_fields = ["number", "published_at", "published_by", "note"]
     fields = (
@@ -305,6 +307,7 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
             ),
             "previous": rulesets.previous_version(version),
             "can_restore": request.user.has_perm("screening.publish_rulesetversion")
+            and (not publishing.needs_second_person() or publishing.may_restore_alone(version))
             and version != rulesets.latest_version(),
             "restore_form": RestoreForm(),
         }
@@ -323,9 +326,7 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
                 version=version, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except RulesetError as error:
-            messages.error(
-                request, "This version no longer fits the questions: " + "; ".join(error.problems)
-            )
+            messages.error(request, "Not restored: " + "; ".join(error.problems))
             return redirect(reverse("admin:screening_rulesetversion_change", args=[pk]))
         messages.success(
             request,

@@ -16,7 +16,7 @@ from typing import Any
 
 from screening.rules import outcomes
 from screening.rules.terms import Condition, FactSpec, Op
-from screening.rules.wording import condition_text
+from screening.rules.wording import condition_text, fact_label, requirement_text
 
 TIER_LABELS = {tier: f"tier {tier}: {name}" for tier, name in outcomes.TIER_NAMES.items()}
 
@@ -112,12 +112,9 @@ def _condition_changes(
             removed.append(before)
             continue
         remaining.remove(partner)
-        was, now = (
-            condition_text(_condition(before), specs),
-            condition_text(_condition(partner), specs),
-        )
-        label, _sep, was_requirement = was.partition(": ")
-        lines.append(f"{label}: {was_requirement} → {now.partition(': ')[2]}")
+        was = requirement_text(_condition(before), specs)
+        now = requirement_text(_condition(partner), specs)
+        lines.append(f"{fact_label(before['fact'], specs)}: {was} → {now}")
     lines += [f"Removed: {condition_text(_condition(c), specs)}" for c in removed]
     lines += [f"Added: {condition_text(_condition(c), specs)}" for c in remaining]
     return lines

@@ -191,10 +191,7 @@ def _rule_choices():
     ]
 
 
-MAX_FILE_BYTES = 1_000_000
-
-
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = 1_000_000  # an intake file is a few kilobytes
 
 
 class RuleTestCaseForm(forms.ModelForm):
@@ -266,8 +263,11 @@ class RuleTestCaseForm(forms.ModelForm):
 
     def _from_file(self, upload, cleaned: dict) -> None:
         today = clock.today()
+        if upload.size > MAX_FILE_BYTES:
+            self.add_error("intake_file", "This file is over 1 MB: upload one intake file (.json).")
+            return
         try:
-            data = json.loads(upload.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES].decode("utf-8"))
+            data = json.loads(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             self.add_error("intake_file", "This file is not JSON: upload an intake file (.json).")
             return

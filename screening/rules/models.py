@@ -155,7 +155,8 @@ class RulePreview(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", "running"
         DONE = "done", "done"
-        FAILED = "failed", "failed"
+        FAILED = "failed", "failed: the draft does not compile"
+        STOPPED = "stopped", "stopped on an error"
 
     draft_hash = models.CharField(max_length=64)
     published_number = models.PositiveIntegerField(null=True, blank=True)

@@ -6,6 +6,7 @@ Its result names cases by reference only, never identity: how many moved from wh
 for each case the rules that made the difference.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -22,7 +23,9 @@ from screening.rules.engine import screen
 from screening.rules.models import RulePreview
 from screening.rules.terms import FindingState, RulesetError
 
+logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 200  # intakes between two progress writes
+STALE = timedelta(minutes=30)  # a preview of 100,000 intakes takes about two
 DAYS = 90  # the shorter period, one click away
 
 
@@ -46,7 +49,7 @@ def start(*, days: int | None, actor) -> RulePreview:
     wanted = _wanted(days)
     with transaction.atomic():
         kept = RulePreview.objects.select_for_update().filter(**wanted).first()
-        if kept is not None:
+        if kept is not None and not _stopped(kept):
             return kept
         # One preview kept per period: those of earlier drafts go (a task still running on one stops).
         RulePreview.objects.filter(days=days).delete()
@@ -57,6 +60,14 @@ def start(*, days: int | None, actor) -> RulePreview:
         )
         transaction.on_commit(lambda: run_preview.enqueue(preview.pk))
     return preview
+
+
+def _stopped(preview: RulePreview) -> bool:
+    """A preview that stopped on an error, or whose worker went away (no end after STALE), runs again
+    when asked; one whose draft does not compile fails the same way until the draft changes."""
+    if preview.state == RulePreview.State.STOPPED:
+        return True
+    return preview.state == RulePreview.State.RUNNING and preview.started_at < clock.now() - STALE
 
 
 def _intakes(days: int | None):
@@ -72,18 +83,31 @@ def run_preview(preview_id: int) -> int:
     preview = RulePreview.objects.filter(pk=preview_id).first()
     if preview is None or preview.state != RulePreview.State.RUNNING:
         return 0  # replaced by a preview of a newer draft, or done already
-    try:
-        draft = rulesets.compile_data("draft", rulesets.draft_data())
-    except RulesetError as error:
-        RulePreview.objects.filter(pk=preview.pk).update(
-            state=RulePreview.State.FAILED, problems=error.problems, finished_at=clock.now()
-        )
+    rules, steps = rulesets.draft_data(), rulesets.draft_next_steps()
+    if rulesets.content_hash(rules, steps) != preview.draft_hash:
+        # The draft changed after this preview was asked for: the next visit asks for a new one.
+        RulePreview.objects.filter(pk=preview.pk).delete()
         return 0
+    try:
+        return _run(preview, rules)
+    except RulesetError as error:
+        state, problems = RulePreview.State.FAILED, error.problems
+    except Exception as error:  # a preview must end, never stay "running" for ever
+        logger.exception("rules preview stopped")
+        state, problems = RulePreview.State.STOPPED, [type(error).__name__]
+    RulePreview.objects.filter(pk=preview.pk).update(
+        state=state, problems=problems, finished_at=clock.now()
+    )
+    return 0
+
+
+def _run(preview: RulePreview, rules: list[dict]) -> int:
+    draft = rulesets.compile_data("draft", rules)
     published = rulesets.latest_version()
     current_rules = rulesets.compiled_version(published) if published else None
     intakes = _intakes(preview.days)
     RulePreview.objects.filter(pk=preview.pk).update(total=intakes.count())
-    titles = {r["key"]: r["title"] for r in rulesets.draft_data()}
+    titles = {r["key"]: r["title"] for r in rules}
     if published:
         titles = {r["key"]: r["title"] for r in rulesets.version_rules(published)} | titles
     moves: dict[tuple[str, str], list[dict]] = {}

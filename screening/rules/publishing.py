@@ -14,16 +14,17 @@ the version says it was published without a second review.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
-from screening.casework.case_screening import publish_and_rescreen
+from screening.casework.case_screening import publish_and_rescreen, rescreen_open_intakes
 from screening.intake.facts import fact_specs
 from screening.rules import changes, rule_tests, rulesets
 from screening.rules.models import RulesetVersion
 from screening.rules.terms import RulesetError
 from screening.staff import approval_kinds, approvals
-from screening.staff.models import ApprovalRequest
+from screening.staff.models import ApprovalRequest, AuditEvent
 
 PUBLISH = ApprovalRequest.Kind.RULES_PUBLISH
 REVIEW = ApprovalRequest.Kind.RULES_REVIEW
@@ -49,6 +50,17 @@ def blockers() -> list[str]:
         for r in rule_tests.failing(rule_tests.run_draft())
     ]
     return problems
+
+
+def other_approvers(person) -> int:
+    """How many active accounts other than ``person`` may approve rules (none: a submission would wait
+    with nobody to approve it)."""
+    approvers = get_user_model().objects.with_perm(
+        APPROVING_PERMISSION,
+        is_active=True,
+        backend="screening.staff.sign_in.OneQueryPermissionsBackend",
+    )
+    return approvers.exclude(pk=person.pk).count()
 
 
 def waiting() -> ApprovalRequest | None:
@@ -82,12 +94,21 @@ def restore_alone(*, version: RulesetVersion, actor, reason: str) -> RulesetVers
     if not reason.strip():
         raise RulesetError(["say why this version is restored without waiting for approval"])
     second = needs_second_person()
+    if second and not may_restore_alone(version):
+        raise RulesetError(
+            [
+                f"{version} was not approved by a second person: only an approved version (or the "
+                "default rules) can be restored alone. Submit the draft for approval instead."
+            ]
+        )
     restored = rulesets.ruleset_restore(
         version=version,
         actor=actor,
         reason=reason.strip(),
         review=Review.RESTORED if second else Review.ALONE,
     )
+    # Cases screened in the meantime are screened again with the correction.
+    transaction.on_commit(lambda: rescreen_open_intakes.enqueue(restored.number))
     if second:
         approvals.approval_ask(
             kind=REVIEW,
@@ -97,6 +118,12 @@ def restore_alone(*, version: RulesetVersion, actor, reason: str) -> RulesetVers
             note=reason.strip(),
         )
     return restored
+
+
+def may_restore_alone(version: RulesetVersion) -> bool:
+    """A version a second person approved, or the default rules (loaded by nobody), may be restored by one
+    rules admin; any other needs the approval path."""
+    return version.review == Review.APPROVED or version.published_by_id is None
 
 
 # --- The kinds of request: how each reads, whether it still applies, what approving it does ----------
@@ -120,16 +147,56 @@ def request_changes(request: ApprovalRequest) -> changes.Changes:
 def _publish_lines(request: ApprovalRequest) -> list[str]:
     found = request_changes(request)
     base = request.content.get("based_on")
-    lines = [f"Publish the draft rules as the version after v{base}: {found.summary}."]
+    after = f"the version after v{base}" if base else "the first version"
+    lines = [f"Publish the draft rules as {after}: {found.summary}."]
     for change in found.rules:
         lines += [f"{change.title}: {line}" for line in change.lines]
     lines += list(found.next_steps)
+    lines += test_case_changes(_based_on(request))
     lines.append(
         "Intakes of open cases are re-screened with it."
         if request.content.get("rescreen")
         else "Intakes are not re-screened: new intakes use it."
     )
     return lines
+
+
+TEST_CASE_ACTIONS = {
+    "rule_test.add": "added",
+    "rule_test.expectation": "expectation changed",
+    "rule_test.delete": "deleted",
+}
+
+
+def test_case_changes(base: RulesetVersion | None) -> list[str]:
+    """The test cases added, changed or deleted since ``base`` was published, from the audit log, so
+    the approver sees a guard weakened as well as the rules."""
+    events = AuditEvent.objects.filter(object_type="rule_test", action__in=TEST_CASE_ACTIONS)
+    if base is not None:
+        events = events.filter(at__gt=base.published_at)
+    lines = []
+    for event in events.order_by("at", "pk").select_related("actor"):
+        detail, who = event.detail, event.actor.username if event.actor else "the system"
+        name = detail.get("name") or f"test case {event.object_ref}"
+        line = f"Test case {TEST_CASE_ACTIONS[event.action]} by {who}: “{name}”"
+        if event.action == "rule_test.expectation":
+            line += f", because “{detail.get('reason', '')}”"
+        lines.append(line)
+    return lines
+
+
+def _may_decide(request: ApprovalRequest, person) -> bool:
+    """Four eyes on the content, not only on the request: nobody approves a submission of a draft they
+    edited since the version it is based on."""
+    if request.kind != PUBLISH:
+        return True
+    edits = AuditEvent.objects.filter(
+        actor=person, object_type__in=("rule", "next_step", "rule_test")
+    )
+    base = _based_on(request)
+    if base is not None:
+        edits = edits.filter(at__gt=base.published_at)
+    return not edits.exists()
 
 
 def _publish_still_applies(request: ApprovalRequest) -> str:
@@ -154,6 +221,7 @@ def _publish(request: ApprovalRequest, approver) -> dict:
         review=Review.ALONE if alone else Review.APPROVED,
         approved_by=None if alone else approver,
         approval=request,
+        content=request.content,  # exactly what was approved
     )
     return {"version": version.number}
 
@@ -219,5 +287,7 @@ for _kind, _describe, _applies, _apply in [
             needs_second_person=needs_second_person,
             links=_links,
             approver_name="rules approver (a clinician)",
+            may_decide=_may_decide,
+            readers="screening.publish_rulesetversion",
         ),
     )

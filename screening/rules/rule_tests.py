@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from screening import clock
 from screening.intake.catalogue import QUESTIONS, Kind
-from screening.intake.facts import engine_facts
+from screening.intake.facts import engine_facts, months_between
 from screening.intake.models import Intake
 from screening.intake.selectors import load_answers
 from screening.rules import outcomes
 from screening.rules.engine import CompiledRuleset, screen
 from screening.rules.models import RulesetVersion, RuleTestCase
-from screening.rules.rulesets import compile_data, compiled_version, draft_data
+from screening.rules.rulesets import compile_data, compiled_version, draft_data, draft_edited
 from screening.rules.terms import FindingState
 from screening.staff import audit_log as audit
 
@@ -64,10 +64,6 @@ class TestResult:
 
 
 # --- Copies without identity ------------------------------------------------------------------------
-def _months_between(month: str, day: date) -> int:
-    return (day.year - int(month[:4])) * 12 + day.month - int(month[5:7])
-
-
 def copy_answers(answers: dict[str, Any], screened_on: date) -> dict[str, Any]:
     """An intake's clinical answers as a test case keeps them: no identity, no free text, dates relative
     to the day it was screened."""
@@ -79,7 +75,7 @@ def copy_answers(answers: dict[str, Any], screened_on: date) -> dict[str, Any]:
         if key.startswith("consent_"):
             continue
         if question.kind == Kind.MONTH_YEAR and isinstance(value, str):
-            value = {"months_before": _months_between(value, screened_on)}
+            value = {"months_before": months_between(value, screened_on)}
         elif question.kind == Kind.DATE and isinstance(value, str):
             value = {"days_before": (screened_on - date.fromisoformat(value)).days}
         copied[key] = value
@@ -138,6 +134,7 @@ def failing(results: list[TestResult]) -> list[TestResult]:
 
 # --- Keeping them ----------------------------------------------------------------------------------
 def _record(actor, action: str, case: RuleTestCase, **detail) -> None:
+    draft_edited(actor=actor)  # the guard changed: a waiting submission is void
     audit.record(
         actor=actor, action=action, object_type="rule_test", object_ref=str(case.pk), detail=detail
     )
@@ -182,7 +179,7 @@ def test_case_from_answers(
         created_at=now,
         updated_at=now,
     )
-    _record(actor, "rule_test.add", case, source=source, expected=expected_outcome)
+    _record(actor, "rule_test.add", case, name=name, source=source, expected=expected_outcome)
     return case
 
 
@@ -214,6 +211,7 @@ def expectation_change(
         actor,
         "rule_test.expectation",
         case,
+        name=case.name,
         before=before,
         after=after,
         reason=case.expectation_reason,
@@ -247,12 +245,17 @@ def default_cases() -> list[dict]:
 
 
 @transaction.atomic
-def load_default_cases() -> int:
-    """The default test cases, where no test case exists yet. Idempotent."""
+def load_default_cases(version: RulesetVersion | None = None) -> tuple[int, list[str]]:
+    """The default test cases, where no test case exists yet (idempotent). With ``version`` (rules a
+    clinic has changed from the defaults), only those its rules pass: the others are returned by name,
+    for a rules admin to add with the expectation the clinic means. Returns (loaded, left out)."""
     if RuleTestCase.objects.exists():
-        return 0
+        return 0, []
     now = clock.now()
-    RuleTestCase.objects.bulk_create(
-        RuleTestCase(**item, created_at=now, updated_at=now) for item in default_cases()
-    )
-    return RuleTestCase.objects.count()
+    cases = [RuleTestCase(**item, created_at=now, updated_at=now) for item in default_cases()]
+    left_out = []
+    if version is not None:
+        left_out = [r.case.name for r in failing(run_version(version, cases))]
+        cases = [c for c in cases if c.name not in left_out]
+    RuleTestCase.objects.bulk_create(cases)
+    return len(cases), left_out

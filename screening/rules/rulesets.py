@@ -16,6 +16,7 @@ from screening.rules.defaults import DEFAULT_RULES_FILE, rule_from_data
 from screening.rules.engine import CompiledRuleset, RulesetError, compile_ruleset
 from screening.rules.models import ConditionDraft, NextStep, RuleDraft, RulesetVersion
 from screening.staff import audit_log as audit
+from screening.staff.models import ApprovalRequest
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +146,18 @@ def ruleset_publish(
     review: str = RulesetVersion.Review.ALONE,
     approved_by=None,
     approval=None,
+    content: dict | None = None,
 ) -> RulesetVersion:
     """Freeze the drafts as a new version. Refuses (RulesetError) a draft that does not compile.
 
     ``rescreen`` is recorded with it: whether the caller re-screens the submitted intakes with it
     (casework/case_screening.py's ``publish_and_rescreen`` queues that). ``review`` says how it came to
-    be published (rules/publishing.py: approved by a second person, alone, or restored alone)."""
-    rules, steps = draft_data(), draft_next_steps()
+    be published (rules/publishing.py: approved by a second person, alone, or restored alone).
+    ``content`` ({"rules", "next_steps"}): exactly what was approved, instead of the draft as it is."""
+    if content is not None:
+        rules, steps = content["rules"], content["next_steps"]
+    else:
+        rules, steps = draft_data(), draft_next_steps()
     latest = latest_version()
     number = (latest.number + 1) if latest else 1
     compile_data(f"v{number}", rules)
@@ -233,6 +239,7 @@ def ruleset_restore(
     """Make an older version's rules the draft again and publish them as a new version (an urgent
     correction: rules/publishing.py marks it to be reviewed when approval is on)."""
     _replace_drafts(version.content, version.next_steps)
+    draft_edited(actor=actor)
     audit.record(
         actor=actor,
         action="ruleset.restore",
@@ -271,6 +278,26 @@ def _replace_drafts(rules: list[dict], next_steps: dict[str, str]) -> None:
 
 
 # --- editing the draft: every change in the audit log -------------------------------------------------
+def draft_edited(*, actor) -> None:
+    """The draft changed: a submission waiting for approval is void (approving it would approve
+    something else); its author submits the draft again. Recorded."""
+    now = clock.now()
+    waiting = ApprovalRequest.objects.select_for_update().filter(
+        kind=ApprovalRequest.Kind.RULES_PUBLISH, state=ApprovalRequest.State.PENDING
+    )
+    for request in waiting:
+        request.state, request.decided_at = ApprovalRequest.State.VOID, now
+        request.comment = "The draft changed after it was submitted."
+        request.save(update_fields=["state", "decided_at", "comment"])
+        audit.record(
+            actor=actor,
+            action="approval.void",
+            object_type="ruleset",
+            object_ref=request.subject,
+            detail={"request": request.pk, "kind": request.kind, "reason": request.comment},
+        )
+
+
 def rule_snapshot(rule: RuleDraft) -> dict:
     """A draft rule as the audit log keeps it, before and after a change."""
     return {
@@ -291,6 +318,7 @@ def rule_record_saved(*, actor, rule: RuleDraft, before: dict | None) -> None:
     """Record a draft rule the admin has just saved (with its conditions): added, or changed from
     ``before``."""
     rule = RuleDraft.objects.prefetch_related("conditions").get(pk=rule.pk)  # as saved
+    draft_edited(actor=actor)
     audit.record(
         actor=actor,
         action="rule.change" if before is not None else "rule.add",
@@ -304,6 +332,7 @@ def rule_record_saved(*, actor, rule: RuleDraft, before: dict | None) -> None:
 def rule_delete(*, actor, rule: RuleDraft) -> None:
     snapshot = rule_snapshot(rule)
     rule.delete()
+    draft_edited(actor=actor)
     audit.record(
         actor=actor,
         action="rule.delete",
@@ -317,6 +346,7 @@ def rule_delete(*, actor, rule: RuleDraft) -> None:
 def rules_set_enabled(*, actor, rules, enabled: bool) -> None:
     """Enable or disable draft rules (those not so already), each change recorded."""
     for rule in rules.exclude(enabled=enabled):
+        draft_edited(actor=actor)
         rule.enabled = enabled
         rule.save(update_fields=["enabled", "updated_at"])
         audit.record(
@@ -334,6 +364,7 @@ def next_step_change(*, actor, step: NextStep, text: str) -> None:
     before = NextStep.objects.values_list("text", flat=True).get(pk=step.pk)
     step.text = text
     step.save(update_fields=["text"])
+    draft_edited(actor=actor)
     audit.record(
         actor=actor,
         action="next_step.change",

@@ -117,6 +117,17 @@ def condition_text(condition: Condition, specs: Mapping[str, FactSpec]) -> str:
     return _condition_text(spec, condition.op, _frozen(condition.value))
 
 
+def fact_label(fact: str, specs: Mapping[str, FactSpec]) -> str:
+    """The fact's name for staff: 'Pain duration', 'NSAIDs: how much'."""
+    return _label(_spec(specs, fact))
+
+
+def requirement_text(condition: Condition, specs: Mapping[str, FactSpec]) -> str:
+    """What a condition asks of its fact, without the fact's name: 'at least 3 months'."""
+    spec = _spec(specs, condition.fact)
+    return _condition_text(spec, condition.op, _frozen(condition.value))[len(_label(spec)) + 2 :]
+
+
 def _frozen(value: Any) -> Any:
     """A condition's value as a key (its lists and mappings as tuples)."""
     if isinstance(value, list | tuple):

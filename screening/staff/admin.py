@@ -27,7 +27,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         queryset = super().get_queryset(request)
         if request.user.has_perm("screening.view_all_auditevent"):
             return queryset
-        return queryset.filter(object_type__in=["rule", "ruleset"])
+        return queryset.filter(object_type__in=["rule", "ruleset", "next_step", "rule_test"])
 
 
 @admin.register(OutgoingEmail)

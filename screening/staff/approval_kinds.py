@@ -1,6 +1,6 @@
 """The kinds of approval request: each registers what it does (who may approve it, how it reads, whether it
-still applies, what approving it changes). Staff accounts register theirs (account_kinds.py); publishing
-rules will register its own. approvals.py decides requests through these."""
+still applies, what approving it changes). Staff accounts register theirs (account_kinds.py), the
+rules theirs (rules/publishing.py). approvals.py decides requests through these."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +31,8 @@ class Kind:
     links: Callable[[ApprovalRequest], list[tuple[str, str]]] = lambda request: []
     # Who is waited for, in the request's page: "clinic admin", "rules approver (a clinician)"
     approver_name: str = "clinic admin"
+    # Who may read requests of this kind without deciding them (rules admins read rules requests)
+    readers: str = ""
 
 
 KINDS: dict[str, Kind] = {}
@@ -59,4 +61,8 @@ def approver_name(request: ApprovalRequest) -> str:
 def visible_kinds(user) -> list[str]:
     """The kinds of request a person may read: those they may approve (least privilege: a rules
     approver does not read account changes, nor a clinic admin rule changes)."""
-    return [kind for kind, rules in KINDS.items() if user.has_perm(rules.permission)]
+    return [
+        kind
+        for kind, rules in KINDS.items()
+        if user.has_perm(rules.permission) or (rules.readers and user.has_perm(rules.readers))
+    ]

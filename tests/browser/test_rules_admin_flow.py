@@ -223,3 +223,30 @@ def test_two_rules_admins_change_preview_test_approve_and_the_next_intake_uses_i
     coordinator.goto(f"{server}/staff/cases/{one_block.reference}/")
     assert "Not met: Best block relief: at least 80 % (has 60 %)" in coordinator.inner_text("main")
     assert_clean_console(console)
+
+
+def test_a_condition_added_in_the_editor_is_picked_by_its_wording_and_ticked(page, server, console):
+    ensure_groups(django.apps.apps)
+    rules_load_defaults()
+    user = User.objects.create_user("rosa", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Rules admin"))
+    authenticator_code(user)
+    _sign_in_to_admin(page, server, user)
+    rule = RuleDraft.objects.get(key="info_osteoporosis")
+    page.goto(f"{server}/admin/screening/ruledraft/{rule.pk}/change/")
+    page.get_by_text("Add another Condition").click()
+    added = page.locator(".inline-related.dynamic-conditions").last
+    added.get_by_label("Question or fact").select_option(
+        label="Recent minor fall or injury, with new pain (A minor fall or injury recently, "
+        "followed by new pain?)"
+    )
+    added.get_by_label("Condition").select_option(label="is one of (tick them)")
+    assert not added.get_by_label("Number").is_visible()  # only the value that fits shows
+    added.get_by_label("Yes").check()
+    added.get_by_label("Not sure").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in page.inner_text("body")
+    values = {c.fact: c.value for c in rule.conditions.all()}
+    assert values["minor_fall"] == ["yes", "not_sure"]
+    assert_clean_console(console)

@@ -111,7 +111,8 @@
     const source = document.getElementById("rule-editor-data");
     if (!source) return;
     facts = JSON.parse(source.textContent);
-    document.querySelectorAll(".inline-related").forEach(prepare);
+    // Not Django's hidden template row: "Add another" copies it without this script's handlers.
+    document.querySelectorAll(".inline-related:not(.empty-form)").forEach(prepare);
   }
 
   document.addEventListener("formset:added", (event) => prepare(event.target));
