@@ -1,13 +1,16 @@
 """Publishing the draft rules, with four eyes: the approval mechanism of staff/approvals.py.
 
 A rules admin submits the draft with a note; the request's content is the draft itself (its rules and next
-steps), the version it is based on and whether to re-screen, so its fingerprint covers the draft: any edit
-afterwards voids an approval. A different person holding "approve rules" (a clinician: the "Rules
-approver" role) reads the change in words, the preview and the test results, and approves (which
-publishes) or sends it back with a comment. Nothing is submitted or published while a test case fails.
+steps), the version it is based on and whether to re-screen, so its fingerprint covers the draft; any edit
+afterwards voids the submission at once (rulesets.draft_edited). A different person holding "approve rules"
+(a clinician: the "Rules approver" role) who has not edited the draft since its base version reads the
+change in words, the test cases changed, the preview and the test results, and approves (which publishes
+exactly what was submitted) or sends it back with a comment. Nothing is submitted or published while a
+test case fails.
 
-For an urgent correction a rules admin may restore an earlier version alone, with a reason: it is
-published at once, marked "to be reviewed", and the approvers are asked to review it afterwards.
+For an urgent correction a rules admin may restore an approved earlier version (or the defaults) alone,
+with a reason: it is published at once, open cases are re-screened, it is marked "to be reviewed", and the
+approvers are asked to review it afterwards.
 
 With RULES_NEED_SECOND_PERSON off (a clinic with one rules admin) a submission publishes at once and
 the version says it was published without a second review.
