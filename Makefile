@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup clean screenshots bench bench-rules bench-rescreen bench-http bench-weight bench-load bench-faults
+.PHONY: run test lint setup clean screenshots bench bench-rules bench-rescreen bench-preview bench-http bench-weight bench-load bench-faults
 
 # The first Python >= 3.12 that actually runs (pyenv shims exist but exit 127).
 PYTHON_CANDIDATES := python3.13 python3.12 python3 \
@@ -57,6 +57,9 @@ bench-rules: $(STAMP)
 bench-rescreen: $(STAMP)
 	$(PY) -m bench.rescreen
 
+bench-preview: $(STAMP)
+	$(PY) -m bench.preview
+
 bench-http: $(STAMP)
 	@command -v wrk >/dev/null || apt-get install -y -qq --no-install-recommends wrk
 	$(PY) -m bench.http_throughput
@@ -72,7 +75,7 @@ bench-faults: $(STAMP)
 	$(PY) -m bench.faults
 
 # Every one in turn (each prints its figures and exits non-zero on a missed goal; -k runs the rest).
-bench: bench-rules bench-rescreen bench-http bench-weight bench-load bench-faults
+bench: bench-rules bench-rescreen bench-preview bench-http bench-weight bench-load bench-faults
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
