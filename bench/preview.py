@@ -31,11 +31,12 @@ django.setup()
 from screening.casework.case_screening import rescreen
 from screening.casework.models import ScreeningResult
 from screening.rules import previews
-from screening.rules.models import RuleDraft
+from screening.rules.models import RuleDraft, RulePreview
 from screening.rules.rulesets import latest_version
 rule = RuleDraft.objects.filter(outcome="specialist_review").order_by("key").first()
 rule.enabled = not rule.enabled
 rule.save(update_fields=["enabled"])
+RulePreview.objects.all().delete()  # a preview of the same draft would be kept, not run
 try:
     preview = previews.start(days=None, actor=None)
     started = time.perf_counter()
