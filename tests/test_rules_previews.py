@@ -5,13 +5,14 @@ cases by reference with the rules that made the difference, never identity."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from screening import clock
 from screening.intake.models import Intake
 from screening.rules import previews
 from screening.rules.models import ConditionDraft, RulePreview
-from tests.personas import run_previews
+from tests.personas import Patient, run_previews
 
 pytestmark = pytest.mark.django_db
 URL = reverse("admin:screening_ruledraft_preview")
@@ -92,3 +93,21 @@ def test_a_preview_whose_worker_went_away_runs_again_after_half_an_hour(rules_ad
     assert previews.start(days=None, actor=None).pk == first.pk
     with clock.moved_to(clock.now() + timedelta(minutes=31)):
         assert previews.start(days=None, actor=None).pk != first.pk
+
+
+def test_a_preview_reads_intakes_a_batch_at_a_time_not_one_query_each(default_rules, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            person = Patient(Client())
+            person.fill()
+            person.submit()
+        RulePreview.objects.all().delete()
+        preview = previews.start(days=None, actor=None)
+        with CaptureQueriesContext(connection) as queries:
+            previews.run_preview.call(preview.pk)
+        return len(queries)
+
+    assert queries_for(1) == queries_for(4)  # 5 intakes read with as many queries as 1
