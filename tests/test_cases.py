@@ -33,7 +33,9 @@ def test_a_red_flag_draft_becomes_an_urgent_case_before_it_is_sent(patient):
     assert not case.intake.is_submitted
     patient.post_page("safety", FULL_INTAKE["safety"])  # the patient corrects the answer
     case.refresh_from_db()
-    assert case.outcome != "urgent"
+    # Staff could already see it: a withdrawn red flag never lowers the case (issue 17); its timeline
+    # says the answer changed (tests/test_safety_advice.py).
+    assert case.outcome == "urgent"
 
 
 def test_a_screening_error_ranks_above_urgent(patient):

@@ -120,3 +120,79 @@ def test_saving_for_later_on_a_red_flag_shows_the_advice_and_the_resume_code(pat
     assert "Go to an emergency department now" in html
     assert "Your resume code" in html
     assert patient.intake.resume_digest
+
+
+# --- Unmistakable in an emergency (issue 17) ---------------------------------------------------------
+def _html(response) -> str:
+    import html
+
+    return html.unescape(response.content.decode())
+
+
+def test_the_advice_says_what_to_tell_and_never_repeats_its_heading_as_a_point(patient):
+    patient.fill(upto="safety")
+    answers = {**FULL_INTAKE["safety"], "saddle_numbness": "yes", "fever_chills": "not_sure"}
+    response = patient.post_page("safety", answers)
+    page = _html(patient.client.get(response.url))
+    assert (
+        "“I have back pain, with new numbness around my bottom, genitals or inner thighs and "
+        "possibly fever or chills.”" in page
+    )
+    assert page.count("Go to an emergency department now") == 2  # the title and the heading only
+    assert "Do not wait for the clinic to call you." in page
+    assert "Change my answer: Numbness around your bottom, genitals or inner thighs?" in page
+    assert "Change my answer: Fever or chills along with the back or neck pain?" in page
+
+
+def test_after_a_tier_one_flag_the_receipt_leads_with_the_advice_and_makes_no_promise(patient):
+    patient.fill(overrides={"safety": {**FULL_INTAKE["safety"], "bladder_problem": "yes"}})
+    check = _html(patient.client.get(reverse("screening:check")))
+    assert check.index("Go to an emergency department now") < check.index("About you")
+    patient.submit()
+    page = _html(patient.client.get(reverse("screening:receipt")))
+    assert "<h1>Go to an emergency department now" in page
+    assert page.index("Go to an emergency department now") < page.index("Your form was sent.")
+    assert "Do not wait for the clinic to call you." in page
+    assert "working days" not in page
+    assert "new problems passing urine or controlling my bladder" in page
+    assert "Form sent</h1>" not in page
+
+
+def test_after_a_tier_three_flag_the_receipt_says_the_clinic_calls_first(patient):
+    patient.fill(overrides={"safety": {**FULL_INTAKE["safety"], "weight_loss": "yes"}})
+    patient.submit()
+    page = _html(patient.client.get(reverse("screening:receipt")))
+    assert "The clinic will call you before anything else." in page
+    assert "Tell your own doctor about your back pain too." in page
+    assert "working days" not in page
+
+
+def test_without_a_red_flag_the_receipt_gives_the_usual_promise(patient, settings):
+    patient.fill()
+    patient.submit()
+    page = _html(patient.client.get(reverse("screening:receipt")))
+    assert "Form sent</h1>" in page
+    assert f"within {settings.CLINIC['reply_days']} working days" in page
+    assert "Do not wait for the clinic" not in page
+
+
+def test_a_withdrawn_red_flag_never_lowers_a_case_staff_can_see_and_the_timeline_says_so(
+    patient, coordinator
+):
+    from screening.casework.models import Case
+
+    patient.fill(upto="safety")
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    case = Case.objects.get(intake=patient.intake)
+    assert case.outcome == "urgent" and case.tier == 1  # staff can see it before it is sent
+    # A mis-tap, corrected with "Change my answer", then the form is sent.
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "no"}, change=1)
+    case.refresh_from_db()
+    assert case.outcome == "urgent" and case.tier == 1
+    patient.fill()
+    patient.submit()
+    case.refresh_from_db()
+    assert case.outcome == "urgent" and case.tier == 1  # still: staff decide
+    assert patient.intake.screenings.first().outcome != "urgent"  # what the answers say now is kept
+    page = _html(coordinator.get(reverse("screening:case", args=[patient.intake.reference])))
+    assert "The patient changed the answer that raised Saddle numbness before sending" in page

@@ -30,6 +30,7 @@ from screening.rules.explaining import (
 )
 from screening.rules.models import RulesetVersion
 from screening.rules.rulesets import compiled_version, latest_version, next_step, ruleset_publish
+from screening.staff import audit_log as audit
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,11 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
     previous, claimed = Case.objects.select_for_update(of=("self",)).filter(
         intake=intake
     ).values_list("outcome", "assignee_id").first() or (None, None)
+    if previous == "urgent" and result.outcome != "urgent" and result.trigger in _PATIENT_TRIGGERS:
+        # The patient took back the answer that raised a red flag (a mis-tap, or not): staff can see the
+        # case already, so it stays urgent until they decide, and its timeline says what changed.
+        _red_flag_withdrawn(intake, result)
+        return
     values = case_values(result.outcome, result.findings, result.near_miss, claimed=bool(claimed))
     reachable = PatientIdentity.objects.filter(intake=intake).filter(
         Q(phone__gt="") | Q(email__gt="")
@@ -68,6 +74,29 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
             notify.urgent_case(case)  # sent once this transaction commits; once per case
     else:
         Case.objects.filter(intake=intake).update(**values)
+
+
+_PATIENT_TRIGGERS = (ScreeningResult.Trigger.DRAFT, ScreeningResult.Trigger.SUBMIT)
+
+
+def _red_flag_withdrawn(intake: Intake, result: ScreeningResult) -> None:
+    """Record, for the case's timeline, which red flags the patient's changed answers no longer raise."""
+    earlier = (
+        ScreeningResult.objects.filter(intake=intake, outcome="urgent")
+        .exclude(pk=result.pk)
+        .order_by("-screened_at", "-pk")
+        .values_list("findings", flat=True)
+        .first()
+    ) or []
+    now = {f["rule"] for f in result.findings if f["outcome"] == "urgent"}
+    withdrawn = [f["title"] for f in earlier if f["outcome"] == "urgent" and f["rule"] not in now]
+    audit.record(
+        actor=None,
+        action="case.red_flag_withdrawn",
+        object_type="case",
+        object_ref=intake.reference,
+        detail={"rules": withdrawn, "trigger": result.trigger},
+    )
 
 
 def intake_screen(

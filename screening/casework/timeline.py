@@ -283,6 +283,13 @@ def _audit_entry(event: dict) -> Entry:
             )
         case "case.alert":
             title = "On-call alerted: a new urgent case"
+        case "case.red_flag_withdrawn":
+            rules = ", ".join(detail.get("rules") or []) or "a red flag"
+            when = "before sending" if detail.get("trigger") == "draft" else "and sent the form"
+            title = (
+                f"The patient changed the answer that raised {rules} {when}: the case stays urgent "
+                "until staff decide"
+            )
         case _:
             title = action
     kind = action.removeprefix("case.")

@@ -19,7 +19,15 @@ _FALL_RISK = {"osteoporosis", "long_term_steroids", "immunosuppressants"}
 
 def red_flag_tier(answers: dict[str, Any], ctx: dict[str, Any]) -> int | None:
     """The most urgent tier (lowest number) the answers raise, or None."""
-    tiers = []
+    tiers = [tier for _key, tier, _unsure in raised(answers, ctx)]
+    if answers.get("cancer") in ("current", "past"):
+        tiers.append(CLINIC_CALL)
+    return min(tiers) if tiers else None
+
+
+def raised(answers: dict[str, Any], ctx: dict[str, Any]) -> list[tuple[str, int, bool]]:
+    """The red-flag questions the answers raise, in the page's order: (key, tier, answered "not sure")."""
+    found = []
     for key, question in QUESTIONS.items():
         tier = question.safety_tier
         if tier is None:
@@ -28,10 +36,8 @@ def red_flag_tier(answers: dict[str, Any], ctx: dict[str, Any]) -> int | None:
         if value == "yes" or (value == "not_sure" and tier in (EMERGENCY, SAME_DAY)):
             if key == "minor_fall" and not _fall_is_risky(answers, ctx):
                 continue
-            tiers.append(tier)
-    if answers.get("cancer") in ("current", "past"):
-        tiers.append(CLINIC_CALL)
-    return min(tiers) if tiers else None
+            found.append((key, tier, value == "not_sure"))
+    return found
 
 
 def _fall_is_risky(answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
@@ -61,7 +67,7 @@ ADVICE = {
             "This needs to be checked straight away."
         ),
         (
-            _("Do not wait for the clinic to contact you."),
+            _("Do not wait for the clinic to call you."),
             _("Do not drive yourself. Ask someone to take you, or call %(emergency_number)s."),
             _("Take a list of your medicines with you if you can."),
         ),
@@ -75,6 +81,7 @@ ADVICE = {
         ),
         (
             _("Contact your own doctor or an urgent care centre today."),
+            _("Do not wait for the clinic to call you."),
             _(
                 "If you get numbness around your bottom, problems with your bladder or bowels, or "
                 "weakness in your legs, go to an emergency department or call %(emergency_number)s."

@@ -5,6 +5,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from screening import clock
@@ -15,6 +16,7 @@ from screening.intake.advice import advice_context, rule_messages
 from screening.intake.answer_display import display_value
 from screening.intake.catalogue import (
     INDEX,
+    QUESTIONS,
     SECTIONS,
 )
 from screening.intake.draft_session import live_draft_or_redirect, page_url, session_intake
@@ -28,9 +30,23 @@ def safety_advice(request: HttpRequest) -> HttpResponse:
     intake = session_intake(request)
     if intake is None or not intake.safety_tier:
         return redirect("screening:start")
-    context = advice_context(intake.safety_tier, rule_messages(intake))
+    context = patient_advice(intake, load_answers(intake), clock.today())
     context["continue_url"] = request.session.get("after_advice") or reverse("screening:check")
     return render(request, "screening/intake/safety_advice.html", context)
+
+
+def patient_advice(intake: Intake, answers: dict, day: date) -> dict:
+    """The advice for the intake's red-flag tier, with what to tell a doctor and a "Change my answer" link
+    for each answer that raised it (a mis-tap is corrected on its own page)."""
+    context = advice_context(intake.safety_tier, rule_messages(intake), answers, day)
+    context["changes"] = [
+        {
+            "label": QUESTIONS[key].label,
+            "url": page_url(INDEX.page_of[key], change=True) + f"#div_id_{key}",
+        }
+        for key in context["raised"]
+    ]
+    return context
 
 
 def _summary(stored: dict, day: date) -> list[dict]:
@@ -66,14 +82,20 @@ def check(request: HttpRequest) -> HttpResponse:
         return intake
     day = clock.today()
     stored = load_answers(intake)
-    return _render_check(request, stored, day, incomplete=[])
+    return _render_check(request, stored, day, incomplete=[], intake=intake)
 
 
-def _render_check(request, stored, day, incomplete, problem=None, status=200) -> HttpResponse:
+def _render_check(
+    request, stored, day, incomplete, problem=None, status=200, intake=None
+) -> HttpResponse:
+    intake = intake or session_intake(request)
+    # The advice of a red flag again, before sending: the check page must not bury it.
+    advice = patient_advice(intake, stored, day) if intake and intake.safety_tier else {}
     return render(
         request,
         "screening/intake/check.html",
         {
+            **advice,
             "sections": _summary(stored, day),
             "incomplete": [
                 (
@@ -131,16 +153,14 @@ def receipt(request: HttpRequest) -> HttpResponse:
     intake = session_intake(request)
     if intake is None or not intake.is_submitted:
         return redirect("screening:start")
-    return render(
-        request,
-        "screening/intake/receipt.html",
-        {
-            "intake": intake,
-            "advice_heading": advice_context(intake.safety_tier)["heading"]
-            if intake.safety_tier
-            else None,
-        },
-    )
+    context = {"intake": intake}
+    if intake.safety_tier:
+        sent = timezone.localdate(intake.submitted_at)
+        context |= advice_context(
+            intake.safety_tier, rule_messages(intake), load_answers(intake), sent
+        )
+        context["tier"] = intake.safety_tier
+    return render(request, "screening/intake/receipt.html", context)
 
 
 @require_POST

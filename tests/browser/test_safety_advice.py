@@ -27,12 +27,20 @@ def test_saddle_numbness_leads_to_emergency_advice_then_on_to_the_next_page(page
     # Not colour alone: the urgency is written out.
     assert page.locator(".fc-advice__label").inner_text().strip().lower() == "emergency"
 
-    # The only way on is "Continue with the form", a secondary (outlined) button-styled link; nothing else
-    # leads away from the advice (the skip link stays on the page).
+    # What to tell the emergency department, from the answer that raised the flag: never a diagnosis.
+    assert "“I have back pain, with new numbness around my bottom, genitals or inner thighs.”" in (
+        page.inner_text("main")
+    )
+    # The only ways on are "Continue with the form", a secondary (outlined) button-styled link, and
+    # "Change my answer" for a mis-tap; nothing else leads away from the advice (the skip link stays).
     carry_on = page.get_by_role("link", name="Continue with the form")
     assert "btn-outline-secondary" in carry_on.get_attribute("class")
     hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert sorted(hrefs) == sorted(["#main", page_path("imaging")]), hrefs
+    change = page_path("safety") + "?change=1#div_id_saddle_numbness"
+    assert sorted(hrefs) == sorted(["#main", page_path("imaging"), change]), hrefs
+    assert (
+        page.get_by_role("link", name="Change my answer: Numbness around your bottom").count() == 1
+    )
 
     with page.expect_navigation():
         carry_on.click()

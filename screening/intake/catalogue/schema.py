@@ -75,6 +75,9 @@ class Question:
     exclusive: tuple[str, ...] = ()  # MULTI choices that cannot be ticked with others
     error_required: str = ""  # what to do when it is left empty, in the question's own words
     safety_tier: int | None = None  # red-flag tier of clinical.md section 1
+    # A red flag in the patient's own words, for what to tell the emergency department or a doctor
+    # ("new numbness around my bottom"): a symptom or event, never a possible diagnosis
+    tell: str = ""
     autocomplete: str = ""
     unit: str = ""  # shown after a number, and in the check-answers page
     group: str = ""  # a sub-heading on the page, e.g. one treatment of several
