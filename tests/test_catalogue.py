@@ -238,3 +238,13 @@ REQUIRED_CHOICES = {
 def test_the_choices_the_clinic_named_are_offered(key):
     offered = {code for code, _label in QUESTIONS[key].choices}
     assert REQUIRED_CHOICES[key] <= offered
+
+
+def test_no_page_repeats_its_heading_as_a_question():
+    from screening.intake.catalogue import PAGES
+
+    def plain(text) -> str:
+        return str(text).strip().rstrip("?.").casefold()
+
+    for page in PAGES:
+        assert all(plain(q.label) != plain(page.title) for q in page.questions), page.slug

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from screening.intake import scoring
 from screening.intake.models import Consent, Intake
+from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,28 @@ def test_two_concurrent_submits_of_one_draft_give_one_intake(patient):
     assert {r.url for r in results} == {reverse("screening:receipt")}
     assert Intake.objects.filter(status=Intake.Status.SUBMITTED).count() == 1
     assert Intake.objects.count() == 1
+
+
+# --- Clearer (issue 17) -----------------------------------------------------------------------------
+def test_the_check_page_says_agreed_without_a_version_and_warns_when_odi_is_short(patient):
+    import html
+
+    from screening.intake.instruments import ODI_SECTIONS
+
+    function = dict(FULL_INTAKE["function"])
+    for key in ODI_SECTIONS[:3]:
+        function[f"odi_{key}"] = ""  # three daily-life sections left out
+    patient.fill(overrides={"function": function})
+    page = html.unescape(patient.client.get(reverse("screening:check")).content.decode())
+    assert "Agreed" in page and "version" not in page.lower()
+    assert "You answered 7 of the 10 daily-life questions." in page
+    assert "Your daily-life score needs at least 8 of them." in page
+    patient.fill()
+    page = patient.client.get(reverse("screening:check")).content.decode()
+    assert "daily-life score needs" not in page
+
+
+def test_the_consent_page_links_the_privacy_notice(patient):
+    patient.fill(upto="consent")
+    page = patient.client.get(reverse("screening:page", args=["consent"])).content.decode()
+    assert f'href="{reverse("screening:privacy")}"' in page

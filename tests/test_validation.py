@@ -160,3 +160,15 @@ def test_every_text_limit_fits_its_database_column():
     assert column["given_name"] >= MAX_TEXT and column["family_name"] >= MAX_TEXT
     assert column["phone"] >= MAX_PHONE
     assert column["email"] >= 254
+
+
+def test_numbers_are_accepted_with_their_unit_and_whole_numbers_stay_whole():
+    f = form("blocks", {"block_1_relief_percent": "85%", "block_1_relief_hours": "7 hours"})
+    assert (f.answers["block_1_relief_percent"], f.answers["block_1_relief_hours"]) == (85, 7)
+    f = form("blocks", {"block_1_relief_percent": "85 %", "block_1_relief_hours": "7h"})
+    assert (f.answers["block_1_relief_percent"], f.answers["block_1_relief_hours"]) == (85, 7)
+    refused = form("blocks", {"block_1_relief_hours": "7 weeks"})  # not the question's unit
+    assert "block_1_relief_hours" in refused.errors
+    f = form("body-and-work", {"weight_kg": "", "weight_lb": "450"})
+    assert f.answers["weight"] == {"lb": 450} and str(f.answers["weight"]["lb"]) == "450"
+    assert form("body-and-work", {"weight_kg": "72,5 kg"}).answers["weight"] == {"kg": 72.5}

@@ -13,7 +13,9 @@ from screening.intake.catalogue import Kind, Question
 from screening.intake.consent import CONSENT_TEXTS
 
 
-def display_value(question: Question, value: Any) -> str:
+def display_value(question: Question, value: Any, *, for_patient: bool = False) -> str:
+    """An answer in words. Staff read a consent with the version of the text agreed to; a patient
+    reads "Agreed" (the version is stored, not shown to them)."""
     if value in (None, "", []):
         return ""
     match question.kind:
@@ -30,6 +32,8 @@ def display_value(question: Question, value: Any) -> str:
             return _("%(score)s out of 10") % {"score": value}
         case Kind.INTEGER:
             return f"{value} {question.unit}".strip() if question.unit != "%" else f"{value}%"
+        case Kind.CONSENT if for_patient:
+            return _("Agreed")
         case Kind.CONSENT:
             return _("Agreed (version %(version)s)") % {
                 "version": CONSENT_TEXTS[question.key].version

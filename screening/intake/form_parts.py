@@ -23,14 +23,47 @@ def numeric(**attrs) -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", **attrs})
 
 
-def parse_int(text: str) -> int | None:
-    text = (text or "").strip()
+# What people type after a number, per unit: "85%", "85 %", "7 hours", "7h", "12 wks".
+UNIT_WORDS: dict[str, frozenset[str]] = {
+    "%": frozenset({"%", "percent", "per cent", "pc"}),
+    "hours": frozenset({"h", "hr", "hrs", "hour", "hours"}),
+    "weeks": frozenset({"w", "wk", "wks", "week", "weeks"}),
+    "months": frozenset({"m", "mo", "mos", "month", "months"}),
+    "kg": frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"}),
+    "lb": frozenset({"lb", "lbs", "pound", "pounds"}),
+    "cm": frozenset({"cm", "cms", "centimetre", "centimetres", "centimeter", "centimeters"}),
+}
+_NUMBER_AND_WORD = re.compile(r"([0-9][0-9.,]*)\s*([^\d\s].*)?")
+
+
+def _without_unit(text: str, unit: str) -> str | None:
+    """The number part of "85%", "7 hours" or "7h" when its word fits ``unit`` (or there is none)."""
+    match = _NUMBER_AND_WORD.fullmatch((text or "").strip())
+    if not match:
+        return None
+    number, word = match.groups()
+    if word is None:
+        return number
+    word = word.strip().rstrip(".").lower()
+    unit = str(unit or "").lower()
+    fits = UNIT_WORDS.get(unit, frozenset()) | {unit, unit.rstrip("s")} - {""}
+    return number if word in fits else None
+
+
+def parse_int(text: str, unit: str = "") -> int | None:
+    """A whole number, with or without its unit after it ("85%", "7 hours")."""
+    text = _without_unit(text, unit) or ""
     return int(text) if re.fullmatch(r"\d{1,6}", text) else None
 
 
-def parse_number(text: str) -> float | None:
-    text = (text or "").strip().replace(",", ".")
-    return float(text) if re.fullmatch(r"\d{1,4}(\.\d{1,2})?", text) else None
+def parse_number(text: str, unit: str = "") -> int | float | None:
+    """A number with up to two decimals (a comma works as the point), with or without its unit;
+    a whole number stays whole, so "450" is shown back as 450, not 450.0."""
+    text = (_without_unit(text, unit) or "").replace(",", ".")
+    if not re.fullmatch(r"\d{1,4}(\.\d{1,2})?", text):
+        return None
+    number = float(text)
+    return int(number) if number.is_integer() else number
 
 
 class PartsWidget(forms.MultiWidget):

@@ -287,7 +287,7 @@ class PageForm(DescribedForm):
         return raw
 
     def _integer(self, q: Question, raw: str) -> int:
-        number = parse_int(raw)
+        number = parse_int(raw, str(q.unit))
         low, high = q.min_value or 0, q.max_value
         if q.unit == "%":
             message = _("Enter a percentage from %(low)s to %(high)s")
@@ -337,7 +337,7 @@ class PageForm(DescribedForm):
                 code="both_units",
             )
         if cm:
-            value = parse_number(cm)
+            value = parse_number(cm, "cm")
             if value is None or not 100 <= value <= 250:
                 raise forms.ValidationError(
                     _("Height must be between 100 and 250 centimetres"), code="range"
@@ -357,13 +357,13 @@ class PageForm(DescribedForm):
                 _("Enter your weight in kilograms or in pounds, not both"), code="both_units"
             )
         if kg:
-            value = parse_number(kg)
+            value = parse_number(kg, "kg")
             if value is None or not 30 <= value <= 300:
                 raise forms.ValidationError(
                     _("Weight must be between 30 and 300 kilograms"), code="range"
                 )
             return {"kg": value}
-        value = parse_number(lb)
+        value = parse_number(lb, "lb")
         if value is None or not 66 <= value <= 660:
             raise forms.ValidationError(_("Weight must be between 66 and 660 pounds"), code="range")
         return {"lb": value}

@@ -20,7 +20,9 @@ from screening.intake.catalogue import (
     SECTIONS,
 )
 from screening.intake.draft_session import live_draft_or_redirect, page_url, session_intake
+from screening.intake.instruments import ODI_SECTIONS
 from screening.intake.models import Intake
+from screening.intake.scoring import ODI_MIN_SECTIONS
 from screening.intake.selectors import load_answers
 from screening.staff import attempt_limits as throttle
 
@@ -65,7 +67,7 @@ def _summary(stored: dict, day: date) -> list[dict]:
                 rows.append(
                     {
                         "question": q,
-                        "value": display_value(q, value),
+                        "value": display_value(q, value, for_patient=True),
                         "missing": q.required and not ans.is_answered(value),
                         "url": page_url(p, change=True) + f"#div_id_{q.key}",
                     }
@@ -91,11 +93,19 @@ def _render_check(
     intake = intake or session_intake(request)
     # The advice of a red flag again, before sending: the check page must not bury it.
     advice = patient_advice(intake, stored, day) if intake and intake.safety_tier else {}
+    odi_answered = sum(stored.get(f"odi_{key}") is not None for key in ODI_SECTIONS)
     return render(
         request,
         "screening/intake/check.html",
         {
             **advice,
+            # The daily-life (ODI) score needs at least 8 of its 10 sections: said before sending.
+            "odi_short": odi_answered < ODI_MIN_SECTIONS
+            and {
+                "answered": odi_answered,
+                "minimum": ODI_MIN_SECTIONS,
+                "url": page_url(INDEX.page_of[f"odi_{ODI_SECTIONS[0]}"], change=True),
+            },
             "sections": _summary(stored, day),
             "incomplete": [
                 (

@@ -104,6 +104,7 @@ CONSENT = Section(
                     error_required=_("Confirm that the clinic may contact you about your enquiry"),
                 ),
             ),
+            links_privacy_notice=True,
         ),
     ),
 )

@@ -19,7 +19,7 @@ from screening.intake.catalogue.schema import (
 
 
 # --- 4. Imaging -------------------------------------------------------------------------------------
-def _scan(key: str, name) -> tuple[Question, Question]:
+def _scan(key: str, name, short) -> tuple[Question, Question]:
     return (
         ask(
             f"{key}_done",
@@ -31,7 +31,7 @@ def _scan(key: str, name) -> tuple[Question, Question]:
         ),
         ask(
             f"{key}_when",
-            filled(_("When was the most recent %(scan)s?"), scan=name),
+            filled(_("When was your most recent %(scan)s?"), scan=short),
             Kind.MONTH_YEAR,
             show_if=(When(f"{key}_done", "eq", "yes"),),
             required=False,
@@ -48,9 +48,9 @@ IMAGING = Section(
             "imaging",
             _("Scans and what you were told"),
             (
-                *_scan("xray", _("an X-ray")),
-                *_scan("mri", _("an MRI scan")),
-                *_scan("ct", _("a CT scan")),
+                *_scan("xray", _("an X-ray"), _("X-ray")),
+                *_scan("mri", _("an MRI scan"), _("MRI scan")),
+                *_scan("ct", _("a CT scan"), _("CT scan")),
                 ask(
                     "diagnoses_told",
                     _("Has a doctor mentioned any of these about your spine?"),
@@ -232,7 +232,7 @@ TREATMENT_SECTION = Section(
     (
         Page(
             "treatments",
-            _("Which treatments have you tried for this pain?"),
+            _("Treatments for this pain"),
             (
                 ask(
                     "treatments_tried",

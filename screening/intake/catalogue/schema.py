@@ -98,6 +98,7 @@ class Page:
     intro: str = ""
     show_if: tuple[When, ...] = ()
     notice: str = ""  # e.g. that the instruments' wording is demo wording
+    links_privacy_notice: bool = False  # the page asks to agree to it: link it where it is agreed
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ PAIN = Section(
     (
         Page(
             "pain-where",
-            _("Where is your pain?"),
+            _("Where it hurts"),
             (
                 ask(
                     "pain_regions",
