@@ -21,6 +21,7 @@ FULL_INTAKE: dict[str, dict[str, str | list[str]]] = {
         "email": "zelda.q@example.org",
         "phone": "555 010 7788",
         "contact_method": "phone",
+        "interpreter": "no",
     },
     "body-and-work": {
         "height_cm": "168",

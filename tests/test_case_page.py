@@ -34,7 +34,9 @@ def test_a_coordinator_reads_the_case_with_findings_scores_and_answers(coordinat
     assert "Facet pain candidacy signals" in html and "rule sr_facet_candidate, ruleset v1" in html
     assert "42% (severe)" in html and "medium risk" in html and "25.7 (overweight)" in html
     # A question branching did not ask is behind a disclosure; a skipped optional one reads neutrally.
-    not_asked = html.split('class="fc-not-asked"')[1].split("</details>")[0]
+    not_asked = " ".join(
+        part.split("</details>")[0] for part in html.split('class="fc-not-asked"')[1:]
+    )
     assert "How long does the morning stiffness last?" in not_asked and "Not asked" in not_asked
     assert "question not asked" in not_asked or "questions not asked" in not_asked
     assert 'fc-answer--skipped"' in html and "Not answered" in html  # heard_from left empty
@@ -199,3 +201,13 @@ def test_views_are_one_line_per_person_per_day(coordinator, submitted):
         ("Status: In review", "Robin Hale"),  # claiming a new case puts it in review
         ("Took the case", "Robin Hale"),
     ]
+
+
+def test_an_interpreter_need_shows_with_the_contact_details(patient, coordinator):
+    from tests.intake_data import FULL_INTAKE
+
+    contact = {**FULL_INTAKE["contact"], "interpreter": "yes", "interpreter_language": "Vietnamese"}
+    patient.fill(overrides={"contact": contact})
+    patient.submit()
+    page = coordinator.get(f"/staff/cases/{patient.intake.reference}/")
+    assert "Needs an interpreter: Vietnamese" in page.content.decode()

@@ -58,6 +58,10 @@ def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNR
         "derived": intake.derived,
         "booking": case.bookings.first() if booking is _UNREAD else booking,
         "stored": stored,
+        # Said with the contact details: a call needs the interpreter booked first.
+        "interpreter": (stored.get("interpreter_language") or "language not given")
+        if stored.get("interpreter") == "yes"
+        else "",
     }
 
 

@@ -8,6 +8,9 @@ usual pain went away?"), so a new question always has a name.
 from typing import Any
 
 STAFF_LABELS: dict[str, str] = {
+    # Contact
+    "interpreter": "Interpreter needed",
+    "interpreter_language": "Interpreter language",
     # Safety (red flags)
     "saddle_numbness": "Saddle numbness",
     "bladder_problem": "New bladder trouble",

@@ -46,10 +46,13 @@ __all__ = [
     "section_of",
 ]
 
-QUESTIONNAIRE_VERSION = "2026-12-07.1"
+QUESTIONNAIRE_VERSION = "2026-12-07.2"
 # Older questionnaires whose files still import: the questions added since, which such a file leaves
 # unanswered (they are unknown to the rules, never a reason to refuse the file).
-ADDED_SINCE: dict[str, tuple[str, ...]] = {"2026-11-25.1": ("past_spinal_infection",)}
+ADDED_SINCE: dict[str, tuple[str, ...]] = {
+    "2026-11-25.1": ("past_spinal_infection", "interpreter", "interpreter_language"),
+    "2026-12-07.1": ("interpreter", "interpreter_language"),
+}
 
 SECTIONS: tuple[Section, ...] = (
     ABOUT_YOU,

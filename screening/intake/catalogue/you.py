@@ -95,6 +95,20 @@ ABOUT_YOU = Section(
                     ),
                     error_required=_("Select how you would prefer to be contacted"),
                 ),
+                ask(
+                    "interpreter",
+                    _("Do you need an interpreter?"),
+                    Kind.YES_NO,
+                    error_required=_("Select yes if you need an interpreter"),
+                ),
+                ask(
+                    "interpreter_language",
+                    _("Which language?"),
+                    Kind.TEXT,
+                    show_if=(When("interpreter", "eq", "yes"),),
+                    hint=_("For example, Spanish, Vietnamese or American Sign Language"),
+                    error_required=_("Enter the language you need an interpreter for"),
+                ),
             ),
         ),
         Page(
