@@ -114,7 +114,7 @@ def test_it_refuses_bad_input_with_a_message_next_to_the_field(slug, changes, fi
 
 def test_messages_say_what_to_fix_in_the_questions_own_words():
     assert form("blocks", {"block_1_relief_percent": "101"}).errors["block_1_relief_percent"] == [
-        "Enter a percentage from 0 to 100"
+        "Block 1: enter the relief as a percentage from 0 to 100"
     ]
     assert form("body-and-work", {"weight_kg": "20"}).errors["weight"] == [
         "Weight must be between 30 and 300 kilograms"

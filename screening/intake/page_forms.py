@@ -118,6 +118,14 @@ def initial_for(question: Question, value: Any) -> Any:
     return value
 
 
+def _named(q: Question, message: str) -> str:
+    """A message about one item of a group named after it: "Block 2: enter the relief as a percentage
+    from 0 to 100", "Physical therapy: enter the month of the last time you had it ..."."""
+    if not q.group:
+        return message
+    return f"{q.group}: {message[:1].lower()}{message[1:]}"
+
+
 class PageForm(DescribedForm):
     """The form of one intake page. ``answers`` in ``cleaned_data`` holds the values to store."""
 
@@ -227,14 +235,18 @@ class PageForm(DescribedForm):
                 limit = MAX_LONG_TEXT if q.kind == Kind.LONG_TEXT else MAX_TEXT
                 if len(raw) > limit:
                     raise forms.ValidationError(
-                        _("Answer must be %(limit)s characters or fewer"),
+                        _("Your answer to “%(question)s” must be %(limit)s characters or fewer"),
                         code="too_long",
-                        params={"limit": limit},
+                        params={"limit": limit, "question": q.label},
                     )
                 # Line breaks only where the answer is a box of several lines; tabs nowhere.
                 if has_hidden_characters(raw, allowed="\n\r" if q.kind == Kind.LONG_TEXT else ""):
                     raise forms.ValidationError(
-                        _("Remove the hidden control characters"), code="control"
+                        _(
+                            "Remove the hidden control characters from your answer to “%(question)s”"
+                        ),
+                        code="control",
+                        params={"question": q.label},
                     )
                 return raw
             case Kind.EMAIL:
@@ -279,7 +291,7 @@ class PageForm(DescribedForm):
             case Kind.DATE:
                 return self._date(q, raw)
             case Kind.MONTH_YEAR:
-                return self._month_year(raw)
+                return self._month_year(q, raw)
             case Kind.HEIGHT:
                 return self._height(raw)
             case Kind.WEIGHT:
@@ -289,28 +301,31 @@ class PageForm(DescribedForm):
     def _integer(self, q: Question, raw: str) -> int:
         number = parse_int(raw, str(q.unit))
         low, high = q.min_value or 0, q.max_value
+        params = {"low": low, "high": high, "unit": q.unit, "item": q.item or q.label}
         if q.unit == "%":
-            message = _("Enter a percentage from %(low)s to %(high)s")
+            message = _("Enter %(item)s from %(low)s to %(high)s")
         elif q.unit:
-            message = _("Enter a number of %(unit)s from %(low)s to %(high)s")
+            message = _("Enter %(item)s, a number of %(unit)s from %(low)s to %(high)s")
         else:
-            message = _("Enter a number from %(low)s to %(high)s")
-        params = {"low": low, "high": high, "unit": q.unit}
-        if number is None:
-            raise forms.ValidationError(message, code="not_a_number", params=params)
-        if number < low or (high is not None and number > high):
-            raise forms.ValidationError(message, code="out_of_range", params=params)
+            message = _("Enter %(item)s, a number from %(low)s to %(high)s")
+        if number is None or number < low or (high is not None and number > high):
+            code = "not_a_number" if number is None else "out_of_range"
+            raise forms.ValidationError(_named(q, message % params), code=code)
         return number
 
     def _date(self, q: Question, raw: dict) -> str:
         return parse_date(raw, q.label, self.today, birth=q.key == "date_of_birth").isoformat()
 
-    def _month_year(self, raw: dict) -> str:
+    def _month_year(self, q: Question, raw: dict) -> str:
         month_text, year_text = (raw.get("month") or "").strip(), (raw.get("year") or "").strip()
+        item = {"item": q.item or _("this date")}
         if not month_text or not year_text:
-            raise forms.ValidationError(
-                _("Enter both the month and the year, or leave both blank"), code="incomplete"
+            message = (
+                _("Enter both the month and the year of %(item)s")
+                if q.required
+                else _("Enter both the month and the year of %(item)s, or leave both blank")
             )
+            raise forms.ValidationError(_named(q, message % item), code="incomplete")
         month = (
             parse_int(month_text)
             or MONTHS.get(month_text.lower())
@@ -318,15 +333,14 @@ class PageForm(DescribedForm):
         )
         year = parse_int(year_text)
         if not month or not 1 <= month <= 12:
-            raise forms.ValidationError(
-                _("Month must be a number from 1 to 12, or a month name"), code="month"
-            )
+            message = _("Enter the month of %(item)s as a number from 1 to 12, or a month name")
+            raise forms.ValidationError(_named(q, message % item), code="month")
         if year is None or len(year_text) != 4 or year < 1900:
-            raise forms.ValidationError(_("Year must include 4 numbers, like 2024"), code="year")
+            message = _("Enter the year of %(item)s with 4 numbers, like 2024")
+            raise forms.ValidationError(_named(q, message % item), code="year")
         if (year, month) > (self.today.year, self.today.month):
-            raise forms.ValidationError(
-                _("The date must be this month or in the past"), code="future"
-            )
+            message = _("The month of %(item)s must be this month or in the past")
+            raise forms.ValidationError(_named(q, message % item), code="future")
         return f"{year:04d}-{month:02d}"
 
     def _height(self, raw: dict) -> dict:

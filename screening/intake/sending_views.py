@@ -32,7 +32,8 @@ def safety_advice(request: HttpRequest) -> HttpResponse:
     intake = session_intake(request)
     if intake is None or not intake.safety_tier:
         return redirect("screening:start")
-    context = patient_advice(intake, load_answers(intake), clock.today())
+    # Consents play no part in the advice: not read (the page's query budget, tests/test_query_budgets.py).
+    context = patient_advice(intake, load_answers(intake, consents=()), clock.today())
     context["continue_url"] = request.session.get("after_advice") or reverse("screening:check")
     return render(request, "screening/intake/safety_advice.html", context)
 

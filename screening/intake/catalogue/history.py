@@ -33,6 +33,7 @@ def _scan(key: str, name, short) -> tuple[Question, Question]:
             f"{key}_when",
             filled(_("When was your most recent %(scan)s?"), scan=short),
             Kind.MONTH_YEAR,
+            item=filled(_("your most recent %(scan)s"), scan=short),
             show_if=(When(f"{key}_done", "eq", "yes"),),
             required=False,
             hint=_("Month and year, for example 4 2025. Leave blank if you do not remember."),
@@ -93,6 +94,9 @@ class Treatment:
     key: str
     name: str
     amount_label: str
+    amount_item: str = (
+        ""  # the amount in the patient's words, for messages: "how many blocks you have had"
+    )
     amount_unit: str = ""
     amount_kind: Kind = Kind.INTEGER
     amount_max: int = 520
@@ -103,24 +107,28 @@ TREATMENTS = (
         "nsaids",
         _("Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen)"),
         _("For how many weeks did you take them?"),
+        _("for how many weeks you took them"),
         _("weeks"),
     ),
     Treatment(
         "muscle_relaxants",
         _("Muscle relaxants"),
         _("For how many weeks did you take them?"),
+        _("for how many weeks you took them"),
         _("weeks"),
     ),
     Treatment(
         "physical_therapy",
         _("Physical therapy"),
         _("For how many weeks did you have physical therapy?"),
+        _("for how many weeks you had physical therapy"),
         _("weeks"),
     ),
     Treatment(
         "chiropractic",
         _("Chiropractic"),
         _("How many sessions did you have?"),
+        _("how many sessions you had"),
         _("sessions"),
         amount_max=1000,
     ),
@@ -128,6 +136,7 @@ TREATMENTS = (
         "facet_steroid",
         _("Steroid injections into the facet joint"),
         _("How many injections did you have?"),
+        _("how many injections you had"),
         _("injections"),
         amount_max=100,
     ),
@@ -135,6 +144,7 @@ TREATMENTS = (
         "epidural",
         _("Epidural injections"),
         _("How many injections did you have?"),
+        _("how many injections you had"),
         _("injections"),
         amount_max=100,
     ),
@@ -142,6 +152,7 @@ TREATMENTS = (
         "mbb",
         _("Medial branch blocks (a numbing test injection)"),
         _("How many blocks did you have?"),
+        _("how many blocks you have had"),
         _("blocks"),
         amount_max=20,
     ),
@@ -149,6 +160,7 @@ TREATMENTS = (
         "rfa",
         _("Radiofrequency ablation (nerve burning)"),
         _("How many times did you have it?"),
+        _("how many times you had it"),
         _("times"),
         amount_max=50,
     ),
@@ -162,6 +174,7 @@ TREATMENTS = (
         "regenerative",
         _("PRP or stem-cell treatment"),
         _("How many treatments did you have?"),
+        _("how many treatments you had"),
         _("treatments"),
         amount_max=50,
     ),
@@ -191,7 +204,8 @@ def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
             unit=t.amount_unit,
             show_if=tried,
             group=t.name,
-            error_required=filled(_("Enter a number for: %(question)s"), question=t.amount_label),
+            item=t.amount_item,
+            error_required=filled(_("Enter %(item)s, for example 2"), item=t.amount_item),
         )
     )
     return (
@@ -201,6 +215,7 @@ def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
             Kind.MONTH_YEAR,
             show_if=tried,
             group=t.name,
+            item=_("the last time you had it"),
             hint=_("Month and year, for example 4 2025. If you still do, enter this month."),
             error_required=_("Enter the month and year you last had it"),
         ),
@@ -278,6 +293,7 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             Kind.MONTH_YEAR,
             show_if=shown,
             group=group,
+            item=_("this block"),
             hint=_("Month and year, for example 4 2025."),
             error_required=filled(_("Enter the month and year of block %(number)s"), number=n),
         ),
@@ -313,6 +329,7 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             unit="%",
             show_if=shown,
             group=group,
+            item=_("the relief as a percentage"),
             hint=_("As a percentage, from 0 (none) to 100 (all of it)."),
             error_required=filled(
                 _("Enter how much pain went away after block %(number)s, from 0 to 100"), number=n
@@ -327,6 +344,7 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             unit=_("hours"),
             show_if=shown,
             group=group,
+            item=_("how many hours the relief lasted"),
             error_required=filled(
                 _("Enter how many hours the relief of block %(number)s lasted"), number=n
             ),

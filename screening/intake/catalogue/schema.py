@@ -78,6 +78,9 @@ class Question:
     # A red flag in the patient's own words, for what to tell the emergency department or a doctor
     # ("new numbness around my bottom"): a symptom or event, never a possible diagnosis
     tell: str = ""
+    # What a number or a date answers, for messages that name it: "how many blocks you have had",
+    # "your most recent MRI scan" (the question's own words; with a group, after its name)
+    item: str = ""
     autocomplete: str = ""
     unit: str = ""  # shown after a number, and in the check-answers page
     group: str = ""  # a sub-heading on the page, e.g. one treatment of several

@@ -1,0 +1,156 @@
+"""Every kind of question's error names the item in the question's own words (issue 17): a required answer
+left out, a number out of range or not a number, a month and year incomplete, impossible or in the future, a
+date, a text too long, an e-mail address, a phone number, a height, a weight, and an exclusive choice. A
+message about one item of a group (a treatment, a block) starts with the group's name."""
+
+import pytest
+
+from screening.intake.catalogue import QUESTIONS, Kind
+from tests.test_validation import form
+
+
+def _message(slug, changes, key, drop=()) -> str:
+    errors = form(slug, changes, drop=drop).errors
+    assert key in errors, f"no error for {key}: {errors}"
+    return errors[key][0]
+
+
+@pytest.mark.parametrize(
+    ("slug", "changes", "key", "expected"),
+    [
+        # numbers
+        (
+            "treatment-details",
+            {"mbb_amount": ""},
+            "mbb_amount",
+            "Enter how many blocks you have had, for example 2",
+        ),
+        (
+            "treatment-details",
+            {"mbb_amount": "99"},
+            "mbb_amount",
+            "Medial branch blocks (a numbing test injection): enter how many blocks you have had, a number of blocks from 1 to 20",
+        ),
+        (
+            "blocks",
+            {"block_2_relief_percent": "150"},
+            "block_2_relief_percent",
+            "Block 2: enter the relief as a percentage from 0 to 100",
+        ),
+        (
+            "blocks",
+            {"block_1_relief_hours": "a while"},
+            "block_1_relief_hours",
+            "Block 1: enter how many hours the relief lasted, a number of hours from 0 to 720",
+        ),
+        (
+            "pain-where",
+            {"pain_months": "lots"},
+            "pain_months",
+            "Enter how many months you have had this pain, a number of months from 0 to 1200",
+        ),
+        # months and years
+        (
+            "imaging",
+            {"mri_when_year": ""},
+            "mri_when",
+            "Enter both the month and the year of your most recent MRI scan, or leave both blank",
+        ),
+        (
+            "imaging",
+            {"mri_when_month": "13"},
+            "mri_when",
+            "Enter the month of your most recent MRI scan as a number from 1 to 12, or a month name",
+        ),
+        (
+            "imaging",
+            {"xray_when_year": "25"},
+            "xray_when",
+            "Enter the year of your most recent X-ray with 4 numbers, like 2024",
+        ),
+        (
+            "imaging",
+            {"mri_when_year": "2999"},
+            "mri_when",
+            "The month of your most recent MRI scan must be this month or in the past",
+        ),
+        (
+            "blocks",
+            {"block_2_date_month": "", "block_2_date_year": ""},
+            "block_2_date",
+            "Enter the month and year of block 2",
+        ),
+        (
+            "treatment-details",
+            {"mbb_last_month": "99"},
+            "mbb_last",
+            "Medial branch blocks (a numbing test injection): enter the month of the last time you had it",
+        ),
+        # a date, texts, contact details, body
+        (
+            "about-you",
+            {"date_of_birth_year": "2030"},
+            "date_of_birth",
+            "Date of birth must be in the past",
+        ),
+        (
+            "health",
+            {"medicines": "x" * 2001},
+            "medicines",
+            "Your answer to “What medicines do you take?” must be",
+        ),
+        (
+            "contact",
+            {"email": "zelda.example.org"},
+            "email",
+            "Enter an email address in the correct format",
+        ),
+        ("contact", {"phone": "call me"}, "phone", "Enter a phone number"),
+        (
+            "body-and-work",
+            {"weight_kg": "20"},
+            "weight",
+            "Weight must be between 30 and 300 kilograms",
+        ),
+        (
+            "body-and-work",
+            {"height_cm": "20"},
+            "height",
+            "Height must be between 100 and 250 centimetres",
+        ),
+        # choices
+        (
+            "imaging",
+            {"diagnoses_told": ["none", "stenosis"]},
+            "diagnoses_told",
+            '"No, none of these"',
+        ),
+        (
+            "safety",
+            {"saddle_numbness": ""},
+            "saddle_numbness",
+            "Select yes if you have numbness around your bottom, genitals or inner thighs",
+        ),
+        (
+            "contact",
+            {"interpreter": "yes", "interpreter_language": ""},
+            "interpreter_language",
+            "Enter the language you need an interpreter for",
+        ),
+    ],
+)
+def test_each_message_names_its_item(slug, changes, key, expected):
+    assert expected in _message(slug, changes, key)
+
+
+def test_every_required_question_has_a_message_in_its_own_words():
+    generic = {"Answer this question", "This field is required."}
+    for q in QUESTIONS.values():
+        if q.required:
+            assert q.error_required and str(q.error_required) not in generic, q.key
+
+
+def test_every_number_and_month_is_named_for_its_messages():
+    for q in QUESTIONS.values():
+        if q.kind in (Kind.INTEGER, Kind.MONTH_YEAR):
+            assert q.item, f"{q.key} has no item to name in its messages"
