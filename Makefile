@@ -48,7 +48,7 @@ test: $(STAMP)
 screenshots: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	UPDATE_SCREENSHOTS=1 $(TEST_ENV) $(PY) -m pytest tests/browser/test_screenshots.py tests/browser/test_coordinator_flow.py \
-		tests/browser/test_rules_admin_flow.py -q
+		tests/browser/test_rules_admin_flow.py tests/browser/test_intake_keyboard.py -q
 
 # Benchmarks and reliability scripts (bench/README.md): PostgreSQL on 127.0.0.1:5432, a database each.
 bench-rules: $(STAMP)

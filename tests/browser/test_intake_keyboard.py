@@ -1,6 +1,7 @@
 """A whole intake as a patient who uses only the keyboard: Tab, Shift+Tab, Space, arrow keys, typing, Enter."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from screening.intake.models import Intake
 from tests.browser.helpers import (
@@ -16,6 +17,7 @@ from tests.browser.helpers import (
 from tests.intake_data import FULL_INTAKE
 
 pytestmark = pytest.mark.browser
+AXE = Axe()
 
 
 def test_a_patient_completes_the_intake_by_keyboard_only(page, server, console):
@@ -46,4 +48,40 @@ def test_a_patient_completes_the_intake_by_keyboard_only(page, server, console):
 
     visited = {path_of_url(url) for url in console.visited}
     assert {page_path(slug) for slug in FULL_INTAKE} <= visited
+    assert_clean_console(console)
+
+
+def test_a_patient_with_a_tier_one_red_flag_finishes_by_keyboard_and_the_receipt_leads_with_advice(
+    page, server, console
+):
+    """Issue 17: after "yes" to saddle numbness the advice comes at once, the form can still be finished
+    by keyboard, and the receipt leads with the emergency advice, not with "Form sent"."""
+    from tests.browser.test_screenshots import shoot_for_readme
+
+    answers = {**FULL_INTAKE, "safety": {**FULL_INTAKE["safety"], "saddle_numbness": "yes"}}
+    page.goto(server + "/")
+    keyboard_press(page, 'form[action$="/intake/begin/"] button[type="submit"]')
+    for slug, data in answers.items():
+        assert path_of(page) == page_path(slug), f"expected the {slug} page, got {page.url}"
+        keyboard_fill_page(page, data)
+        keyboard_press(page, CONTINUE)
+        if slug == "safety":
+            assert path_of(page) == "/intake/safety-advice/"
+            assert "Tell the emergency department:" in page.inner_text("main")
+            keyboard_press(page, "a.fc-button")  # "Continue with the form"
+
+    assert path_of(page) == "/intake/check-your-answers/"
+    assert "Go to an emergency department now" in page.locator(".fc-check-advice").inner_text()
+    keyboard_press(page, 'form[action$="/intake/submit/"] button[type="submit"]')
+
+    assert path_of(page) == "/intake/sent/"
+    heading = page.locator("h1").inner_text()
+    assert heading.startswith("Go to an emergency department now")
+    main = page.inner_text("main")
+    assert main.index("Go to an emergency department now") < main.index("Your form was sent.")
+    assert "Do not wait for the clinic to call you." in main and "working days" not in main
+    assert AXE.run(page).violations_count == 0
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    shoot_for_readme(page, "receipt-emergency", 375)
     assert_clean_console(console)

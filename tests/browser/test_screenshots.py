@@ -35,6 +35,14 @@ def _shoot(page, folder: Path, name: str, width: int) -> Path:
     return path
 
 
+def shoot_for_readme(page, name: str, width: int) -> Path | None:
+    """With UPDATE_SCREENSHOTS=1 (`make screenshots`): a screenshot for the README at ``width``."""
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return None
+    DOCS.mkdir(parents=True, exist_ok=True)
+    return _shoot(page, DOCS, name, width)
+
+
 def test_screenshots_for_the_readme(page, server, console, tmp_path):
     folder = DOCS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
