@@ -211,3 +211,17 @@ def test_an_interpreter_need_shows_with_the_contact_details(patient, coordinator
     patient.submit()
     page = coordinator.get(f"/staff/cases/{patient.intake.reference}/")
     assert "Needs an interpreter: Vietnamese" in page.content.decode()
+
+
+def test_blocks_are_listed_in_the_order_they_were_had_whatever_their_numbers():
+    from screening.intake.selectors import block_table
+
+    table = block_table(
+        {
+            "block_1_date": "2026-06",
+            "block_1_relief_percent": 85,
+            "block_2_date": "2026-02",
+            "block_2_relief_percent": 40,
+        }
+    )
+    assert [row["number"] for row in table["rows"]] == [2, 1]  # February, then June

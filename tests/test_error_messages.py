@@ -6,6 +6,7 @@ message about one item of a group (a treatment, a block) starts with the group's
 import pytest
 
 from screening.intake.catalogue import QUESTIONS, Kind
+from tests.intake_data import LAST_YEAR
 from tests.test_validation import form
 
 
@@ -35,13 +36,14 @@ def _message(slug, changes, key, drop=()) -> str:
             "blocks",
             {"block_2_relief_percent": "150"},
             "block_2_relief_percent",
-            "Block 2: enter the relief as a percentage from 0 to 100",
+            f"Block 2 (May {LAST_YEAR}): enter the relief as a percentage from 0 to 100",
         ),
         (
             "blocks",
             {"block_1_relief_hours": "a while"},
             "block_1_relief_hours",
-            "Block 1: enter how many hours the relief lasted, a number of hours from 0 to 720",
+            f"Block 1 (June {LAST_YEAR}): enter how many hours the relief lasted, a number of hours "
+            "from 0 to 720",
         ),
         (
             "pain-where",

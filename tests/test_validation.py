@@ -6,7 +6,7 @@ import pytest
 
 from screening.intake.catalogue import page_by_slug
 from screening.intake.page_forms import PageForm
-from tests.intake_data import FULL_INTAKE
+from tests.intake_data import FULL_INTAKE, LAST_YEAR
 
 TODAY = date(2026, 11, 25)
 ADULT = {
@@ -114,7 +114,7 @@ def test_it_refuses_bad_input_with_a_message_next_to_the_field(slug, changes, fi
 
 def test_messages_say_what_to_fix_in_the_questions_own_words():
     assert form("blocks", {"block_1_relief_percent": "101"}).errors["block_1_relief_percent"] == [
-        "Block 1: enter the relief as a percentage from 0 to 100"
+        f"Block 1 (June {LAST_YEAR}): enter the relief as a percentage from 0 to 100"
     ]
     assert form("body-and-work", {"weight_kg": "20"}).errors["weight"] == [
         "Weight must be between 30 and 300 kilograms"

@@ -16,8 +16,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from screening.forms_base import DescribedForm, has_hidden_characters
+from screening.intake.answer_display import display_value
 from screening.intake.branching import context, is_answered, question_shown
-from screening.intake.catalogue import Kind, Page, Question
+from screening.intake.catalogue import QUESTIONS, Kind, Page, Question
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.form_parts import (
     MONTHS,
@@ -118,12 +119,13 @@ def initial_for(question: Question, value: Any) -> Any:
     return value
 
 
-def _named(q: Question, message: str) -> str:
-    """A message about one item of a group named after it: "Block 2: enter the relief as a percentage
-    from 0 to 100", "Physical therapy: enter the month of the last time you had it ..."."""
+def _named(q: Question, message: str, when: str = "") -> str:
+    """A message about one item of a group named after it: "Block 2 (June 2026): enter the relief as a
+    percentage from 0 to 100", "Physical therapy: enter the month of the last time you had it ..."."""
     if not q.group:
         return message
-    return f"{q.group}: {message[:1].lower()}{message[1:]}"
+    group = f"{q.group} ({when})" if when else str(q.group)
+    return f"{group}: {message[:1].lower()}{message[1:]}"
 
 
 class PageForm(DescribedForm):
@@ -195,6 +197,7 @@ class PageForm(DescribedForm):
     def clean(self):
         cleaned = super().clean()
         values: dict[str, Any] = {}
+        self._values = values  # converted so far, in page order (a block's month names its errors)
         for q in self.questions:
             if q.key in self.errors:
                 continue
@@ -310,8 +313,16 @@ class PageForm(DescribedForm):
             message = _("Enter %(item)s, a number from %(low)s to %(high)s")
         if number is None or number < low or (high is not None and number > high):
             code = "not_a_number" if number is None else "out_of_range"
-            raise forms.ValidationError(_named(q, message % params), code=code)
+            raise forms.ValidationError(
+                _named(q, message % params, self._block_month(q)), code=code
+            )
         return number
+
+    def _block_month(self, q: Question) -> str:
+        """A block's month and year as the patient gave it on this page ("June 2026"), to name it by."""
+        match = re.fullmatch(r"(block_\d+)_.*", q.key)
+        month = self._values.get(f"{match.group(1)}_date") if match else None
+        return display_value(QUESTIONS[f"{match.group(1)}_date"], month) if month else ""
 
     def _date(self, q: Question, raw: dict) -> str:
         return parse_date(raw, q.label, self.today, birth=q.key == "date_of_birth").isoformat()

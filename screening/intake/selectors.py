@@ -92,7 +92,10 @@ def block_table(stored: dict[str, Any]) -> dict | None:
         rows.append(
             {
                 "number": n,
+                "month": stored.get(f"block_{n}_date") or "",
                 "cells": [display_value(QUESTIONS[k], stored.get(k)) for k in keys],
             }
         )
+    # In the order they were had (older questionnaires numbered them most recent first); undated last.
+    rows.sort(key=lambda row: (not row["month"], row["month"], row["number"]))
     return {"columns": [q.label for q in columns], "rows": rows} if rows else None

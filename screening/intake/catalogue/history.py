@@ -360,7 +360,10 @@ BLOCKS = Section(
             "blocks",
             _("Your medial branch blocks"),
             tuple(q for n in range(1, MAX_BLOCKS + 1) for q in _block_questions(n)),
-            intro=_("Tell us about your most recent blocks, up to 3, most recent first."),
+            intro=_(
+                "Tell us about up to 3 blocks, in the order you had them: the first one first. If "
+                "you had more, tell us about the most recent 3."
+            ),
             show_if=(When("treatments_tried", "contains", "mbb"),),
         ),
     ),
