@@ -24,7 +24,8 @@ def _message(slug, changes, key, drop=()) -> str:
             "treatment-details",
             {"mbb_amount": ""},
             "mbb_amount",
-            "Enter how many blocks you have had, for example 2",
+            "Medial branch blocks (a numbing test injection): enter how many blocks you have had, "
+            "for example 2",
         ),
         (
             "treatment-details",
@@ -50,6 +51,12 @@ def _message(slug, changes, key, drop=()) -> str:
             {"pain_months": "lots"},
             "pain_months",
             "Enter how many months you have had this pain, a number of months from 0 to 1200",
+        ),
+        (
+            "treatment-details",
+            {"mbb_last_month": "", "mbb_last_year": ""},
+            "mbb_last",
+            "Medial branch blocks (a numbing test injection): enter the month and year you last had it",
         ),
         # months and years
         (
@@ -156,3 +163,11 @@ def test_every_number_and_month_is_named_for_its_messages():
     for q in QUESTIONS.values():
         if q.kind in (Kind.INTEGER, Kind.MONTH_YEAR):
             assert q.item, f"{q.key} has no item to name in its messages"
+
+
+def test_a_very_long_number_answer_is_refused_at_once():
+    from screening.intake.form_parts import parse_int, parse_number
+
+    # Refused by its length before any pattern reads it (a pattern over 20,000 characters took seconds).
+    hostile = "1" + "," * 20_000 + "\n2"
+    assert parse_int(hostile, "%") is None and parse_number(hostile, "kg") is None

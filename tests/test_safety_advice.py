@@ -135,11 +135,13 @@ def test_the_advice_says_what_to_tell_and_never_repeats_its_heading_as_a_point(p
     response = patient.post_page("safety", answers)
     page = _html(patient.client.get(response.url))
     assert (
-        "“I have back pain, with new numbness around my bottom, genitals or inner thighs and "
-        "possibly fever or chills.”" in page
+        "“I have back pain. I have numbness around my bottom, genitals or inner thighs. "
+        "I have fever or chills, I think.”" in page
     )
     assert page.count("Go to an emergency department now") == 2  # the title and the heading only
     assert "Do not wait for the clinic to call you." in page
+    # The fever rule's own (tier 2) message never sits under the tier-1 advice.
+    assert "Get medical help today" not in page
     assert "Change my answer: Numbness around your bottom, genitals or inner thighs?" in page
     assert "Change my answer: Fever or chills along with the back or neck pain?" in page
 
@@ -154,7 +156,7 @@ def test_after_a_tier_one_flag_the_receipt_leads_with_the_advice_and_makes_no_pr
     assert page.index("Go to an emergency department now") < page.index("Your form was sent.")
     assert "Do not wait for the clinic to call you." in page
     assert "working days" not in page
-    assert "new problems passing urine or controlling my bladder" in page
+    assert "I have new problems passing urine or controlling my bladder." in page
     assert "Form sent</h1>" not in page
 
 
@@ -195,4 +197,18 @@ def test_a_withdrawn_red_flag_never_lowers_a_case_staff_can_see_and_the_timeline
     assert case.outcome == "urgent" and case.tier == 1  # still: staff decide
     assert patient.intake.screenings.first().outcome != "urgent"  # what the answers say now is kept
     page = _html(coordinator.get(reverse("screening:case", args=[patient.intake.reference])))
-    assert "The patient changed the answer that raised Saddle numbness before sending" in page
+    assert (
+        "The patient changed an answer that had raised a red flag, before sending the form" in page
+    )
+    assert page.count("changed an answer that had raised a red flag") == 1  # once, not per page
+
+
+def test_a_withdrawn_tier_one_flag_does_not_lower_the_tier_while_a_tier_three_one_remains(patient):
+    from screening.casework.models import Case
+
+    patient.fill(upto="safety")
+    raised = {**FULL_INTAKE["safety"], "saddle_numbness": "yes", "weight_loss": "yes"}
+    patient.post_page("safety", raised)
+    patient.post_page("safety", {**raised, "saddle_numbness": "no"}, change=1)
+    case = Case.objects.get(intake=patient.intake)
+    assert (case.outcome, case.tier) == ("urgent", 1)

@@ -52,12 +52,13 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
     """A submitted intake, or a draft with an urgent red flag and a way to reach the patient, is a case; its
     outcome is the latest screening's. A draft's case stays once made (staff may already have called)."""
     # Locked before it is read: a claim or an assignment waits, so the rank's "claimed" bit is the case's.
-    previous, claimed = Case.objects.select_for_update(of=("self",)).filter(
+    previous, claimed, tier = Case.objects.select_for_update(of=("self",)).filter(
         intake=intake
-    ).values_list("outcome", "assignee_id").first() or (None, None)
-    if previous == "urgent" and result.outcome != "urgent" and result.trigger in _PATIENT_TRIGGERS:
-        # The patient took back the answer that raised a red flag (a mis-tap, or not): staff can see the
-        # case already, so it stays urgent until they decide, and its timeline says what changed.
+    ).values_list("outcome", "assignee_id", "tier").first() or (None, None, None)
+    if previous == "urgent" and result.trigger in _PATIENT_TRIGGERS and _less_urgent(result, tier):
+        # The patient took back an answer that raised a red flag (a mis-tap, or not): staff can see the
+        # case already, so it keeps its outcome and tier until staff act on it (a re-screen, an
+        # amendment, closing it), and its timeline says an answer changed.
         _red_flag_withdrawn(intake, result)
         return
     values = case_values(result.outcome, result.findings, result.near_miss, claimed=bool(claimed))
@@ -79,23 +80,38 @@ def _update_case(intake: Intake, result: ScreeningResult) -> None:
 _PATIENT_TRIGGERS = (ScreeningResult.Trigger.DRAFT, ScreeningResult.Trigger.SUBMIT)
 
 
+def _less_urgent(result: ScreeningResult, tier: int | None) -> bool:
+    """Whether a result would lower an urgent case: no longer urgent, or urgent at a less urgent tier. A
+    screening error is never "less urgent" (it ranks first)."""
+    if result.outcome == ScreeningResult.SCREENING_ERROR:
+        return False
+    if result.outcome != "urgent":
+        return True
+    tiers = [f["tier"] for f in result.findings if f["outcome"] == "urgent" and f.get("tier")]
+    return tier is not None and (not tiers or min(tiers) > tier)
+
+
 def _red_flag_withdrawn(intake: Intake, result: ScreeningResult) -> None:
-    """Record, for the case's timeline, which red flags the patient's changed answers no longer raise."""
-    earlier = (
-        ScreeningResult.objects.filter(intake=intake, outcome="urgent")
+    """Record, for the case's timeline, that an answer which raised a red flag in the screening just
+    before this one no longer does (once per change, not on every later page). No answer or rule is
+    named in the audit log: the case page shows the answers to staff who may read them."""
+    before = (
+        ScreeningResult.objects.filter(intake=intake)
         .exclude(pk=result.pk)
+        .exclude(outcome=ScreeningResult.SCREENING_ERROR)
         .order_by("-screened_at", "-pk")
         .values_list("findings", flat=True)
         .first()
     ) or []
     now = {f["rule"] for f in result.findings if f["outcome"] == "urgent"}
-    withdrawn = [f["title"] for f in earlier if f["outcome"] == "urgent" and f["rule"] not in now]
+    if not any(f["outcome"] == "urgent" and f["rule"] not in now for f in before):
+        return
     audit.record(
         actor=None,
         action="case.red_flag_withdrawn",
         object_type="case",
         object_ref=intake.reference,
-        detail={"rules": withdrawn, "trigger": result.trigger},
+        detail={"trigger": result.trigger},
     )
 
 

@@ -284,11 +284,14 @@ def _audit_entry(event: dict) -> Entry:
         case "case.alert":
             title = "On-call alerted: a new urgent case"
         case "case.red_flag_withdrawn":
-            rules = ", ".join(detail.get("rules") or []) or "a red flag"
-            when = "before sending" if detail.get("trigger") == "draft" else "and sent the form"
+            when = (
+                "before sending the form"
+                if detail.get("trigger") == "draft"
+                else "in the form sent"
+            )
             title = (
-                f"The patient changed the answer that raised {rules} {when}: the case stays urgent "
-                "until staff decide"
+                f"The patient changed an answer that had raised a red flag, {when}: the case keeps "
+                "its urgency until staff act on it (the answers show what they say now)"
             )
         case _:
             title = action

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
 from screening.casework.models import ScreeningResult
@@ -32,36 +31,40 @@ def advice_context(
     # A rule's message that repeats the heading or a point says nothing new: shown once.
     said = {_plain(heading), *map(_plain, points)}
     extra = [_fill(m, params) for m in rule_messages or []]
-    points = [m for m in dict.fromkeys(extra) if _plain(m) not in said] + points
+    points += [m for m in dict.fromkeys(extra) if _plain(m) not in said]
     found = raised(answers, context(answers, today)) if answers is not None and today else []
     return {
         "advice": advice,
         "heading": heading,
         "points": points,
-        "tell_them": tell_them(found) if tier != CLINIC_CALL else "",
+        "tell_them": tell_them(found, (answers or {}).get("pain_regions"))
+        if tier != CLINIC_CALL
+        else "",
         "raised": [key for key, _tier, _unsure in found],
     }
 
 
-def tell_them(found: list[tuple[str, int, bool]]) -> str:
-    """'I have back pain, with new numbness around my bottom and possibly fever or chills.' (tiers 1
-    and 2; "not sure" answers as "possibly")."""
-    phrases = [
-        format_lazy(_("possibly {symptom}"), symptom=QUESTIONS[key].tell)
+def tell_them(found: list[tuple[str, int, bool]], regions: list[str] | None = None) -> str:
+    """What to tell the emergency department or a doctor, a sentence per answer that raised a tier-1 or
+    tier-2 flag, in the patient's words: "I have back pain. I have numbness around my bottom, genitals or
+    inner thighs. I have fever or chills, I think." ("not sure" answers end "I think")."""
+    sentences = [
+        _("%(clause)s, I think.") % {"clause": QUESTIONS[key].tell}
         if unsure
-        else str(QUESTIONS[key].tell)
+        else _("%(clause)s.") % {"clause": QUESTIONS[key].tell}
         for key, tier, unsure in found
         if tier != CLINIC_CALL and QUESTIONS[key].tell
     ]
-    if not phrases:
+    if not sentences:
         return ""
-    listed = ", ".join(map(str, phrases[:-1]))
-    listed = (
-        _("%(first)s and %(last)s") % {"first": listed, "last": phrases[-1]}
-        if listed
-        else phrases[0]
-    )
-    return _("I have back pain, with %(symptoms)s.") % {"symptoms": listed}
+    return " ".join([str(_pain_sentence(regions or [])), *map(str, sentences)])
+
+
+def _pain_sentence(regions: list[str]) -> str:
+    neck, back = "neck" in regions, any(r in regions for r in ("low_back", "mid_back"))
+    if neck and back:
+        return _("I have back and neck pain.")
+    return _("I have neck pain.") if neck else _("I have back pain.")
 
 
 def _plain(text: str) -> str:
@@ -80,9 +83,14 @@ def _fill(message: str, params: dict) -> str:
 
 
 def rule_messages(intake: Intake) -> list[str]:
-    """The patient messages of the red-flag rules that fired in the draft's latest screening."""
+    """The patient messages of the red-flag rules of the intake's tier that fired in the draft's latest
+    screening (a less urgent rule's "the clinic will call you" never sits under "go now")."""
     latest = intake.screenings.filter(trigger=ScreeningResult.Trigger.DRAFT).first()
     if latest is None:
         return []
-    messages = [f.get("patient_message") for f in latest.findings if f["outcome"] == "urgent"]
+    messages = [
+        f.get("patient_message")
+        for f in latest.findings
+        if f["outcome"] == "urgent" and f.get("tier") == intake.safety_tier
+    ]
     return list(dict.fromkeys(m for m in messages if m))

@@ -33,12 +33,16 @@ UNIT_WORDS: dict[str, frozenset[str]] = {
     "lb": frozenset({"lb", "lbs", "pound", "pounds"}),
     "cm": frozenset({"cm", "cms", "centimetre", "centimetres", "centimeter", "centimeters"}),
 }
-_NUMBER_AND_WORD = re.compile(r"([0-9][0-9.,]*)\s*([^\d\s].*)?")
+_NUMBER_AND_WORD = re.compile(r"([0-9][0-9.,]{0,9})[ \t]*([^\d\s][^\n]{0,19})?")
+LONGEST_NUMBER_ANSWER = 30  # characters: "85 per cent" is 11; a longer answer is not a number
 
 
 def _without_unit(text: str, unit: str) -> str | None:
     """The number part of "85%", "7 hours" or "7h" when its word fits ``unit`` (or there is none)."""
-    match = _NUMBER_AND_WORD.fullmatch((text or "").strip())
+    text = (text or "").strip()
+    if len(text) > LONGEST_NUMBER_ANSWER:  # refused before any pattern sees it
+        return None
+    match = _NUMBER_AND_WORD.fullmatch(text)
     if not match:
         return None
     number, word = match.groups()

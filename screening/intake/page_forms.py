@@ -122,8 +122,8 @@ def initial_for(question: Question, value: Any) -> Any:
 def _named(q: Question, message: str, when: str = "") -> str:
     """A message about one item of a group named after it: "Block 2 (June 2026): enter the relief as a
     percentage from 0 to 100", "Physical therapy: enter the month of the last time you had it ..."."""
-    if not q.group:
-        return message
+    if not q.group or str(q.group).lower() in message.lower():
+        return message  # no group, or the message names it already ("... of block 2")
     group = f"{q.group} ({when})" if when else str(q.group)
     return f"{group}: {message[:1].lower()}{message[1:]}"
 
@@ -222,7 +222,8 @@ class PageForm(DescribedForm):
                 self.add_error(
                     q.key,
                     forms.ValidationError(
-                        q.error_required or _("Answer this question"), code="required"
+                        _named(q, str(q.error_required or _("Answer this question"))),
+                        code="required",
                     ),
                 )
                 continue

@@ -167,9 +167,8 @@ def receipt(request: HttpRequest) -> HttpResponse:
     context = {"intake": intake}
     if intake.safety_tier:
         sent = timezone.localdate(intake.submitted_at)
-        context |= advice_context(
-            intake.safety_tier, rule_messages(intake), load_answers(intake), sent
-        )
+        answers = load_answers(intake, consents=())  # consents play no part in the advice
+        context |= advice_context(intake.safety_tier, rule_messages(intake), answers, sent)
         context["tier"] = intake.safety_tier
     return render(request, "screening/intake/receipt.html", context)
 

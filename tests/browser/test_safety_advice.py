@@ -28,7 +28,7 @@ def test_saddle_numbness_leads_to_emergency_advice_then_on_to_the_next_page(page
     assert page.locator(".fc-advice__label").inner_text().strip().lower() == "emergency"
 
     # What to tell the emergency department, from the answer that raised the flag: never a diagnosis.
-    assert "“I have back pain, with new numbness around my bottom, genitals or inner thighs.”" in (
+    assert "“I have back pain. I have numbness around my bottom, genitals or inner thighs.”" in (
         page.inner_text("main")
     )
     # The only ways on are "Continue with the form", a secondary (outlined) button-styled link, and

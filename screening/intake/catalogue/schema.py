@@ -75,8 +75,8 @@ class Question:
     exclusive: tuple[str, ...] = ()  # MULTI choices that cannot be ticked with others
     error_required: str = ""  # what to do when it is left empty, in the question's own words
     safety_tier: int | None = None  # red-flag tier of clinical.md section 1
-    # A red flag in the patient's own words, for what to tell the emergency department or a doctor
-    # ("new numbness around my bottom"): a symptom or event, never a possible diagnosis
+    # A red flag in the patient's own words, as a sentence for what to tell the emergency department or
+    # a doctor ("I have weakness in both legs"): a symptom or event, never a possible diagnosis
     tell: str = ""
     # What a number or a date answers, for messages that name it: "how many blocks you have had",
     # "your most recent MRI scan" (the question's own words; with a group, after its name)
