@@ -26,7 +26,6 @@ def _fact_choices():
 OP_CHOICES = [(op.value, OP_LABELS[op]) for op in OP_LABELS]
 PERIOD_UNITS = [("months", "months"), ("days", "days")]
 CHOICE_OPS = {Op.ONE_OF, Op.NONE_OF}
-NUMBER_OPS = {Op.LESS_THAN, Op.AT_MOST, Op.GREATER_THAN, Op.AT_LEAST}
 
 
 def editor_data() -> dict:
@@ -89,10 +88,9 @@ class ConditionForm(forms.ModelForm):
         if not fact or not op:
             return cleaned
         spec, op = fact_specs()[fact], Op(op)
-        if (op not in STATE_OPERATORS and op not in OPERATORS_FOR[spec.type]) or (
-            op in (Op.IS_YES, Op.IS_NO) and not {"yes", "no"} <= spec.choices
-        ):
-            fitting = [OP_LABELS[o] for o in OP_LABELS if o in editor_ops(spec)]
+        fits = editor_ops(spec)  # the same list the editor's script offers
+        if op not in fits:
+            fitting = [OP_LABELS[o] for o in fits]
             self.add_error(
                 "op",
                 f"“{OP_LABELS[op]}” does not fit this question. Choose one of: "
@@ -124,7 +122,7 @@ class ConditionForm(forms.ModelForm):
                 self.add_error("period_amount", "Enter a whole number of months or days, like 3.")
                 return _MISSING
             return {"amount": amount, "unit": unit}
-        if spec.type == FactType.NUMBER or op in NUMBER_OPS:
+        if spec.type == FactType.NUMBER:
             number = cleaned.get("number")
             if number is None:
                 self.add_error("number", "Enter a number, like 80 or 40.5.")
