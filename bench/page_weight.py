@@ -201,6 +201,9 @@ def walk_intake(walk: Walk, helpers, full_intake: dict) -> str:
     _press(patient, BEGIN)
     for slug, data in full_intake.items():
         path = helpers.page_path(slug)
+        if _path(patient) == helpers.TASKS and not any(x.label == "task list" for x in walk.loads):
+            walk.measure("task list", state=state(), goto=helpers.TASKS, expect_path=helpers.TASKS)
+        helpers.open_task(patient, slug)
         assert _path(patient) == path, f"expected the {slug} page, got {patient.url}"
         walk.measure(slug, state=state(), goto=path, expect_path=path)
         if slug == "about-you":
@@ -224,7 +227,7 @@ def walk_intake(walk: Walk, helpers, full_intake: dict) -> str:
                 act=lambda p: p.locator(SAVE).click(),
                 expect_path=path,
             )
-        if slug == "body-and-work":
+        if slug == "height-and-weight":
             helpers.fill_page(patient, {**data, "height_cm": "212", "weight_kg": "45"})
             _press(patient, CONTINUE)
             check = "/intake/check-height-and-weight/"
@@ -243,6 +246,7 @@ def walk_intake(walk: Walk, helpers, full_intake: dict) -> str:
         helpers.fill_page(patient, data)
         _press(patient, CONTINUE)
 
+    helpers.open_check(patient)
     check = "/intake/check-your-answers/"
     assert _path(patient) == check, patient.url
     walk.measure("check your answers", state=state(), goto=check, expect_path=check)
@@ -293,10 +297,12 @@ def sent_needing_information(walk: Walk, helpers, full_intake: dict) -> str:
     context, patient = _new_patient(walk)
     overrides = {"treatments": {"treatments_tried": ["nsaids", "physical_therapy"]}}
     for slug, data in full_intake.items():
+        helpers.open_task(patient, slug)
         if _path(patient) != helpers.page_path(slug):
             continue  # a page this patient is not asked (the blocks)
         _fill_present(helpers, patient, {**data, **overrides.get(slug, {})})
         _press(patient, CONTINUE)
+    helpers.open_check(patient)
     _press(patient, SUBMIT)
     reference = patient.locator(".fc-code strong").inner_text().strip()
     context.close()
@@ -349,8 +355,7 @@ def walk_completion(walk: Walk, helpers, token: str, full_intake: dict) -> None:
     )
     walk.measure("completion link: questions", state=state(), goto=form, expect_path=form)
     answers = {"treatments_tried": ["nsaids", "physical_therapy", "mbb"]}
-    answers |= {k: v for k, v in full_intake["treatment-details"].items() if k.startswith("mbb_")}
-    answers |= full_intake["blocks"]
+    answers |= full_intake["blocks"] | full_intake["block-1"] | full_intake["block-2"]
 
     def answered(p):
         p.goto(walk.base + form)

@@ -38,9 +38,14 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Text no patient may ever be shown: Django's debug page, gunicorn's own error page, a Python traceback.
 NEVER_SHOWN = ("Traceback", "Internal Server Error", "Exception Value", 'File "/', "psycopg")
 SUMMARY_ROW = re.compile(
-    r'<div class="fc-summary__row">\s*<dt[^>]*>(?P<label>.*?)</dt>\s*'
-    r'<dd class="fc-summary__value">(?P<value>.*?)</dd>\s*'
-    r'<dd class="fc-summary__actions"><a href="(?P<href>[^"]+)"',
+    r'<div class="fc-summary__row" id="answer-(?P<key>\w+)" data-page="(?P<page>[\w-]+)">\s*'
+    r'<dt[^>]*>(?P<label>.*?)</dt>\s*<dd class="fc-summary__value">(?P<value>.*?)</dd>',
+    re.S,
+)
+TASKS = "/intake/your-form/"
+TASK_LINK = re.compile(
+    r'<a class="fc-task-list__name" href="(?P<href>[^"]+)"[^>]*>.*?</a>\s*'
+    r'<span class="fc-task-list__status fc-task-list__status--(?P<status>\w+)"',
     re.S,
 )
 NOT_ANSWERED = "Not answered"
@@ -240,6 +245,13 @@ class Patient:
         )
         self.outcome.began = True
         while where != CHECK:
+            if where == TASKS:  # the task list: the first section not completed, or check and send
+                page = self._step(
+                    f"GET {TASKS}", "get", "GET", TASKS, expect=200, contains="fc-task"
+                )
+                todo = [m["href"] for m in TASK_LINK.finditer(page) if m["status"] != "completed"]
+                where = html.unescape(todo[0]) if todo else CHECK
+                continue
             slug = _page_slug(where)
             if slug not in self.answers:
                 raise self._unexpected(
@@ -409,7 +421,7 @@ class Patient:
         rows = {}
         for row in SUMMARY_ROW.finditer(page):
             value = html.unescape(re.sub(r"<[^>]+>", "", row["value"])).strip()
-            rows[html.unescape(row["href"])] = value
+            rows[f"/intake/{row['page']}/#{row['key']}"] = value
         return rows
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.urls import reverse
 
-from tests.intake_data import FULL_INTAKE
+from tests.intake_data import EVERY_PAGE, FULL_INTAKE
 
 
 class Patient:
@@ -27,15 +27,22 @@ class Patient:
         url = reverse("screening:page", args=[slug])
         if params:
             url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
-        payload = dict(FULL_INTAKE[slug] if data is None else data)
+        default = FULL_INTAKE[slug] if slug in FULL_INTAKE else EVERY_PAGE[slug]
+        payload = dict(default if data is None else data)
         payload["action"] = action
         return self.client.post(url, payload)
 
-    def fill(self, upto: str | None = None, overrides: dict[str, dict] | None = None):
-        """Answer every page in order (with overrides per page), stopping before ``upto``."""
+    def fill(
+        self,
+        upto: str | None = None,
+        overrides: dict[str, dict] | None = None,
+        pages: dict[str, dict] = FULL_INTAKE,
+    ):
+        """Answer every page in order (with overrides per page), stopping before ``upto``; ``pages``
+        the walk (tests.intake_data.EVERY_PAGE shows every page there is)."""
         self.begin()
         overrides = overrides or {}
-        for slug, data in FULL_INTAKE.items():
+        for slug, data in pages.items():
             if slug == upto:
                 return
             response = self.post_page(slug, {**data, **overrides.get(slug, {})})

@@ -15,47 +15,44 @@ def test_unticking_blocks_clears_every_block_answer_and_skips_the_blocks_page(pa
     patient.fill(upto="health")
     assert patient.intake.answers["block_1_relief_percent"] == 85
     response = patient.post_page("treatments", {"treatments_tried": ["nsaids", "physical_therapy"]})
-    assert response.url == reverse("screening:page", args=["treatment-details"])
+    assert response.url == reverse("screening:page", args=["treatment-nsaids"])
     stored = patient.intake.answers
     assert not any(key.startswith(("block_", "mbb_")) for key in stored)
-    assert stored["nsaids_amount"] == 12  # answers that still apply are kept
-    response = patient.post_page(
-        "treatment-details",
-        {k: v for k, v in FULL_INTAKE["treatment-details"].items() if not k.startswith("mbb")},
-    )
-    assert response.url == reverse("screening:page", args=["health"])
+    assert stored["physical_therapy_amount"] == 8  # answers that still apply are kept
+    response = patient.post_page("treatment-physical-therapy")
+    assert response.url == reverse("screening:tasks")
+    tasks = patient.client.get(response.url).content.decode()
+    assert "Medial branch blocks" not in tasks  # the section does not apply now
     skipped = patient.client.get(reverse("screening:page", args=["blocks"]))
-    assert skipped.url == reverse("screening:page", args=["health"])
+    assert skipped.url == reverse("screening:tasks")
 
 
 def test_cleared_answers_are_stored_as_not_asked_not_as_unanswered(patient):
-    patient.fill(overrides={"pain-how": {"morning_stiffness": "no"}})
+    patient.fill(overrides={"contact": {"interpreter": "no"}, "health-more": {"medicines": ""}})
     patient.submit()
     intake = patient.intake
-    assert "stiffness_duration" in intake.not_asked
-    assert "stiffness_duration" not in intake.answers
+    assert "interpreter_language" in intake.not_asked
+    assert "interpreter_language" not in intake.answers
     assert "block_3_date" in intake.not_asked  # two blocks had, the third not asked
     assert "block_2_date" not in intake.not_asked
-    assert (
-        "spinal_levels" not in intake.not_asked
-    )  # optional and shown: unanswered, not "not asked"
+    assert "spinal_levels" in intake.not_asked  # no surgery
+    assert "medicines" not in intake.not_asked  # optional and shown: unanswered, not "not asked"
 
 
 def test_fewer_blocks_hides_the_later_blocks(patient):
     patient.fill(upto="health")
-    details = {**FULL_INTAKE["treatment-details"], "mbb_amount": "1"}
-    patient.post_page("treatment-details", details)
+    patient.post_page("blocks", {**FULL_INTAKE["blocks"], "mbb_amount": "1"})
     stored = patient.intake.answers
     assert "block_1_relief_percent" in stored
     assert "block_2_relief_percent" not in stored
 
 
 def test_pregnancy_is_not_asked_of_a_man(patient):
-    patient.fill(overrides={"about-you": {"sex": "male"}}, upto="health")
-    html = patient.client.get(reverse("screening:page", args=["health"])).content.decode()
+    patient.fill(overrides={"about-you": {"sex": "male"}}, upto="health-more")
+    html = patient.client.get(reverse("screening:page", args=["health-more"])).content.decode()
     assert 'name="pregnancy"' not in html
-    health = {k: v for k, v in FULL_INTAKE["health"].items() if k != "pregnancy"}
-    assert patient.post_page("health", health).status_code == 302
+    health = {k: v for k, v in FULL_INTAKE["health-more"].items() if k != "pregnancy"}
+    assert patient.post_page("health-more", health).status_code == 302
 
 
 def test_changing_sex_later_clears_the_pregnancy_answer(patient):
@@ -73,18 +70,28 @@ def test_pregnancy_is_not_asked_from_sixty():
 
 
 def test_a_follow_up_on_the_same_page_is_cleared_when_its_answer_changes(patient):
-    patient.fill(upto="safety")
-    assert patient.intake.answers["stiffness_duration"] == "under_30"
-    patient.post_page("pain-how", {**FULL_INTAKE["pain-how"], "morning_stiffness": "no"})
-    assert "stiffness_duration" not in patient.intake.answers
+    tagalog = {"interpreter": "yes", "interpreter_language": "Tagalog"}
+    patient.fill(upto="height-and-weight", overrides={"contact": tagalog})
+    assert patient.intake.answers["interpreter_language"] == "Tagalog"
+    patient.post_page("contact", {**FULL_INTAKE["contact"], "interpreter": "no"})
+    assert "interpreter_language" not in patient.intake.answers
+
+
+def test_the_daily_life_questions_are_asked_from_3_months_of_pain(patient):
+    patient.fill(upto="goals")
+    assert patient.intake.answers["odi_walking"] == "2"
+    patient.post_page("pain-where", {**FULL_INTAKE["pain-where"], "pain_months": "2"})
+    assert not any(k.startswith(("odi_", "startback_")) for k in patient.intake.answers)
+    skipped = patient.client.get(reverse("screening:page", args=["function"]))
+    assert skipped.url == reverse("screening:tasks")
+    assert "Your daily life" not in patient.client.get(skipped.url).content.decode()
 
 
 def test_hiding_cascades_until_nothing_else_changes():
     stored = {
         "treatments_tried": ["mbb"],
         "mbb_amount": 2,
-        "mbb_relief": "good",
-        "mbb_relief_duration": "ongoing",
+        "mbb_levels": ["l4_l5"],
         "block_2_date": "2025-01",
     }
     pruned = answers.prune({**stored, "treatments_tried": ["none"]}, date(2026, 11, 25))

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.django_db
 def submitted(patient):
     patient.fill(
         overrides={
-            "pain-how": {"morning_stiffness": "no"},
-            "health": {"medicines": "<script>alert('x')</script> Ibuprofen"},
-            "goals": {"heard_from": ""},
+            "health-more": {
+                "medicines": "<script>alert('x')</script> Ibuprofen",
+                "allergies": "",
+            },
         }
     )
     patient.submit()
@@ -37,9 +38,9 @@ def test_a_coordinator_reads_the_case_with_findings_scores_and_answers(coordinat
     not_asked = " ".join(
         part.split("</details>")[0] for part in html.split('class="fc-not-asked"')[1:]
     )
-    assert "How long does the morning stiffness last?" in not_asked and "Not asked" in not_asked
+    assert "Which language?" in not_asked and "Not asked" in not_asked
     assert "question not asked" in not_asked or "questions not asked" in not_asked
-    assert 'fc-answer--skipped"' in html and "Not answered" in html  # heard_from left empty
+    assert 'fc-answer--skipped"' in html and "Not answered" in html  # allergies left empty
     assert "Unanswered" not in html
 
 
@@ -86,7 +87,7 @@ def test_the_case_page_query_count_does_not_grow_with_findings(
     coordinator.get(f"/staff/cases/{submitted.reference}/")  # warm the per-process caches
     with CaptureQueriesContext(connection) as first:
         coordinator.get(f"/staff/cases/{submitted.reference}/")
-    other_patient.fill(overrides={"health": {"blood_thinners": "yes", "osteoporosis": "yes"}})
+    other_patient.fill(overrides={"health-more": {"blood_thinners": "yes", "osteoporosis": "yes"}})
     other_patient.submit()
     reference = other_patient.intake.reference
     with CaptureQueriesContext(connection) as second:

@@ -83,7 +83,7 @@ def test_a_patient_sees_the_friendly_page_while_the_database_is_down_and_keeps_t
     # The errors were logged with their references, and the patient carries on where they were.
     assert "Internal Server Error: /intake/pain-where/" in caplog.text
     answers = patient.client.get(reverse("screening:check")).content.decode()
-    for typed in ("Quarrington", "zelda.q@example.org", "Warehouse supervisor"):
+    for typed in ("Quarrington", "zelda.q@example.org", "168 cm"):
         assert typed in answers
     assert patient.post_page("pain-where").status_code == 302
     assert patient.intake.answers["pain_months"] == 18

@@ -21,26 +21,31 @@ def _message(slug, changes, key, drop=()) -> str:
     [
         # numbers
         (
-            "treatment-details",
+            "blocks",
             {"mbb_amount": ""},
             "mbb_amount",
-            "Medial branch blocks (a numbing test injection): enter how many blocks you have had, "
-            "for example 2",
-        ),
-        (
-            "treatment-details",
-            {"mbb_amount": "99"},
-            "mbb_amount",
-            "Medial branch blocks (a numbing test injection): enter how many blocks you have had, a number of blocks from 1 to 20",
+            "Enter how many blocks you have had, for example 2",
         ),
         (
             "blocks",
+            {"mbb_amount": "99"},
+            "mbb_amount",
+            "Enter how many blocks you have had, a number of blocks from 1 to 20",
+        ),
+        (
+            "treatment-physical-therapy",
+            {"physical_therapy_amount": "a lot"},
+            "physical_therapy_amount",
+            "Enter how many weeks you had physical therapy for, a number of weeks from 0 to 520",
+        ),
+        (
+            "block-2",
             {"block_2_relief_percent": "150"},
             "block_2_relief_percent",
             f"Block 2 (May {LAST_YEAR}): enter the relief as a percentage from 0 to 100",
         ),
         (
-            "blocks",
+            "block-1",
             {"block_1_relief_hours": "a while"},
             "block_1_relief_hours",
             f"Block 1 (June {LAST_YEAR}): enter how many hours the relief lasted, a number of hours "
@@ -53,10 +58,11 @@ def _message(slug, changes, key, drop=()) -> str:
             "Enter how many months you have had this pain, a number of months from 0 to 1200",
         ),
         (
-            "treatment-details",
-            {"mbb_last_month": "", "mbb_last_year": ""},
-            "mbb_last",
-            "Medial branch blocks (a numbing test injection): enter the month and year you last had it",
+            "treatment-nsaids",
+            {"nsaids_last_month": "", "nsaids_last_year": ""},
+            "nsaids_last",
+            "Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen): enter the month and "
+            "year you last had it",
         ),
         # months and years
         (
@@ -73,9 +79,9 @@ def _message(slug, changes, key, drop=()) -> str:
         ),
         (
             "imaging",
-            {"xray_when_year": "25"},
-            "xray_when",
-            "Enter the year of your most recent X-ray with 4 numbers, like 2024",
+            {"scans_done": ["mri", "ct"], "ct_when_month": "3", "ct_when_year": "25"},
+            "ct_when",
+            "Enter the year of your most recent CT scan with 4 numbers, like 2024",
         ),
         (
             "imaging",
@@ -84,16 +90,17 @@ def _message(slug, changes, key, drop=()) -> str:
             "The month of your most recent MRI scan must be this month or in the past",
         ),
         (
-            "blocks",
+            "block-2",
             {"block_2_date_month": "", "block_2_date_year": ""},
             "block_2_date",
             "Enter the month and year of block 2",
         ),
         (
-            "treatment-details",
-            {"mbb_last_month": "99"},
-            "mbb_last",
-            "Medial branch blocks (a numbing test injection): enter the month of the last time you had it",
+            "treatment-nsaids",
+            {"nsaids_last_month": "99"},
+            "nsaids_last",
+            "Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen): enter the month of "
+            "the last time you had it",
         ),
         # a date, texts, contact details, body
         (
@@ -103,7 +110,7 @@ def _message(slug, changes, key, drop=()) -> str:
             "Date of birth must be in the past",
         ),
         (
-            "health",
+            "health-more",
             {"medicines": "x" * 2001},
             "medicines",
             "Your answer to “What medicines do you take?” must be",
@@ -116,13 +123,13 @@ def _message(slug, changes, key, drop=()) -> str:
         ),
         ("contact", {"phone": "call me"}, "phone", "Enter a phone number"),
         (
-            "body-and-work",
+            "height-and-weight",
             {"weight_kg": "20"},
             "weight",
             "Weight must be between 30 and 300 kilograms",
         ),
         (
-            "body-and-work",
+            "height-and-weight",
             {"height_cm": "20"},
             "height",
             "Height must be between 100 and 250 centimetres",

@@ -29,8 +29,8 @@ def one_block(patient):
     """One block with 90 % relief where the candidacy rule asks for two."""
     patient.fill(
         overrides={
-            "treatment-details": {"mbb_amount": "1"},
-            "blocks": {"block_1_relief_percent": "90"},
+            "blocks": {"mbb_amount": "1"},
+            "block-1": {"block_1_relief_percent": "90"},
         }
     )
     patient.submit()

@@ -39,7 +39,7 @@ from screening.intake.models import Intake
 from screening.intake.page_forms import MAX_LONG_TEXT, MAX_PHONE, MAX_TEXT, PageForm
 from screening.intake.reference_codes import normalise_resume_code
 from screening.intake.selectors import load_answers
-from tests.intake_data import FULL_INTAKE
+from tests.intake_data import EVERY_PAGE, FULL_INTAKE
 from tests.personas import sign_in, staff_member
 
 profiles.register_profile(
@@ -395,7 +395,7 @@ def valid_page(page: Page, stored: dict) -> st.SearchStrategy[tuple[dict, dict]]
 def at_page(patient, slug, settings):
     """A patient who has answered every page before ``slug``; returns their client and draft's id."""
     settings.INTAKE_LIMITS_MULTIPLIER = 100  # the hourly page-save limit is not under test here
-    patient.fill(upto=slug)
+    patient.fill(upto=slug, pages=EVERY_PAGE)
     return patient.client, patient.client.session["intake_id"]
 
 
@@ -403,7 +403,7 @@ def _post_hostile_page(client, intake_pk: int, page: Page, data) -> None:
     """Hostile values on one page: refused with nothing stored, or accepted with only valid answers."""
     before = _stored(intake_pk)
     names = post_names(page, before)
-    base = FULL_INTAKE[page.slug]
+    base = EVERY_PAGE[page.slug]
     payload = data.draw(hostile_post(base, sorted({*names, *base, "not_a_field"})), "payload")
     action = data.draw(st.sampled_from(["continue"] * 5 + ["back", "save", "bogus"]), "action")
     url = reverse("screening:page", args=[page.slug])
@@ -463,7 +463,7 @@ BIRTH = {k: v for k, v in FULL_INTAKE["about-you"].items() if k.startswith("date
 def saved_draft(patient) -> tuple[str, int]:
     """A draft saved for later: the resume code the patient was shown, and the draft's id."""
     patient.fill(upto="pain-where")
-    response = patient.post_page("body-and-work", action="save")
+    response = patient.post_page("height-and-weight", action="save")
     return response.context["code"], patient.intake.pk
 
 
@@ -658,7 +658,7 @@ def test_answers_by_phone_refuse_hostile_input_and_keep_valid_input_as_typed(
     page = completion_page(keys.split(","))
     before = _stored(case.intake_id)
     amendments = Amendment.objects.count()
-    base = {k: v for answers in FULL_INTAKE.values() for k, v in answers.items()}
+    base = {k: v for answers in EVERY_PAGE.values() for k, v in answers.items()}
     payload = data.draw(hostile_post(base, post_names(page, before)), "payload")
     version = data.draw(st.sampled_from([_version(case)] * 5 + ["", "2020-01-01T00:00Z"]))
     response = coordinator.post(url, payload | {"version": version, "questions": keys})

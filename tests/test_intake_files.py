@@ -141,8 +141,7 @@ def test_bad_input_is_refused_with_one_message_per_problem_and_nothing_saved(
     bad = json.loads(json.dumps(good))
     bad["answers"] |= {"colour": "blue", "sex": 3, "pain_months": -2, "block_1_relief_percent": 101}
     del bad["answers"]["family_name"]
-    bad["answers"]["stiffness_duration"] = "over_60"
-    bad["answers"]["morning_stiffness"] = "no"  # so the duration does not apply
+    bad["answers"]["interpreter_language"] = "Tagalog"  # with no interpreter needed
     path = _write(tmp_path, {"format_version": 1, "intakes": [good, bad]})
     with pytest.raises(CommandError) as refused:
         run("import_intakes", path)
@@ -154,7 +153,7 @@ def test_bad_input_is_refused_with_one_message_per_problem_and_nothing_saved(
         "intakes[1].answers.family_name: Enter your last name",
         "intakes[1].answers.pain_months: Enter how many months you have had this pain, a number of months from 0 to 1200",
         "intakes[1].answers.block_1_relief_percent: Block 1 (June 2025): enter the relief as a percentage from 0 to 100",
-        "intakes[1].answers.stiffness_duration: this question does not apply given the other answers",
+        "intakes[1].answers.interpreter_language: this question does not apply given the other answers",
     ):
         assert line in message
     assert Intake.objects.count() == 0  # the good intake was not saved either
@@ -215,7 +214,6 @@ def test_an_import_is_screened_as_at_the_day_it_was_sent(default_rules, tmp_path
     ]
     intake["answers"] |= {
         "facet_steroid_last": "2026-01",
-        "facet_steroid_amount": 1,
         "facet_steroid_relief": "none",
     }
     run("import_intakes", _write(tmp_path, intake))

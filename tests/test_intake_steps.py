@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from screening.intake.catalogue import PAGES
+from screening.intake.catalogue import page_by_slug, section_of
+from screening.intake.draft_session import is_task
 from screening.intake.models import Intake
 from tests.intake_data import FULL_INTAKE
 
@@ -16,8 +17,13 @@ def test_a_double_click_on_start_now_makes_one_draft(patient):
     assert Intake.objects.count() == 1
 
 
-def test_every_page_of_the_catalogue_is_in_the_full_walk():
-    assert list(FULL_INTAKE) == [p.slug for p in PAGES]
+def test_the_full_walk_answers_every_page_its_answers_show(patient):
+    patient.fill()
+    from screening.intake.branching import shown_pages
+    from screening.intake.selectors import load_answers
+
+    shown = shown_pages(load_answers(patient.intake), patient.intake.created_at.date())
+    assert list(FULL_INTAKE) == [p.slug for p in shown]
 
 
 def test_starting_creates_a_draft_tied_to_the_session_with_an_unguessable_reference(patient):
@@ -29,7 +35,8 @@ def test_starting_creates_a_draft_tied_to_the_session_with_an_unguessable_refere
     assert str(intake.pk) not in response.url
 
 
-def test_each_page_saves_and_leads_to_the_next_with_a_progress_counter(patient):
+def test_each_page_saves_and_leads_to_the_next_of_its_section_then_the_task_list(patient):
+    """The first three sections in order; after them, each section ends on the task list."""
     patient.begin()
     slugs = list(FULL_INTAKE)
     for index, slug in enumerate(slugs):
@@ -38,11 +45,14 @@ def test_each_page_saves_and_leads_to_the_next_with_a_progress_counter(patient):
         html = page.content.decode()
         assert " of 10" in html, slug
         response = patient.post_page(slug)
-        expected = (
-            reverse("screening:page", args=[slugs[index + 1]])
-            if index + 1 < len(slugs)
-            else reverse("screening:check")
-        )
+        following = page_by_slug(slugs[index + 1]) if index + 1 < len(slugs) else None
+        section = section_of(page_by_slug(slug))
+        if following is not None and (
+            section_of(following) == section or not is_task(section_of(following))
+        ):
+            expected = reverse("screening:page", args=[following.slug])
+        else:
+            expected = reverse("screening:tasks")
         assert response.status_code == 302, slug
         assert response.url == expected, slug
 
@@ -103,7 +113,7 @@ def test_a_double_click_on_continue_gives_the_same_result_and_one_draft(patient)
     patient.fill(upto="contact")
     first = patient.post_page("contact")
     second = patient.post_page("contact")
-    assert first.url == second.url == reverse("screening:page", args=["body-and-work"])
+    assert first.url == second.url == reverse("screening:page", args=["height-and-weight"])
     assert Intake.objects.count() == 1
     assert patient.intake.identity.email == "zelda.q@example.org"
 
@@ -125,52 +135,56 @@ def test_an_unknown_page_is_not_found(patient):
     assert patient.client.get("/intake/not-a-page/").status_code == 404
 
 
-def test_check_your_answers_lists_answers_with_change_links(patient):
+def test_check_your_answers_lists_answers_by_section_with_a_change_link_each(patient):
     patient.fill()
     html = patient.client.get(reverse("screening:check")).content.decode()
     assert "Check your answers before sending your form" in html
     assert "Quarrington" in html and "14 July 1971" in html and "168 cm" in html
     assert "6 out of 10" in html
-    assert (
-        f'href="{reverse("screening:page", args=["about-you"])}?change=1#div_id_family_name"'
-        in html
-    )
-    assert 'Change<span class="visually-hidden"> Last name</span>' in html
+    assert f'href="{reverse("screening:page", args=["about-you"])}?change=1"' in html
+    assert 'Change<span class="visually-hidden"> About you</span>' in html
+    assert 'Change<span class="visually-hidden"> Your health</span>' in html
+    assert html.count(">Change<") == 10  # one per section shown (all ten apply here)
     assert "Confirm and send" in html
 
 
-def test_changing_an_answer_from_check_your_answers_returns_there(patient):
+def test_changing_a_section_from_check_your_answers_walks_it_and_returns_there(patient):
     patient.fill()
     response = patient.post_page(
         "contact", {**FULL_INTAKE["contact"], "phone": "555 010 9999"}, change=1
     )
-    assert response.url == reverse("screening:check")
+    assert response.url == reverse("screening:page", args=["height-and-weight"]) + "?change=1"
     assert patient.intake.identity.phone == "555 010 9999"
+    response = patient.post_page("height-and-weight", change=1)
+    assert response.url == reverse("screening:check")
 
 
 def test_a_change_that_opens_new_questions_leads_to_them_first(patient):
     patient.fill()
     tried = {"treatments_tried": ["nsaids", "physical_therapy", "mbb", "rfa"]}
     response = patient.post_page("treatments", tried, change=1)
-    assert response.url == reverse("screening:page", args=["treatment-details"])
+    assert response.url == reverse("screening:page", args=["treatment-nsaids"]) + "?change=1"
+    patient.post_page("treatment-nsaids", change=1)
+    response = patient.post_page("treatment-physical-therapy", change=1)
+    assert response.url == reverse("screening:page", args=["treatment-rfa"]) + "?change=1"
 
 
 def test_an_unusual_height_and_weight_are_checked_rather_than_refused(patient):
-    patient.fill(upto="body-and-work")
-    unusual = {**FULL_INTAKE["body-and-work"], "height_cm": "212", "weight_kg": "45"}
-    response = patient.post_page("body-and-work", unusual)
+    patient.fill(upto="height-and-weight")
+    unusual = {**FULL_INTAKE["height-and-weight"], "height_cm": "212", "weight_kg": "45"}
+    response = patient.post_page("height-and-weight", unusual)
     assert response.url == reverse("screening:check-body")
     html = patient.client.get(response.url).content.decode()
     assert "You told us you are 212 cm tall and weigh 45 kg" in html
     refused = patient.client.post(response.url, {})
     assert "Select yes if your height and weight are right" in refused.content.decode()
     back = patient.client.post(response.url, {"right": "no"})
-    assert back.url == reverse("screening:page", args=["body-and-work"])
-    patient.post_page("body-and-work", unusual)
+    assert back.url == reverse("screening:page", args=["height-and-weight"])
+    patient.post_page("height-and-weight", unusual)
     onward = patient.client.post(response.url, {"right": "yes"})
     assert onward.url == reverse("screening:page", args=["pain-where"])
     # once confirmed, saving the same values again does not ask again
-    assert patient.post_page("body-and-work", unusual).url == reverse(
+    assert patient.post_page("height-and-weight", unusual).url == reverse(
         "screening:page", args=["pain-where"]
     )
     assert patient.intake.answers["height"] == {"cm": 212.0}

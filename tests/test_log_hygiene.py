@@ -45,11 +45,11 @@ def test_a_full_intake_leaves_no_patient_value_in_logs_or_urls(patient, caplog):
         )
     )
     follow(patient.client.get("/intake/no-such-page/"))
-    unusual = {**FULL_INTAKE["body-and-work"], "height_cm": "212", "weight_kg": "45"}
-    follow(patient.post_page("body-and-work", unusual))
+    unusual = {**FULL_INTAKE["height-and-weight"], "height_cm": "212", "weight_kg": "45"}
+    follow(patient.post_page("height-and-weight", unusual))
     follow(patient.client.get(reverse("screening:check-body")))
     follow(patient.client.post(reverse("screening:check-body"), {"right": "no"}))
-    follow(patient.post_page("body-and-work"))
+    follow(patient.post_page("height-and-weight"))
     guesser = Client()
     for _ in range(6):  # past the limit: a 429 is logged as a warning
         follow(

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from screening import clock
 from screening.intake import services
-from screening.intake.catalogue import TREATMENTS, Kind, page_by_slug
+from screening.intake.catalogue import PAGES, TREATMENTS, Kind, page_by_slug
 from screening.intake.catalogue.history import MAX_BLOCKS
 from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
@@ -127,12 +127,12 @@ def test_save_and_come_back_later(warm, patient, django_assert_max_num_queries):
 def test_the_height_and_weight_check_and_the_safety_advice(
     warm, patient, django_assert_max_num_queries
 ):
-    patient.fill(upto="body-and-work")
-    unusual = {**FULL_INTAKE["body-and-work"], "height_cm": "212", "weight_kg": "45"}
-    assert patient.post_page("body-and-work", unusual).url == reverse("screening:check-body")
+    patient.fill(upto="height-and-weight")
+    unusual = {**FULL_INTAKE["height-and-weight"], "height_cm": "212", "weight_kg": "45"}
+    assert patient.post_page("height-and-weight", unusual).url == reverse("screening:check-body")
     with django_assert_max_num_queries(PAGE, info="the height and weight check"):
         assert patient.client.get(reverse("screening:check-body")).status_code == 200
-    patient.post_page("body-and-work")
+    patient.post_page("height-and-weight")
     for slug in ("pain-where", "pain-how"):
         patient.post_page(slug)
     red_flag = {**FULL_INTAKE["safety"], "saddle_numbness": "yes"}
@@ -155,49 +155,55 @@ def test_check_submit_and_receipt(warm, patient, django_assert_max_num_queries):
 # --- the same cost however long the intake -----------------------------------------------------------
 def _every_treatment() -> dict[str, dict]:
     """Every treatment tried, each with its details, and as many blocks as there can be."""
-    details = {}
-    for t in TREATMENTS:
-        details |= {
-            f"{t.key}_last_month": "3",
-            f"{t.key}_last_year": LAST_YEAR,
-            f"{t.key}_amount": ["l4_l5"] if t.key == "surgery" else "2",
-            f"{t.key}_relief": "some",
-            f"{t.key}_relief_duration": "1_4_weeks",
-        }
-    details["mbb_amount"] = str(MAX_BLOCKS)
-    blocks = {}
+    pages: dict[str, dict] = {"treatments": {"treatments_tried": [t.key for t in TREATMENTS]}}
+    for page in PAGES:
+        if not page.slug.startswith("treatment-"):
+            continue
+        data = {}
+        for q in page.questions:
+            if q.kind == Kind.MONTH_YEAR:
+                data |= {f"{q.key}_month": "3", f"{q.key}_year": LAST_YEAR}
+            elif q.kind == Kind.MULTI:
+                data[q.key] = ["l4_l5"]
+            elif q.kind == Kind.INTEGER:
+                data[q.key] = "2"
+            elif q.key.endswith("_relief"):
+                data[q.key] = "some"
+            else:
+                data[q.key] = "1_4_weeks"
+        pages[page.slug] = data
+    pages["blocks"] = {**FULL_INTAKE["blocks"], "mbb_amount": str(MAX_BLOCKS)}
     for n in range(1, MAX_BLOCKS + 1):
-        blocks |= {
+        pages[f"block-{n}"] = {
             key.replace("block_1_", f"block_{n}_", 1): value
-            for key, value in FULL_INTAKE["blocks"].items()
-            if key.startswith("block_1_")
+            for key, value in FULL_INTAKE["block-1"].items()
         }
-    return {
-        "treatments": {"treatments_tried": [t.key for t in TREATMENTS]},
-        "treatment-details": details,
-        "blocks": blocks,
-    }
+    return pages
 
 
 def _few_treatments() -> dict[str, dict]:
     return {
         "treatments": {"treatments_tried": ["nsaids"]},
-        "treatment-details": {
-            k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("nsaids_")
-        },
+        "treatment-nsaids": FULL_INTAKE["treatment-nsaids"],
     }
 
 
+_REPEATED = ("treatment-", "block")  # the pages there are more of with more treatments and blocks
+
+
 def _walk(patient: Patient, overrides: dict[str, dict], assert_max) -> dict[str, int]:
-    """Fill the intake with these answers, then send it: the queries of the treatment pages (shown and
-    saved), of check your answers and of sending, and how many answers check your answers listed."""
+    """Fill the intake with these answers, then send it: the queries of each treatment and block page
+    (shown and saved), of check your answers and of sending, and how many answers check your answers
+    listed."""
     counts = {}
     patient.begin()
-    for slug, data in FULL_INTAKE.items():
-        if slug == "blocks" and "blocks" not in overrides:
-            continue  # not asked without blocks
-        answers = overrides.get(slug, data)
-        if slug in ("treatment-details", "blocks"):
+    for page in PAGES:
+        slug = page.slug
+        repeated = slug.startswith(_REPEATED)
+        answers = overrides.get(slug) if repeated else overrides.get(slug, FULL_INTAKE.get(slug))
+        if answers is None:
+            continue  # not asked of this patient
+        if repeated:
             with assert_max(PAGE, info=f"{slug}: shown") as shown:
                 assert patient.client.get(page_path(slug)).status_code == 200
             with assert_max(save_budget(slug), info=f"{slug}: saved") as saved:
@@ -226,14 +232,15 @@ def test_the_cost_does_not_grow_with_the_answers(warm, django_assert_max_num_que
         _every_treatment(),
         django_assert_max_num_queries,
     )
-    # One treatment, or every one of them with its details and every block (a page more, and many
-    # more answers to check and to screen): the same queries.
-    assert many.pop("answers listed") > few.pop("answers listed") + 4 * len(TREATMENTS)
-    blocks = {k: many.pop(k) for k in ("blocks: shown", "blocks: saved")}
-    assert many == few
-    assert blocks == {"blocks: shown": few["treatment-details: shown"]} | {
-        "blocks: saved": few["treatment-details: saved"]
+    # One treatment, or every one of them with its details and every block (many pages more, and
+    # many more answers to check and to screen): the same queries for each page and for sending.
+    assert many.pop("answers listed") > few.pop("answers listed") + 2 * len(TREATMENTS)
+    assert {k: many[k] for k in ("check your answers", "send")} == {
+        k: few[k] for k in ("check your answers", "send")
     }
+    for kind in ("shown", "saved"):
+        per_page = {v for k, v in many.items() if k.endswith(f": {kind}")}
+        assert per_page == {few[f"treatment-nsaids: {kind}"]}, (kind, many)
 
 
 def test_the_consent_page_costs_the_same_for_one_consent_as_for_all(

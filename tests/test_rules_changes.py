@@ -98,7 +98,8 @@ def test_no_change_is_falsy_and_says_so():
 def test_a_label_with_a_colon_reads_whole_before_the_change():
     from screening.intake.facts import fact_specs
 
-    before = CANDIDATE | {"conditions": [{"fact": "nsaids_amount", "op": "at_least", "value": 50}]}
-    after = CANDIDATE | {"conditions": [{"fact": "nsaids_amount", "op": "at_least", "value": 70}]}
+    fact = "physical_therapy_amount"
+    before = CANDIDATE | {"conditions": [{"fact": fact, "op": "at_least", "value": 50}]}
+    after = CANDIDATE | {"conditions": [{"fact": fact, "op": "at_least", "value": 70}]}
     (change,) = ruleset_changes([before], [after], fact_specs()).rules
-    assert change.lines == ("NSAIDs: how much: at least 50 weeks → at least 70 weeks",)
+    assert change.lines == ("Physical therapy: how much: at least 50 weeks → at least 70 weeks",)

@@ -46,30 +46,31 @@ def test_a_tier_one_answer_shows_emergency_advice_at_once(patient, settings):
     assert "fc-advice--emergency" in html and "Emergency" in html
     assert 'href="/privacy/"' not in html  # no links away from the advice
     assert (
-        f'href="{reverse("screening:page", args=["imaging"])}"' in html
+        f'href="{reverse("screening:page", args=["safety-more"])}"' in html
     )  # continuing is secondary
     assert patient.intake.safety_tier == EMERGENCY
 
 
 def test_not_sure_on_a_tier_two_question_shows_same_day_advice(patient):
-    patient.fill(upto="safety")
-    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "fever_chills": "not_sure"})
+    patient.fill(upto="safety-more")
+    more = FULL_INTAKE["safety-more"]
+    response = patient.post_page("safety-more", {**more, "fever_chills": "not_sure"})
     html = patient.client.get(response.url).content.decode()
     assert "Get medical help today" in html
 
 
 def test_advice_is_shown_once_per_tier_and_again_when_it_gets_more_urgent(patient):
-    patient.fill(upto="safety")
-    data = {**FULL_INTAKE["safety"], "weight_loss": "yes"}
-    assert patient.post_page("safety", data).url == reverse("screening:safety-advice")
-    assert patient.post_page("safety", data).url == reverse("screening:page", args=["imaging"])
-    data["bladder_problem"] = "yes"
-    assert patient.post_page("safety", data).url == reverse("screening:safety-advice")
+    patient.fill(upto="safety-more")
+    data = {**FULL_INTAKE["safety-more"], "weight_loss": "yes"}
+    assert patient.post_page("safety-more", data).url == reverse("screening:safety-advice")
+    assert patient.post_page("safety-more", data).url == reverse("screening:tasks")
+    emergency = {**FULL_INTAKE["safety"], "bladder_problem": "yes"}
+    assert patient.post_page("safety", emergency).url == reverse("screening:safety-advice")
 
 
 def test_a_cancer_history_in_the_health_page_leads_to_the_clinic_call_advice(patient):
-    patient.fill(upto="health")
-    response = patient.post_page("health", {**FULL_INTAKE["health"], "cancer": "past"})
+    patient.fill(upto="health-more")
+    response = patient.post_page("health-more", {**FULL_INTAKE["health-more"], "cancer": "past"})
     html = patient.client.get(response.url).content.decode()
     assert "The clinic will call you" in html
 
@@ -90,16 +91,18 @@ def test_a_red_flag_draft_is_marked_for_staff_before_submission(patient):
 
 def test_the_fall_rule_uses_the_age_from_the_date_of_birth(patient):
     patient.fill(
-        upto="safety", overrides={"about-you": {"date_of_birth_year": str(date.today().year - 45)}}
+        upto="safety-more",
+        overrides={"about-you": {"date_of_birth_year": str(date.today().year - 45)}},
     )
-    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "minor_fall": "yes"})
-    assert response.url == reverse("screening:page", args=["imaging"])
+    more = FULL_INTAKE["safety-more"]
+    response = patient.post_page("safety-more", {**more, "minor_fall": "yes"})
+    assert response.url == reverse("screening:tasks")
 
 
 def test_advice_comes_before_the_height_and_weight_check(patient):
     unusual = {"height_cm": "212", "weight_kg": "45"}
-    patient.fill(upto="safety", overrides={"body-and-work": {}})
-    patient.post_page("body-and-work", {**FULL_INTAKE["body-and-work"], **unusual})
+    patient.fill(upto="safety", overrides={"height-and-weight": {}})
+    patient.post_page("height-and-weight", {**FULL_INTAKE["height-and-weight"], **unusual})
     response = patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
     assert response.url == reverse("screening:safety-advice")
 
@@ -107,7 +110,9 @@ def test_advice_comes_before_the_height_and_weight_check(patient):
 def test_a_less_urgent_tier_after_a_correction_gets_its_own_advice(patient):
     patient.fill(upto="safety")
     patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
-    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "fever_chills": "yes"})
+    more = {**FULL_INTAKE["safety-more"], "fever_chills": "yes"}
+    assert patient.post_page("safety-more", more).url == reverse("screening:tasks")  # tier 1 seen
+    response = patient.post_page("safety", FULL_INTAKE["safety"])  # the numbness taken back
     assert response.url == reverse("screening:safety-advice")
     assert "Get medical help today" in patient.client.get(response.url).content.decode()
 
@@ -131,9 +136,9 @@ def _html(response) -> str:
 
 def test_the_advice_says_what_to_tell_and_never_repeats_its_heading_as_a_point(patient):
     patient.fill(upto="safety")
-    answers = {**FULL_INTAKE["safety"], "saddle_numbness": "yes", "fever_chills": "not_sure"}
-    response = patient.post_page("safety", answers)
-    page = _html(patient.client.get(response.url))
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    patient.post_page("safety-more", {**FULL_INTAKE["safety-more"], "fever_chills": "not_sure"})
+    page = _html(patient.client.get(reverse("screening:safety-advice")))
     assert (
         "“I have back pain. I have numbness around my bottom, genitals or inner thighs. "
         "I have fever or chills, I think.”" in page
@@ -161,7 +166,7 @@ def test_after_a_tier_one_flag_the_receipt_leads_with_the_advice_and_makes_no_pr
 
 
 def test_after_a_tier_three_flag_the_receipt_says_the_clinic_calls_first(patient):
-    patient.fill(overrides={"safety": {**FULL_INTAKE["safety"], "weight_loss": "yes"}})
+    patient.fill(overrides={"safety-more": {**FULL_INTAKE["safety-more"], "weight_loss": "yes"}})
     patient.submit()
     page = _html(patient.client.get(reverse("screening:receipt")))
     assert "The clinic will call you before anything else." in page
@@ -207,8 +212,8 @@ def test_a_withdrawn_tier_one_flag_does_not_lower_the_tier_while_a_tier_three_on
     from screening.casework.models import Case
 
     patient.fill(upto="safety")
-    raised = {**FULL_INTAKE["safety"], "saddle_numbness": "yes", "weight_loss": "yes"}
-    patient.post_page("safety", raised)
-    patient.post_page("safety", {**raised, "saddle_numbness": "no"}, change=1)
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    patient.post_page("safety-more", {**FULL_INTAKE["safety-more"], "weight_loss": "yes"})
+    patient.post_page("safety", FULL_INTAKE["safety"], change=1)
     case = Case.objects.get(intake=patient.intake)
     assert (case.outcome, case.tier) == ("urgent", 1)

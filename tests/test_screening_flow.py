@@ -144,20 +144,22 @@ def test_the_advice_shows_the_red_flag_rules_own_messages(patient):
 
 def test_a_red_flag_that_only_the_rules_know_still_interrupts(patient):
     rule = RuleDraft.objects.create(
-        key="rf_diabetes_demo",
+        key="rf_past_infection_demo",
         title="Demo red flag",
         outcome="urgent",
         explanation="demo",
         source="clinical.md section 1 (demo)",
-        patient_message="The clinic will call you about diabetes.",
+        patient_message="The clinic will call you about the infection.",
         tier=3,
     )
-    ConditionDraft.objects.create(rule=rule, fact="diabetes", op="is_yes")
+    ConditionDraft.objects.create(rule=rule, fact="past_spinal_infection", op="is_yes")
     ruleset_publish(actor=None, note="demo red flag")
     patient.fill(upto="health")
-    response = patient.post_page("health", {**FULL_INTAKE["health"], "diabetes": "yes"})
+    response = patient.post_page(
+        "health", {**FULL_INTAKE["health"], "past_spinal_infection": "yes"}
+    )
     html = patient.client.get(response.url).content.decode()
-    assert "The clinic will call you about diabetes." in html
+    assert "The clinic will call you about the infection." in html
 
 
 def test_without_published_rules_the_fixed_advice_is_the_fallback(client):
@@ -190,9 +192,10 @@ def test_the_rules_decide_the_advice_level(patient):
     RuleDraft.objects.filter(key="rf_minor_fall_over_50").update(enabled=False)
     RuleDraft.objects.filter(key="rf_weight_loss").update(tier=1, patient_message="Go now.")
     ruleset_publish(actor=None, note="local policy")
-    patient.fill(upto="safety", overrides={"about-you": {"date_of_birth_year": "1950"}})
-    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "minor_fall": "yes"})
-    assert response.url == "/intake/imaging/"  # the fall rule for over-50s is off: no advice
-    response = patient.post_page("safety", {**FULL_INTAKE["safety"], "weight_loss": "yes"})
+    patient.fill(upto="safety-more", overrides={"about-you": {"date_of_birth_year": "1950"}})
+    more = FULL_INTAKE["safety-more"]
+    response = patient.post_page("safety-more", {**more, "minor_fall": "yes"})
+    assert response.url == "/intake/your-form/"  # the fall rule for over-50s is off: no advice
+    response = patient.post_page("safety-more", {**more, "weight_loss": "yes"})
     html = patient.client.get(response.url).content.decode()
     assert "Go to an emergency department now" in html and "Go now." in html  # tier 1 by the rule

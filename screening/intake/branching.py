@@ -29,6 +29,11 @@ _SHOW_IF = {
 }
 
 
+def depends_on(key: str) -> set[str]:
+    """The answers whether a question is asked depends on."""
+    return {w.key for w in _SHOW_IF[key]}
+
+
 def question_shown(question: Question, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
     return all(w.holds(answers, ctx) for w in _SHOW_IF[question.key])
 

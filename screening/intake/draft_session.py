@@ -11,7 +11,10 @@ from screening.intake import services
 from screening.intake.catalogue import (
     INDEX,
     PAGES,
+    SECTIONS,
     Page,
+    Section,
+    section_of,
 )
 from screening.intake.models import Intake
 
@@ -53,6 +56,19 @@ def live_draft_or_redirect(request: HttpRequest) -> Intake | HttpResponse:
     return redirect_for_state(request, state)
 
 
+# The first sections are asked in order (the safety questions never wait); the rest are tasks of a task list
+# (GOV.UK "complete multiple tasks"), done in any order, each returning to the list when it ends.
+IN_ORDER = 3
+
+
+def is_task(section: Section) -> bool:
+    return SECTIONS.index(section) >= IN_ORDER
+
+
+def tasks_url() -> str:
+    return reverse("screening:tasks")
+
+
 def neighbour(page: Page, stored: dict, day: date, step: int) -> Page | None:
     shown = ans.shown_pages(stored, day)
     order = list(PAGES)
@@ -67,8 +83,39 @@ def page_url(page: Page, change: bool = False) -> str:
     return f"{url}?change=1" if change else url
 
 
+def next_url(page: Page, stored: dict, day: date, change: bool = False) -> str:
+    """Where Continue leads: the section's next page; at a section's end, the next section while the
+    first ones are asked in order, then the task list (or back to the check page, when changing)."""
+    following = neighbour(page, stored, day, +1)
+    if following is not None and section_of(following) == section_of(page):
+        return page_url(following, change)
+    if change:
+        return where_to_resume(stored, day)
+    if following is not None and not is_task(section_of(following)):
+        return page_url(following)
+    return tasks_url() if in_order_done(stored, day) else where_to_resume(stored, day)
+
+
+def previous_url(page: Page, stored: dict, day: date) -> str:
+    """Where Back leads: the page before; from a task's first page, the task list."""
+    previous = neighbour(page, stored, day, -1)
+    if previous is None:
+        return reverse("screening:start")
+    if is_task(section_of(page)) and section_of(previous) != section_of(page):
+        return tasks_url()
+    return page_url(previous)
+
+
+def in_order_done(stored: dict, day: date) -> bool:
+    """Whether the sections asked in order are answered, so the task list opens."""
+    return not any(not is_task(section_of(INDEX.page_of[q.key])) for q in ans.missing(stored, day))
+
+
 def where_to_resume(stored: dict, day: date) -> str:
+    """The first question left in the sections asked in order; then the task list, or the check page
+    once everything is answered."""
     gaps = ans.missing(stored, day)
     if not gaps:
         return reverse("screening:check")
-    return page_url(INDEX.page_of[gaps[0].key])
+    page = INDEX.page_of[gaps[0].key]
+    return tasks_url() if is_task(section_of(page)) else page_url(page)

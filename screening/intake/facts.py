@@ -13,7 +13,7 @@ from django.utils import translation
 
 from screening.intake import instruments, scoring
 from screening.intake.branching import context, not_asked
-from screening.intake.catalogue import INDEX, QUESTIONS, Kind, section_of
+from screening.intake.catalogue import INDEX, QUESTIONS, RETIRED, Kind, section_of, upgrade
 from screening.intake.catalogue.history import MAX_BLOCKS, TREATMENTS
 from screening.intake.staff_wording import STAFF_CHOICES_OF, staff_choices, staff_label
 from screening.rules.terms import NOT_ASKED, FactSpec, FactType
@@ -132,6 +132,11 @@ DERIVED_FACTS: tuple[FactSpec, ...] = (
         for name in [STAFF_CHOICES_OF["treatments_tried"].get(t.key) or t.name]
     ),
 )
+# Worked out from a question no longer asked (retired.py): kept so a rule naming one still compiles (it is
+# "not asked" for a new intake), never offered in the rule editor.
+_DATED = {t.key for t in TREATMENTS if t.asks_last} | {"mbb"}
+RETIRED_DERIVED = frozenset(f"months_since_{t.key}" for t in TREATMENTS if t.key not in _DATED)
+_BLOCK_DATES = tuple(f"block_{n}_date" for n in range(1, MAX_BLOCKS + 1))
 
 
 # The questions each derived fact is computed from: a page answering them may change the fact.
@@ -157,11 +162,16 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
         "treatments_tried",
         "surgery_amount",
         "spinal_levels",
-        *(f"block_{n}_levels" for n in range(1, MAX_BLOCKS + 1)),
+        "mbb_levels",
     ),
     "second_best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
     "conservative_care_failed": ("treatments_tried", *(f"{t}_relief" for t in CONSERVATIVE_CARE)),
-    **{f"months_since_{t.key}": ("treatments_tried", f"{t.key}_last") for t in TREATMENTS},
+    **{
+        f"months_since_{t.key}": ("treatments_tried", f"{t.key}_last")
+        for t in TREATMENTS
+        if t.asks_last
+    },
+    "months_since_mbb": ("treatments_tried", *_BLOCK_DATES),
 }
 
 
@@ -180,7 +190,7 @@ def fact_specs() -> dict[str, FactSpec]:
     read it and never change it."""
     specs = {}
     with translation.override("en"):
-        for q in QUESTIONS.values():
+        for q in (*QUESTIONS.values(), *RETIRED.values()):
             if q.identifying or q.kind not in _KIND_TO_FACT:
                 continue
             specs[q.key] = FactSpec(
@@ -220,6 +230,8 @@ def fact_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
                 shown = f"{label} ({wording})"
             groups.setdefault(str(section_of(page_of(key)).title), []).append((key, shown))
         for spec in DERIVED_FACTS:
+            if spec.key in RETIRED_DERIVED:
+                continue
             source = DERIVED_FROM.get(spec.key, ())[-1:]
             section = str(section_of(page_of(source[0])).title) if source else "Worked out"
             unit = f", in {spec.unit}" if spec.unit else ""
@@ -233,7 +245,9 @@ def months_between(month: str, today: date) -> int:
     return (today.year - year) * 12 + today.month - number
 
 
-_CLINICAL = frozenset(key for key, question in QUESTIONS.items() if not question.identifying)
+_CLINICAL = frozenset(
+    key for key, question in (*QUESTIONS.items(), *RETIRED.items()) if not question.identifying
+)
 
 
 def engine_facts(
@@ -247,8 +261,9 @@ def engine_facts(
 
     ``hidden`` and ``derived`` are ``not_asked`` and ``derived_values`` of the same answers and day, when
     the caller has them already (a bulk writer stores them too)."""
+    answers = upgrade(answers)  # an older questionnaire's answers, in today's questions
     hidden = not_asked(answers, today) if hidden is None else hidden
-    facts: dict[str, Any] = dict.fromkeys(hidden, NOT_ASKED)
+    facts: dict[str, Any] = dict.fromkeys(RETIRED, NOT_ASKED) | dict.fromkeys(hidden, NOT_ASKED)
     facts |= {k: v for k, v in answers.items() if k in _CLINICAL}
     derived = derived_values(answers, today) if derived is None else derived
     facts["age"], facts["height_cm"], facts["weight_kg"] = (
@@ -264,12 +279,18 @@ def engine_facts(
     tried = answers.get("treatments_tried")
     for t in TREATMENTS:
         last = answers.get(f"{t.key}_last")
+        if t.key == "mbb":  # the most recent block's month (older questionnaires asked it apart)
+            last = max((answers[k] for k in _BLOCK_DATES if answers.get(k)), default=last)
         if tried is None:
             facts[f"months_since_{t.key}"] = None
         elif t.key not in tried:
             facts[f"months_since_{t.key}"] = NOT_ASKED
+        elif last:
+            facts[f"months_since_{t.key}"] = months_between(last, today)
         else:
-            facts[f"months_since_{t.key}"] = months_between(last, today) if last else None
+            facts[f"months_since_{t.key}"] = (
+                NOT_ASKED if f"months_since_{t.key}" in RETIRED_DERIVED else None
+            )
     facts |= _block_facts(answers, tried)
     facts["block_relief_ratio"] = _block_relief_ratio(answers, tried)
     facts["surgery_at_painful_level"] = _surgery_at_painful_level(answers, tried)
@@ -308,9 +329,7 @@ def _surgery_at_painful_level(answers: dict[str, Any], tried: list | None) -> An
     if "surgery" not in tried:
         return NOT_ASKED
     operated = set(answers.get("surgery_amount") or ()) - {"not_sure"}
-    painful = set(answers.get("spinal_levels") or ())
-    for n in range(1, MAX_BLOCKS + 1):
-        painful |= set(answers.get(f"block_{n}_levels") or ())
+    painful = set(answers.get("spinal_levels") or ()) | set(answers.get("mbb_levels") or ())
     painful -= {"not_sure"}
     if not operated or not painful:
         return None

@@ -12,7 +12,15 @@ from datetime import date, datetime
 from typing import Any
 
 from screening.intake import branching as ans
-from screening.intake.catalogue import ADDED_SINCE, PAGES, QUESTIONNAIRE_VERSION, QUESTIONS, Kind
+from screening.intake.catalogue import (
+    ADDED_SINCE,
+    PAGES,
+    QUESTIONNAIRE_VERSION,
+    QUESTIONS,
+    RETIRED,
+    Kind,
+    upgrade,
+)
 from screening.intake.page_forms import PageForm
 
 FORMAT_VERSION = 1
@@ -89,18 +97,25 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
             f"questionnaire {QUESTIONNAIRE_VERSION!r}"
         )
     answers = item["answers"]
+    # An older questionnaire's file keeps its answers to questions no longer asked, as sent, and is
+    # read in today's questions (retired.upgrade); answers today's branching would not ask stay too.
+    older = version in ADDED_SINCE
+    known = {**QUESTIONS, **RETIRED} if older and isinstance(answers, dict) else QUESTIONS
     problems += [
-        f"answers.{key}: not a question of questionnaire {QUESTIONNAIRE_VERSION}"
-        for key in sorted(set(answers) - set(QUESTIONS))
+        f"answers.{key}: not a question of questionnaire {version if older else QUESTIONNAIRE_VERSION}"
+        for key in sorted(set(answers) - set(known))
     ]
     mistyped = set()
     for key, value in answers.items():
-        problem = _type_problem(QUESTIONS[key].kind, value) if key in QUESTIONS else None
+        problem = _type_problem(known[key].kind, value) if key in known else None
         if problem:
             problems.append(f"answers.{key}: {problem}")
             mistyped.add(key)
+    kept = {k: v for k, v in answers.items() if k in known and k not in mistyped}
     # The rest is checked as the web form checks it; a mistyped answer is reported once, above.
-    answers = {k: v for k, v in answers.items() if k in QUESTIONS and k not in mistyped}
+    if older:
+        kept = upgrade(kept)
+    answers = {k: v for k, v in kept.items() if k in QUESTIONS}
 
     stored: dict[str, Any] = {}
     for page in PAGES:
@@ -118,9 +133,14 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
                     f"answers.{q.key}: {message}" for message in form.errors.get(q.key, [])
                 ]
         stored.update({k: v for k, v in form.answers.items() if v is not None})
-    stored = ans.prune(stored, today)
+    if older:
+        stored |= {k: v for k, v in kept.items() if k not in stored and v is not None}
+    else:
+        stored = ans.prune(stored, today)
+    wrong = {p.split(":")[0].removeprefix("answers.") for p in problems}
     for key in sorted({k for k, v in answers.items() if v is not None} - set(stored)):
-        if key in QUESTIONS and not any(p.startswith(f"answers.{key}:") for p in problems):
+        # Not said of a question hidden only because an answer it follows from is wrong (said above)
+        if key in QUESTIONS and key not in wrong and not ans.depends_on(key) & wrong:
             problems.append(f"answers.{key}: this question does not apply given the other answers")
     if problems:
         return None, problems

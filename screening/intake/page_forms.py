@@ -167,6 +167,8 @@ class PageForm(DescribedForm):
         helper.disable_csrf = True
         items: list = []
         current_group, group_items = None, []
+        # A page about one thing (a treatment, a block) is headed by it: its questions need no legend
+        page_title = str(self.page.title)
         for q in self.questions:
             item = (
                 Div(
@@ -175,19 +177,20 @@ class PageForm(DescribedForm):
                 if q.key in self.reveal
                 else q.key
             )
-            if q.group != current_group and group_items:
+            group = self.page.consent_legend if q.kind == Kind.CONSENT else q.group
+            if group != current_group and group_items:
                 items.append(
                     Fieldset(current_group, *group_items, css_class="fc-group")
-                    if current_group
+                    if current_group and str(current_group) != page_title
                     else Div(*group_items)
                 )
                 group_items = []
-            current_group = q.group
+            current_group = group
             group_items.append(item)
         if group_items:
             items.append(
                 Fieldset(current_group, *group_items, css_class="fc-group")
-                if current_group
+                if current_group and str(current_group) != page_title
                 else Div(*group_items)
             )
         helper.layout = Layout(*items)

@@ -30,9 +30,12 @@ from screening.intake.catalogue import (
 )
 from screening.intake.draft_session import (
     SESSION_KEY,
+    in_order_done,
+    is_task,
     live_draft_or_redirect,
-    neighbour,
+    next_url,
     page_url,
+    previous_url,
     redirect_for_state,
     session_intake,
     where_to_resume,
@@ -160,8 +163,7 @@ def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
 
 def _skip(current: Page, stored: dict, day: date) -> HttpResponse:
     """A page that does not apply to these answers: on to the next one that does."""
-    following = neighbour(current, stored, day, +1)
-    return redirect(page_url(following) if following else reverse("screening:check"))
+    return redirect(next_url(current, stored, day))
 
 
 def _render_page(
@@ -173,7 +175,6 @@ def _render_page(
     problem: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    previous = neighbour(current, stored, day, -1)
     return render(
         request,
         "screening/intake/page.html",
@@ -181,7 +182,7 @@ def _render_page(
             "page": current,
             "form": form,
             "progress": _progress(current),
-            "previous_url": page_url(previous) if previous else reverse("screening:start"),
+            "previous_url": previous_url(current, stored, day),
             "change": request.GET.get("change") == "1",
             "problem": problem,
         },
@@ -190,11 +191,7 @@ def _render_page(
 
 
 def _after_save(request, intake, current, stored, day, action, change) -> HttpResponse:
-    following = neighbour(current, stored, day, +1)
-    if change:
-        next_url = where_to_resume(stored, day)
-    else:
-        next_url = page_url(following) if following else reverse("screening:check")
+    following_url = next_url(current, stored, day, change)
     # Safety advice comes first, whatever the patient pressed: it must be seen at once.
     advice_due = intake.safety_tier is not None and (
         intake.safety_advice_tier is None or intake.safety_tier < intake.safety_advice_tier
@@ -212,7 +209,7 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
             context |= advice_context(intake.safety_tier, rule_messages(intake))
         return render(request, "screening/intake/saved.html", context)
     if advice_due:
-        request.session["after_advice"] = next_url
+        request.session["after_advice"] = following_url
         return redirect("screening:safety-advice")
     body = [stored.get("height"), stored.get("weight")]
     if (
@@ -221,12 +218,14 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         and body_is_unlikely(stored)
         and request.session.get("body_confirmed") != body
     ):
-        request.session["after_body_check"] = {"next": next_url, "back": page_url(current, change)}
+        request.session["after_body_check"] = {
+            "next": following_url,
+            "back": page_url(current, change),
+        }
         return redirect("screening:check-body")
     if action == "back":
-        previous = neighbour(current, stored, day, -1)
-        return redirect(page_url(previous) if previous else reverse("screening:start"))
-    return redirect(next_url)
+        return redirect(previous_url(current, stored, day))
+    return redirect(following_url)
 
 
 @require_http_methods(["GET", "POST"])
@@ -240,7 +239,7 @@ def check_body(request: HttpRequest) -> HttpResponse:
         return redirect("screening:check")
     where = request.session.get("after_body_check") or {
         "next": reverse("screening:check"),
-        "back": page_url(page_by_slug("body-and-work")),
+        "back": page_url(page_by_slug("height-and-weight")),
     }
     error = None
     if request.method == "POST":
@@ -257,4 +256,52 @@ def check_body(request: HttpRequest) -> HttpResponse:
         request,
         "screening/intake/check_body.html",
         {"height": height, "weight": weight, "error": error, "back_url": where["back"]},
+    )
+
+
+# --- the task list ----------------------------------------------------------------------------
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    """The sections after the first ones as a task list (GOV.UK "complete multiple tasks"): each with its
+    status, in any order, then checking and sending once all are completed."""
+    intake = live_draft_or_redirect(request)
+    if isinstance(intake, HttpResponse):
+        return intake
+    day = clock.today()
+    stored = load_answers(intake)
+    if not in_order_done(stored, day):
+        return redirect(where_to_resume(stored, day))
+    ctx = ans.context(stored, day)
+    gaps = {q.key for q in ans.missing(stored, day)}
+    rows = []
+    for section in SECTIONS:
+        pages = [p for p in section.pages if ans.page_shown(p, stored, ctx)]
+        if not pages:
+            continue  # does not apply (no blocks, or pain too recent for the daily-life questions)
+        keys = [q.key for p in pages for q in p.questions if ans.question_shown(q, stored, ctx)]
+        if any(k in gaps for k in keys):
+            started = any(ans.is_answered(stored.get(k)) for k in keys)
+            status = "in_progress" if started else "not_started"
+        else:
+            status = "completed"
+        rows.append(
+            {
+                "section": section,
+                "url": page_url(pages[0]),
+                "status": status,
+                "task": is_task(section),
+            }
+        )
+    done = sum(row["status"] == "completed" for row in rows)
+    return render(
+        request,
+        "screening/intake/tasks.html",
+        {
+            "rows": rows,
+            "done": done,
+            "ready": done == len(rows),
+            "previous_url": page_url(
+                [p for p in ans.shown_pages(stored, day) if not is_task(section_of(p))][-1]
+            ),
+        },
     )

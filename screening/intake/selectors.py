@@ -8,8 +8,15 @@ from django.utils.translation import get_language
 
 from screening.intake import branching as ans
 from screening.intake.answer_display import display_value
-from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS, SECTIONS
-from screening.intake.catalogue.history import BLOCKS, MAX_BLOCKS
+from screening.intake.catalogue import (
+    IDENTIFYING_KEYS,
+    QUESTIONS,
+    RETIRED,
+    SECTIONS,
+    page_by_slug,
+    upgrade,
+)
+from screening.intake.catalogue.history import MAX_BLOCKS
 from screening.intake.models import Intake
 
 
@@ -17,7 +24,7 @@ def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[
     """The patient's answers as one mapping: clinical answers plus identifying details.
 
     ``consents`` are the kinds of the intake's Consent rows when the caller read them already."""
-    answers = dict(intake.answers)
+    answers = dict(upgrade(intake.answers))  # an older questionnaire's, in today's questions too
     # Consents are recorded as Consent rows (with version and time), not as answers.
     kinds = intake.consents.values_list("kind", flat=True) if consents is None else consents
     for kind in kinds:
@@ -45,6 +52,7 @@ def _wording(language: str) -> dict[str, tuple[str, str]]:
 # The words of a question that has no answer (the page styles each state by its row's class): a required
 # question left empty (a draft), an optional one skipped, one that branching did not ask.
 _NOT_ASKED, _UNANSWERED, _SKIPPED = "Not asked", "Not answered yet", "Not answered"
+_NO_LONGER_ASKED = "Questions no longer asked (an older questionnaire)"
 
 
 def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
@@ -77,13 +85,26 @@ def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None
         if rows:
             title = wording[f"section:{section.title}"][0]
             sections.append({"title": title, "rows": rows, "not_asked": hidden})
+    # An older questionnaire's answers to questions no longer asked, in their wording then
+    retired = [
+        {
+            "label": str(q.label),
+            "group": str(q.group or ""),
+            "text": display_value(q, stored[key]),
+            "state": "answered",
+        }
+        for key, q in RETIRED.items()
+        if ans.is_answered(stored.get(key))
+    ]
+    if retired:
+        sections.append({"title": _NO_LONGER_ASKED, "rows": retired, "not_asked": []})
     return sections
 
 
 def block_table(stored: dict[str, Any]) -> dict | None:
     """The medial branch blocks as a table: a row per block the patient described, a column per
     question of a block (the catalogue's block questions, so a new one appears here by itself)."""
-    columns = [q for q in BLOCKS.pages[0].questions if q.key.startswith("block_1_")]
+    columns = [q for q in page_by_slug("block-1").questions if q.key.startswith("block_1_")]
     rows = []
     for n in range(1, MAX_BLOCKS + 1):
         keys = [q.key.replace("block_1_", f"block_{n}_", 1) for q in columns]

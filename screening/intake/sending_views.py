@@ -57,10 +57,11 @@ def _summary(stored: dict, day: date) -> list[dict]:
     ctx = ans.context(stored, day)
     sections = []
     for section in SECTIONS:
-        rows = []
+        rows, first = [], None
         for p in section.pages:
             if not ans.page_shown(p, stored, ctx):
                 continue
+            first = first or p
             for q in p.questions:
                 if not ans.question_shown(q, stored, ctx):
                     continue
@@ -70,11 +71,12 @@ def _summary(stored: dict, day: date) -> list[dict]:
                         "question": q,
                         "value": display_value(q, value, for_patient=True),
                         "missing": q.required and not ans.is_answered(value),
+                        "page": p.slug,
                         "url": page_url(p, change=True) + f"#div_id_{q.key}",
                     }
                 )
         if rows:
-            sections.append({"section": section, "rows": rows})
+            sections.append({"section": section, "rows": rows, "url": page_url(first, change=True)})
     return sections
 
 
@@ -95,17 +97,20 @@ def _render_check(
     # The advice of a red flag again, before sending: the check page must not bury it.
     advice = patient_advice(intake, stored, day) if intake and intake.safety_tier else {}
     odi_answered = sum(stored.get(f"odi_{key}") is not None for key in ODI_SECTIONS)
+    odi_page = INDEX.page_of[f"odi_{ODI_SECTIONS[0]}"]
+    odi_asked = ans.page_shown(odi_page, stored, ans.context(stored, day))
     return render(
         request,
         "screening/intake/check.html",
         {
             **advice,
             # The daily-life (ODI) score needs at least 8 of its 10 sections: said before sending.
-            "odi_short": odi_answered < ODI_MIN_SECTIONS
+            "odi_short": odi_asked
+            and odi_answered < ODI_MIN_SECTIONS
             and {
                 "answered": odi_answered,
                 "minimum": ODI_MIN_SECTIONS,
-                "url": page_url(INDEX.page_of[f"odi_{ODI_SECTIONS[0]}"], change=True),
+                "url": page_url(odi_page, change=True),
             },
             "sections": _summary(stored, day),
             "incomplete": [
@@ -115,7 +120,7 @@ def _render_check(
                 )
                 for q in incomplete
             ],
-            "last_page_url": page_url(ans.shown_pages(stored, day)[-1]),
+            "last_page_url": reverse("screening:tasks"),
             "problem": problem,
         },
         status=status,

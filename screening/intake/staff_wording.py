@@ -31,10 +31,12 @@ STAFF_LABELS: dict[str, str] = {
     "pain_average": "Average pain last week (0-10)",
     "pain_worst": "Worst pain last week (0-10)",
     "leg_numbness": "Leg numbness or tingling",
+    "scans_done": "Scans of the spine",
     "diagnoses_told": "Diagnoses the patient was told of",
     "spinal_levels": "Affected spinal levels (as told by a doctor)",
     "treatments_tried": "Treatments tried",
     "mbb_amount": "Number of diagnostic blocks (as answered)",
+    "mbb_levels": "Levels blocked",
     "surgery_amount": "Levels of spinal surgery or fusion",
     # Health
     "infection_now": "Infection now",
@@ -62,6 +64,7 @@ STAFF_CHOICES_OF: dict[str, dict[str, str]] = {
     },
     "pain_spread": {"none": "Nowhere (stays in the back or neck)"},
     "diagnoses_told": {"none": "None of these"},
+    "scans_done": {"none": "None"},
     "treatments_tried": {},  # TREATMENT_NAMES, below
 }
 

@@ -126,7 +126,27 @@ def press_button(page: Page, selector: str = CONTINUE) -> None:
         page.locator(selector).click()
 
 
+TASKS = "/intake/your-form/"
+
+
+def open_task(page: Page, slug: str) -> None:
+    """On the task list, open the section that starts with ``slug`` as a patient does, by its link
+    (nothing to do elsewhere, or when no section starts there)."""
+    link = page.locator(f'a.fc-task-list__name[href="{page_path(slug)}"]')
+    if path_of(page) == TASKS and link.count():
+        with page.expect_navigation():
+            link.click()
+
+
+def open_check(page: Page) -> None:
+    """From the task list, once every section is completed, on to checking the answers."""
+    if path_of(page) == TASKS:
+        with page.expect_navigation():
+            page.get_by_role("link", name="Check your answers and send").click()
+
+
 def fill_and_continue(page: Page, slug: str, data: dict) -> None:
+    open_task(page, slug)
     assert path_of(page) == page_path(slug), f"expected the {slug} page, got {page.url}"
     fill_page(page, data)
     press_button(page)
@@ -227,6 +247,18 @@ def keyboard_press(page: Page, selector: str) -> None:
     tab_to(page, selector)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def keyboard_open_task(page: Page, slug: str) -> None:
+    """On the task list, open the section that starts with ``slug`` by Tab and Enter."""
+    selector = f'a.fc-task-list__name[href="{page_path(slug)}"]'
+    if path_of(page) == TASKS and page.locator(selector).count():
+        keyboard_press(page, selector)
+
+
+def keyboard_open_check(page: Page) -> None:
+    if path_of(page) == TASKS:
+        keyboard_press(page, 'a.fc-task-list__name[href="/intake/check-your-answers/"]')
 
 
 # --- staff sign-in: password, then the code an authenticator app would show ----------------------------

@@ -141,9 +141,8 @@ def test_a_coordinator_books_one_case_completes_another_by_phone_and_closes_a_th
     )
     assert not page.get_by_text("Block 1: relief (%)").is_visible()  # opens with the blocks
     fill_page(page, {"treatments_tried": ["mbb"]})
-    mbb = {k: v for k, v in FULL_INTAKE["treatment-details"].items() if k.startswith("mbb_")}
-    fill_page(page, mbb)
     fill_page(page, FULL_INTAKE["blocks"])
+    fill_page(page, FULL_INTAKE["block-1"] | FULL_INTAKE["block-2"])
     _click(page, "button", "Save answers and screen again")
     assert "Answers recorded and screened again: specialist review." in page.inner_text("main")
     timeline = page.inner_text("#timeline")

@@ -9,6 +9,8 @@ from tests.browser.helpers import (
     REFERENCE,
     assert_clean_console,
     keyboard_fill_page,
+    keyboard_open_check,
+    keyboard_open_task,
     keyboard_press,
     page_path,
     path_of,
@@ -26,10 +28,12 @@ def test_a_patient_completes_the_intake_by_keyboard_only(page, server, console):
     keyboard_press(page, 'form[action$="/intake/begin/"] button[type="submit"]')
 
     for slug, data in FULL_INTAKE.items():
+        keyboard_open_task(page, slug)  # from the task list, after the first sections
         assert path_of(page) == page_path(slug), f"expected the {slug} page, got {page.url}"
         keyboard_fill_page(page, data)
         keyboard_press(page, CONTINUE)
 
+    keyboard_open_check(page)
     assert path_of(page) == "/intake/check-your-answers/"
     assert page.locator("h1").inner_text() == "Check your answers before sending your form"
     assert "Zelda" in page.locator("main").inner_text()
@@ -62,6 +66,7 @@ def test_a_patient_with_a_tier_one_red_flag_finishes_by_keyboard_and_the_receipt
     page.goto(server + "/")
     keyboard_press(page, 'form[action$="/intake/begin/"] button[type="submit"]')
     for slug, data in answers.items():
+        keyboard_open_task(page, slug)
         assert path_of(page) == page_path(slug), f"expected the {slug} page, got {page.url}"
         keyboard_fill_page(page, data)
         keyboard_press(page, CONTINUE)
@@ -70,6 +75,7 @@ def test_a_patient_with_a_tier_one_red_flag_finishes_by_keyboard_and_the_receipt
             assert "Tell the emergency department:" in page.inner_text("main")
             keyboard_press(page, "a.fc-button")  # "Continue with the form"
 
+    keyboard_open_check(page)
     assert path_of(page) == "/intake/check-your-answers/"
     assert "Go to an emergency department now" in page.locator(".fc-check-advice").inner_text()
     keyboard_press(page, 'form[action$="/intake/submit/"] button[type="submit"]')

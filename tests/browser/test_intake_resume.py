@@ -31,8 +31,8 @@ def _save_part_way(page, server) -> str:
     start_intake(page, server)
     fill_and_continue(page, "about-you", FULL_INTAKE["about-you"])
     fill_and_continue(page, "contact", FULL_INTAKE["contact"])
-    assert path_of(page) == page_path("body-and-work")
-    page.locator('[name="occupation"]').fill("Warehouse supervisor")
+    assert path_of(page) == page_path("height-and-weight")
+    page.locator('[name="height_cm"]').fill("168")
     press_button(page, SAVE)
     assert page.locator("h1").inner_text() == "Your answers have been saved"
     code = page.locator(".fc-code").inner_text().strip()
@@ -66,8 +66,8 @@ def test_a_saved_form_is_resumed_in_a_fresh_browser_with_its_answers(
     )
 
     # Back at the first page with a gap, with what was typed there before saving.
-    assert path_of(other) == page_path("body-and-work")
-    assert other.locator('[name="occupation"]').input_value() == "Warehouse supervisor"
+    assert path_of(other) == page_path("height-and-weight")
+    assert other.locator('[name="height_cm"]').input_value() == "168"
     other.get_by_role("link", name="Back").click()
     other.wait_for_url("**" + page_path("contact"))
     assert other.locator('[name="email"]').input_value() == FULL_INTAKE["contact"]["email"]
@@ -78,8 +78,8 @@ def test_a_saved_form_is_resumed_in_a_fresh_browser_with_its_answers(
     assert other.locator('[name="family_name"]').input_value() == "Quarrington"
 
     # The patient carries on where they left off.
-    other.goto(server + page_path("body-and-work"))
-    fill_page(other, FULL_INTAKE["body-and-work"])
+    other.goto(server + page_path("height-and-weight"))
+    fill_page(other, FULL_INTAKE["height-and-weight"])
     press_button(other, CONTINUE)
     assert path_of(other) == page_path("pain-where")
     assert_clean_console(console)
@@ -117,7 +117,7 @@ def test_a_wrong_date_of_birth_is_refused_with_an_error_by_the_field_and_in_the_
 
     # The right details still work afterwards.
     _enter_resume_details(other, server, code, "14", "07", "1971")
-    assert path_of(other) == page_path("body-and-work")
+    assert path_of(other) == page_path("height-and-weight")
     assert_clean_console(console)
 
 

@@ -35,8 +35,8 @@ def _submitted_intake(overrides=None) -> Intake:
 
 
 ONE_BLOCK_AT_60 = {
-    "treatment-details": {"mbb_amount": "1"},
-    "blocks": {"block_1_relief_percent": "60"},
+    "blocks": {"mbb_amount": "1"},
+    "block-1": {"block_1_relief_percent": "60"},
 }
 
 

@@ -37,17 +37,17 @@ def test_saddle_numbness_leads_to_emergency_advice_then_on_to_the_next_page(page
     assert "btn-outline-secondary" in carry_on.get_attribute("class")
     hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     change = page_path("safety") + "?change=1#div_id_saddle_numbness"
-    assert sorted(hrefs) == sorted(["#main", page_path("imaging"), change]), hrefs
+    assert sorted(hrefs) == sorted(["#main", page_path("safety-more"), change]), hrefs
     assert (
         page.get_by_role("link", name="Change my answer: Numbness around your bottom").count() == 1
     )
 
     with page.expect_navigation():
         carry_on.click()
-    assert path_of(page) == page_path("imaging")
-    assert page.get_by_role("heading", level=1).inner_text() == "Scans and what you were told"
+    assert path_of(page) == page_path("safety-more")
+    assert page.get_by_role("heading", level=1).inner_text() == "Illness, injury and other risks"
 
-    # The advice is not shown again for the same answer.
-    fill_and_continue(page, "imaging", FULL_INTAKE["imaging"])
-    assert path_of(page) == page_path("treatments")
+    # The advice is not shown again for the same answer: on to the task list.
+    fill_and_continue(page, "safety-more", FULL_INTAKE["safety-more"])
+    assert path_of(page) == "/intake/your-form/"
     assert_clean_console(console)

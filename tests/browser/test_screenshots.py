@@ -50,12 +50,24 @@ def test_screenshots_for_the_readme(page, server, console, tmp_path):
     assert path_of(page) == page_path("about-you")
     written = [_shoot(page, folder, "intake", width) for width in SIZES]
 
-    for slug in ("about-you", "contact", "body-and-work", "pain-where"):
+    for slug in ("about-you", "contact", "height-and-weight", "pain-where"):
         fill_and_continue(page, slug, FULL_INTAKE[slug])
     assert path_of(page) == page_path("pain-how")
     fill_page(page, {"pain_now": "6", "pain_average": "5"})
     page.evaluate("() => document.activeElement.blur()")  # no focus ring on the last radio ticked
     written += [_shoot(page, folder, "pain-how", width) for width in SIZES]
+
+    # After the first sections, the task list (issue 17); then a page of one treatment tried
+    for slug in ("pain-how", "safety", "safety-more"):
+        fill_and_continue(page, slug, FULL_INTAKE[slug])
+    assert path_of(page) == "/intake/your-form/"
+    written.append(_shoot(page, folder, "task-list", 375))
+    for slug in ("imaging", "treatments", "treatment-nsaids"):
+        fill_and_continue(page, slug, FULL_INTAKE[slug])
+    assert path_of(page) == page_path("treatment-physical-therapy")
+    fill_page(page, {"physical_therapy_amount": "8 weeks"})
+    page.evaluate("() => document.activeElement.blur()")
+    written.append(_shoot(page, folder, "treatment-page", 375))
 
     for path in written:
         assert path.stat().st_size > 10_000, path

@@ -22,42 +22,13 @@ GOALS = Section(
                     hint=_("For example, walk the dog, sleep through the night, go back to work."),
                     error_required=_("Enter what you hope treatment will help you do"),
                 ),
-                ask(
-                    "therapies_interest",
-                    _("Which therapies are you curious about?"),
-                    Kind.MULTI,
-                    choices=(
-                        ("prp", _("Platelet-rich plasma (PRP)")),
-                        ("adipose_cells", _("Cells from your own fat")),
-                        ("bone_marrow_cells", _("Cells from your own bone marrow")),
-                        ("umbilical_cells", _("Umbilical cord (Wharton's jelly) cells")),
-                        ("hydrodissection", _("Hydrodissection")),
-                        ("not_sure", _("I'm not sure")),
-                    ),
-                    exclusive=("not_sure",),
-                    hint=_("Select all that apply."),
-                    error_required=_(
-                        'Select the therapies you are curious about, or "I\'m not sure"'
-                    ),
-                ),
-                ask(
-                    "heard_from",
-                    _("How did you hear about us?"),
-                    Kind.CHOICE,
-                    required=False,
-                    choices=(
-                        ("doctor", _("My doctor")),
-                        ("search", _("Internet search")),
-                        ("social", _("Social media")),
-                        ("friend", _("A friend or relative")),
-                        ("advert", _("An advert")),
-                        ("other", _("Somewhere else")),
-                    ),
-                ),
             ),
         ),
     ),
 )
+
+# The consents are one group of checkboxes, each to be ticked: one question, five statements
+_AGREE = _("Before you send your answers, tick each box to confirm")
 
 # --- 10. Costs and consent --------------------------------------------------------------------------
 # The wording of each consent lives in screening/intake/consent.py with its version; the label here is short.
@@ -105,6 +76,7 @@ CONSENT = Section(
                 ),
             ),
             links_privacy_notice=True,
+            consent_legend=_AGREE,
         ),
     ),
 )

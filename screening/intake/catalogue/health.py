@@ -15,7 +15,7 @@ HEALTH = Section(
     (
         Page(
             "health",
-            _("Your health and medicines"),
+            _("Infections and the immune system"),
             (
                 ask(
                     "infection_now",
@@ -90,6 +90,12 @@ HEALTH = Section(
                         "Select yes if you have taken steroid tablets for more than 3 months"
                     ),
                 ),
+            ),
+        ),
+        Page(
+            "health-more",
+            _("Other conditions and medicines"),
+            (
                 ask(
                     "blood_thinners",
                     _("Do you take blood thinners, or have a bleeding disorder?"),
@@ -139,24 +145,6 @@ HEALTH = Section(
                     error_required=_("Select yes if you have osteoporosis"),
                 ),
                 ask(
-                    "diabetes",
-                    _("Do you have diabetes?"),
-                    Kind.YES_NO_UNSURE,
-                    error_required=_("Select yes if you have diabetes"),
-                ),
-                ask(
-                    "smoking",
-                    _("Do you smoke?"),
-                    Kind.CHOICE,
-                    choices=(
-                        ("never", _("No, never")),
-                        ("former", _("I used to")),
-                        ("current", _("Yes")),
-                    ),
-                    hint=_("Including vaping."),
-                    error_required=_("Select if you smoke"),
-                ),
-                ask(
                     "medicines",
                     _("What medicines do you take?"),
                     Kind.LONG_TEXT,
@@ -202,6 +190,14 @@ STARTBACK_QUESTIONS = tuple(
 )
 _wording_note = "" if WORDING.licensed else instruments.DEMO_NOTICE
 
+# Asked when the pain has lasted 3 months or more (clinical.md section 2's candidacy duration): a baseline
+# for treatment. Shorter pain is not treated yet, so its daily-life scores would guide nothing (pending
+# clinician sign-off).
+_LASTING = (When("pain_months", "gte", 3),)
+_ODI_INTRO = _(
+    "Choose the statement that best describes you today. Skip a section that does not apply."
+)
+
 DAILY_LIFE = Section(
     "daily_life",
     _("Your daily life"),
@@ -209,17 +205,32 @@ DAILY_LIFE = Section(
         Page(
             "function",
             _("How your pain affects daily activities"),
-            ODI_QUESTIONS,
-            intro=_(
-                "Choose the statement that best describes you today. Skip a section that does not apply."
-            ),
+            ODI_QUESTIONS[:5],
+            intro=_ODI_INTRO,
             notice=_wording_note,
+            show_if=_LASTING,
+        ),
+        Page(
+            "function-more",
+            _("More daily activities"),
+            ODI_QUESTIONS[5:],
+            intro=_ODI_INTRO,
+            notice=_wording_note,
+            show_if=_LASTING,
         ),
         Page(
             "outlook",
             _("How you have felt over the last 2 weeks"),
-            STARTBACK_QUESTIONS,
+            STARTBACK_QUESTIONS[:4],
             notice=_wording_note,
+            show_if=_LASTING,
+        ),
+        Page(
+            "outlook-more",
+            _("More about the last 2 weeks"),
+            STARTBACK_QUESTIONS[4:],
+            notice=_wording_note,
+            show_if=_LASTING,
         ),
     ),
 )

@@ -17,27 +17,21 @@ from screening.intake.catalogue.schema import (
     filled,
 )
 
-
 # --- 4. Imaging -------------------------------------------------------------------------------------
-def _scan(key: str, name, short) -> tuple[Question, Question]:
-    return (
-        ask(
-            f"{key}_done",
-            filled(_("Have you had %(scan)s of your spine?"), scan=name),
-            Kind.YES_NO_UNSURE,
-            error_required=filled(
-                _("Select yes if you have had %(scan)s of your spine"), scan=name
-            ),
-        ),
-        ask(
-            f"{key}_when",
-            filled(_("When was your most recent %(scan)s?"), scan=short),
-            Kind.MONTH_YEAR,
-            item=filled(_("your most recent %(scan)s"), scan=short),
-            show_if=(When(f"{key}_done", "eq", "yes"),),
-            required=False,
-            hint=_("Month and year, for example 4 2025. Leave blank if you do not remember."),
-        ),
+SCANS = (("xray", _("X-ray")), ("mri", _("MRI scan")), ("ct", _("CT scan")))
+# The scans whose date is asked: an X-ray's date says little about facet joints (pending clinician sign-off)
+DATED_SCANS = ("mri", "ct")
+
+
+def _scan_when(key: str, short) -> Question:
+    return ask(
+        f"{key}_when",
+        filled(_("When was your most recent %(scan)s?"), scan=short),
+        Kind.MONTH_YEAR,
+        item=filled(_("your most recent %(scan)s"), scan=short),
+        show_if=(When("scans_done", "contains", key),),
+        required=False,
+        hint=_("Month and year, for example 4 2025. Leave blank if you do not remember."),
     )
 
 
@@ -49,9 +43,20 @@ IMAGING = Section(
             "imaging",
             _("Scans and what you were told"),
             (
-                *_scan("xray", _("an X-ray"), _("X-ray")),
-                *_scan("mri", _("an MRI scan"), _("MRI scan")),
-                *_scan("ct", _("a CT scan"), _("CT scan")),
+                ask(
+                    "scans_done",
+                    _("Which scans of your spine have you had?"),
+                    Kind.MULTI,
+                    choices=(
+                        *SCANS,
+                        ("none", _("No, none of these")),
+                        ("not_sure", _("I'm not sure")),
+                    ),
+                    exclusive=("none", "not_sure"),
+                    hint=_("Select all that apply."),
+                    error_required=_('Select the scans you have had, or "No, none of these"'),
+                ),
+                *(_scan_when(key, short) for key, short in SCANS if key in DATED_SCANS),
                 ask(
                     "diagnoses_told",
                     _("Has a doctor mentioned any of these about your spine?"),
@@ -91,38 +96,36 @@ RELIEF_DURATION = (
 
 @dataclass(frozen=True)
 class Treatment:
+    """A treatment a patient may have tried, and what is asked about it: when it was last had where a rule
+    reads how recent it was, how long or how much where a rule or the specialist weighs it, and how long
+    the relief lasted where clinical.md asks (injections and procedures)."""
+
     key: str
     name: str
-    amount_label: str
+    amount_label: str = ""  # "" when the amount is not asked
     amount_item: str = (
-        ""  # the amount in the patient's words, for messages: "how many blocks you have had"
+        ""  # the amount in the patient's words, for messages: "how many sessions you had"
     )
     amount_unit: str = ""
     amount_kind: Kind = Kind.INTEGER
     amount_max: int = 520
+    asks_last: bool = True
+    asks_relief_duration: bool = False
 
 
 TREATMENTS = (
     Treatment(
         "nsaids",
         _("Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen)"),
-        _("For how many weeks did you take them?"),
-        _("how many weeks you took them for"),
-        _("weeks"),
     ),
-    Treatment(
-        "muscle_relaxants",
-        _("Muscle relaxants"),
-        _("For how many weeks did you take them?"),
-        _("how many weeks you took them for"),
-        _("weeks"),
-    ),
+    Treatment("muscle_relaxants", _("Muscle relaxants"), asks_last=False),
     Treatment(
         "physical_therapy",
         _("Physical therapy"),
         _("For how many weeks did you have physical therapy?"),
         _("how many weeks you had physical therapy for"),
         _("weeks"),
+        asks_last=False,
     ),
     Treatment(
         "chiropractic",
@@ -131,30 +134,23 @@ TREATMENTS = (
         _("how many sessions you had"),
         _("sessions"),
         amount_max=1000,
+        asks_last=False,
     ),
     Treatment(
         "facet_steroid",
         _("Steroid injections into the facet joint"),
-        _("How many injections did you have?"),
-        _("how many injections you had"),
-        _("injections"),
-        amount_max=100,
+        asks_relief_duration=True,
     ),
-    Treatment(
-        "epidural",
-        _("Epidural injections"),
-        _("How many injections did you have?"),
-        _("how many injections you had"),
-        _("injections"),
-        amount_max=100,
-    ),
+    Treatment("epidural", _("Epidural injections"), asks_relief_duration=True),
+    # Blocks are asked about on pages of their own (section 6): how many, where, and each block.
     Treatment(
         "mbb",
         _("Medial branch blocks (a numbing test injection)"),
-        _("How many blocks did you have?"),
+        _("How many blocks have you had?"),
         _("how many blocks you have had"),
         _("blocks"),
         amount_max=20,
+        asks_last=False,
     ),
     Treatment(
         "rfa",
@@ -163,6 +159,7 @@ TREATMENTS = (
         _("how many times you had it"),
         _("times"),
         amount_max=50,
+        asks_relief_duration=True,
     ),
     Treatment(
         "surgery",
@@ -177,49 +174,72 @@ TREATMENTS = (
         _("how many treatments you had"),
         _("treatments"),
         amount_max=50,
+        asks_relief_duration=True,
     ),
 )
+# The treatments asked about on a page of their own (blocks have a section of their own)
+DETAILED = tuple(t for t in TREATMENTS if t.key != "mbb")
 
 
-def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
-    tried = (When("treatments_tried", "contains", t.key),)
-    amount = (
-        ask(
+def _amount(t: Treatment, group, shown) -> Question:
+    if t.amount_kind == Kind.MULTI:
+        return ask(
             f"{t.key}_amount",
             t.amount_label,
             Kind.MULTI,
             choices=SPINAL_LEVELS,
             exclusive=("not_sure",),
-            show_if=tried,
-            group=t.name,
+            show_if=shown,
+            group=group,
             error_required=_('Select the level of your surgery, or "I\'m not sure"'),
         )
-        if t.amount_kind == Kind.MULTI
-        else ask(
-            f"{t.key}_amount",
-            t.amount_label,
-            Kind.INTEGER,
-            min_value=1 if t.key == "mbb" else 0,
-            max_value=t.amount_max,
-            unit=t.amount_unit,
-            show_if=tried,
-            group=t.name,
-            item=t.amount_item,
-            error_required=filled(_("Enter %(item)s, for example 2"), item=t.amount_item),
-        )
+    return ask(
+        f"{t.key}_amount",
+        t.amount_label,
+        Kind.INTEGER,
+        min_value=1 if t.key == "mbb" else 0,
+        max_value=t.amount_max,
+        unit=t.amount_unit,
+        show_if=shown,
+        group=group,
+        item=t.amount_item,
+        error_required=filled(_("Enter %(item)s, for example 2"), item=t.amount_item),
     )
-    return (
-        ask(
-            f"{t.key}_last",
-            _("When did you last have it?"),
-            Kind.MONTH_YEAR,
-            show_if=tried,
-            group=t.name,
-            item=_("the last time you had it"),
-            hint=_("Month and year, for example 4 2025. If you still do, enter this month."),
-            error_required=_("Enter the month and year you last had it"),
-        ),
-        amount,
+
+
+def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
+    tried = (When("treatments_tried", "contains", t.key),)
+    questions = []
+    if t.asks_last:
+        questions.append(
+            ask(
+                f"{t.key}_last",
+                _("When did you last have it?"),
+                Kind.MONTH_YEAR,
+                show_if=tried,
+                group=t.name,
+                item=_("the last time you had it"),
+                hint=_("Month and year, for example 4 2025. If you still do, enter this month."),
+                error_required=_("Enter the month and year you last had it"),
+            )
+        )
+    if t.amount_label:
+        questions.append(_amount(t, t.name, tried))
+    if t.key == "surgery":
+        questions.append(
+            ask(
+                "spinal_levels",
+                _("Has a doctor told you which spinal levels cause your pain now?"),
+                Kind.MULTI,
+                choices=SPINAL_LEVELS,
+                exclusive=("not_sure",),
+                required=False,
+                show_if=tried,
+                group=t.name,
+                hint=_("Select all that apply, or leave blank if you have not been told."),
+            )
+        )
+    questions.append(
         ask(
             f"{t.key}_relief",
             _("How much did it help?"),
@@ -228,17 +248,21 @@ def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
             show_if=tried,
             group=t.name,
             error_required=_("Select how much it helped"),
-        ),
-        ask(
-            f"{t.key}_relief_duration",
-            _("How long did the relief last?"),
-            Kind.CHOICE,
-            choices=RELIEF_DURATION,
-            group=t.name,
-            show_if=(*tried, When(f"{t.key}_relief", "in", ("some", "good"))),
-            error_required=_("Select how long the relief lasted"),
-        ),
+        )
     )
+    if t.asks_relief_duration:
+        questions.append(
+            ask(
+                f"{t.key}_relief_duration",
+                _("How long did the relief last?"),
+                Kind.CHOICE,
+                choices=RELIEF_DURATION,
+                group=t.name,
+                show_if=(*tried, When(f"{t.key}_relief", "in", ("some", "good"))),
+                error_required=_("Select how long the relief lasted"),
+            )
+        )
+    return tuple(questions)
 
 
 TREATMENT_SECTION = Section(
@@ -265,11 +289,14 @@ TREATMENT_SECTION = Section(
                 ),
             ),
         ),
-        Page(
-            "treatment-details",
-            _("About the treatments you tried"),
-            tuple(q for t in TREATMENTS for q in _treatment_questions(t)),
-            show_if=(When("treatments_tried", "contains_any", tuple(t.key for t in TREATMENTS)),),
+        *(
+            Page(
+                f"treatment-{t.key.replace('_', '-')}",
+                t.name,
+                _treatment_questions(t),
+                show_if=(When("treatments_tried", "contains", t.key),),
+            )
+            for t in DETAILED
         ),
     ),
 )
@@ -281,10 +308,12 @@ BLOCK_MEDICINES = (
     ("bupivacaine", _("Bupivacaine")),
     ("not_sure", _("I'm not sure")),
 )
+_BLOCKS_HAD = (When("treatments_tried", "contains", "mbb"),)
+_MBB = next(t for t in TREATMENTS if t.key == "mbb")
 
 
 def _block_questions(n: int) -> tuple[Question, ...]:
-    shown = (When("treatments_tried", "contains", "mbb"), When("mbb_amount", "gte", n))
+    shown = (*_BLOCKS_HAD, When("mbb_amount", "gte", n))
     group = filled(_("Block %(number)s"), number=n)
     return (
         ask(
@@ -296,18 +325,6 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             item=_("this block"),
             hint=_("Month and year, for example 4 2025."),
             error_required=filled(_("Enter the month and year of block %(number)s"), number=n),
-        ),
-        ask(
-            f"block_{n}_levels",
-            _("Which levels were blocked?"),
-            Kind.MULTI,
-            choices=SPINAL_LEVELS,
-            exclusive=("not_sure",),
-            show_if=shown,
-            group=group,
-            error_required=filled(
-                _('Select the levels of block %(number)s, or "I\'m not sure"'), number=n
-            ),
         ),
         ask(
             f"block_{n}_medicine",
@@ -359,12 +376,33 @@ BLOCKS = Section(
         Page(
             "blocks",
             _("Your medial branch blocks"),
-            tuple(q for n in range(1, MAX_BLOCKS + 1) for q in _block_questions(n)),
-            intro=_(
-                "Tell us about up to 3 blocks, in the order you had them: the first one first. If "
-                "you had more, tell us about the most recent 3."
+            (
+                _amount(_MBB, "", _BLOCKS_HAD),
+                ask(
+                    "mbb_levels",
+                    _("Which levels were blocked?"),
+                    Kind.MULTI,
+                    choices=SPINAL_LEVELS,
+                    exclusive=("not_sure",),
+                    show_if=_BLOCKS_HAD,
+                    hint=_("Select every level of every block."),
+                    error_required=_('Select the levels that were blocked, or "I\'m not sure"'),
+                ),
             ),
-            show_if=(When("treatments_tried", "contains", "mbb"),),
+            intro=_(
+                "On the next pages, tell us about up to 3 blocks, in the order you had them: the "
+                "first one first. If you had more, tell us about the most recent 3."
+            ),
+            show_if=_BLOCKS_HAD,
+        ),
+        *(
+            Page(
+                f"block-{n}",
+                filled(_("Block %(number)s"), number=n),
+                _block_questions(n),
+                show_if=(*_BLOCKS_HAD, When("mbb_amount", "gte", n)),
+            )
+            for n in range(1, MAX_BLOCKS + 1)
         ),
     ),
 )

@@ -20,6 +20,8 @@ def _safety(key: str, label, tier: int, error, tell, hint="") -> Question:
     )
 
 
+_INTRO = _('Answer for how you are now. If you are not sure, choose "I\'m not sure".')
+
 SAFETY = Section(
     "safety",
     _("Symptoms that need care quickly"),
@@ -67,6 +69,13 @@ SAFETY = Section(
                     _("Select yes if you have weakness in both legs"),
                     _("I have weakness in both legs"),
                 ),
+            ),
+            intro=_INTRO,
+        ),
+        Page(
+            "safety-more",
+            _("Illness, injury and other risks"),
+            (
                 _safety(
                     "fever_chills",
                     _("Fever or chills along with the back or neck pain?"),
@@ -104,7 +113,7 @@ SAFETY = Section(
                     hint=_("We ask everyone. Your answer is confidential."),
                 ),
             ),
-            intro=_('Answer for how you are now. If you are not sure, choose "I\'m not sure".'),
+            intro=_INTRO,
         ),
     ),
 )

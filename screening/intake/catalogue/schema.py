@@ -102,6 +102,8 @@ class Page:
     show_if: tuple[When, ...] = ()
     notice: str = ""  # e.g. that the instruments' wording is demo wording
     links_privacy_notice: bool = False  # the page asks to agree to it: link it where it is agreed
+    # The page's consents are one group of boxes, each to be ticked, under this legend
+    consent_legend: str = ""
 
 
 @dataclass(frozen=True)

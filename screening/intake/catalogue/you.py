@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from screening.intake.catalogue.schema import (
-    SPINAL_LEVELS,
     Kind,
     Page,
     Section,
@@ -112,8 +111,8 @@ ABOUT_YOU = Section(
             ),
         ),
         Page(
-            "body-and-work",
-            _("Your height, weight and work"),
+            "height-and-weight",
+            _("Your height and weight"),
             (
                 ask(
                     "height",
@@ -128,19 +127,6 @@ ABOUT_YOU = Section(
                     Kind.WEIGHT,
                     hint=_("Enter kilograms, or pounds."),
                     error_required=_("Enter your weight"),
-                ),
-                ask(
-                    "occupation",
-                    _("What is your job or main daily activity?"),
-                    Kind.TEXT,
-                    hint=_("For example, nurse, retired, student"),
-                    error_required=_("Enter your job or main daily activity"),
-                ),
-                ask(
-                    "heavy_lifting",
-                    _("Does your work involve heavy lifting?"),
-                    Kind.YES_NO,
-                    error_required=_("Select yes if your work involves heavy lifting"),
                 ),
             ),
         ),
@@ -167,18 +153,6 @@ PAIN = Section(
                     ),
                     hint=_("Select all that apply."),
                     error_required=_("Select where you have pain"),
-                ),
-                ask(
-                    "pain_side",
-                    _("Which side is the pain on?"),
-                    Kind.CHOICE,
-                    choices=(
-                        ("left", _("Mostly left")),
-                        ("right", _("Mostly right")),
-                        ("both", _("Both sides")),
-                        ("centre", _("In the middle")),
-                    ),
-                    error_required=_("Select which side the pain is on"),
                 ),
                 ask(
                     "pain_spread",
@@ -208,32 +182,11 @@ PAIN = Section(
                     hint=_("Enter 0 if less than a month."),
                     error_required=_("Enter how many months you have had this pain"),
                 ),
-                ask(
-                    "pain_onset",
-                    _("How did the pain start?"),
-                    Kind.CHOICE,
-                    choices=(
-                        ("injury", _("After an injury or accident")),
-                        ("lifting", _("After lifting something")),
-                        ("gradual", _("Gradually, for no clear reason")),
-                        ("not_sure", _("I'm not sure")),
-                    ),
-                    error_required=_("Select how the pain started"),
-                ),
-                ask(
-                    "spinal_levels",
-                    _("Has a doctor told you which spinal levels are affected?"),
-                    Kind.MULTI,
-                    choices=SPINAL_LEVELS,
-                    exclusive=("not_sure",),
-                    required=False,
-                    hint=_("Select all that apply, or leave blank if you have not been told."),
-                ),
             ),
         ),
         Page(
             "pain-how",
-            _("How does your pain affect you?"),
+            _("How much it hurts"),
             (
                 ask(
                     "pain_now",
@@ -263,40 +216,6 @@ PAIN = Section(
                     max_value=10,
                     hint=_("0 is no pain, 10 is the worst pain you can imagine."),
                     error_required=_("Select a number from 0 to 10 for your worst pain last week"),
-                ),
-                ask(
-                    "morning_stiffness",
-                    _("Is your back or neck stiff in the morning?"),
-                    Kind.YES_NO,
-                    error_required=_("Select yes if your back or neck is stiff in the morning"),
-                ),
-                ask(
-                    "stiffness_duration",
-                    _("How long does the morning stiffness last?"),
-                    Kind.CHOICE,
-                    choices=(
-                        ("under_30", _("Less than 30 minutes")),
-                        ("30_to_60", _("30 minutes to an hour")),
-                        ("over_60", _("More than an hour")),
-                    ),
-                    show_if=(When("morning_stiffness", "eq", "yes"),),
-                    error_required=_("Select how long the morning stiffness lasts"),
-                ),
-                ask(
-                    "pain_turning_night",
-                    _("Does the pain wake you at night or when you turn in bed?"),
-                    Kind.YES_NO,
-                    error_required=_(
-                        "Select yes if the pain wakes you at night or when you turn in bed"
-                    ),
-                ),
-                ask(
-                    "pain_twist_extend",
-                    _("Is the pain worse when you twist or lean backwards?"),
-                    Kind.YES_NO,
-                    error_required=_(
-                        "Select yes if the pain is worse when you twist or lean backwards"
-                    ),
                 ),
                 ask(
                     "leg_numbness",
