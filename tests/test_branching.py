@@ -35,7 +35,7 @@ def test_cleared_answers_are_stored_as_not_asked_not_as_unanswered(patient):
     assert "interpreter_language" not in intake.answers
     assert "block_3_date" in intake.not_asked  # two blocks had, the third not asked
     assert "block_2_date" not in intake.not_asked
-    assert "spinal_levels" in intake.not_asked  # no surgery
+    assert "painful_levels" in intake.not_asked  # no surgery
     assert "medicines" not in intake.not_asked  # optional and shown: unanswered, not "not asked"
 
 

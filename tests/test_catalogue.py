@@ -36,6 +36,7 @@ REQUIRED_QUESTIONS = {
         "pain_twist_extend",
         "leg_numbness",
         "pain_onset",
+        "spinal_levels",
     ],
     "safety": [
         "saddle_numbness",
@@ -59,7 +60,7 @@ REQUIRED_QUESTIONS = {
         "ct_when",
         "diagnoses_told",
     ],
-    "treatments": ["treatments_tried", "spinal_levels"]
+    "treatments": ["treatments_tried", "painful_levels"]
     + [
         f"{t}_{part}"
         for t in (
@@ -121,6 +122,7 @@ def test_it_has_the_ten_sections_in_order():
 
 
 REMOVED_IN_ISSUE_17 = {
+    "spinal_levels",  # asked as painful_levels, of a patient who had surgery
     "occupation",
     "heavy_lifting",
     "pain_side",
@@ -294,7 +296,7 @@ REQUIRED_CHOICES = {
     },
     "contact_method": {"phone", "text", "email"},
     "cancer": {"no", "current", "past", "not_sure"},
-    "spinal_levels": {"c2_c3", "l5_s1", "not_sure"},
+    "painful_levels": {"c2_c3", "l5_s1", "not_sure"},
 }
 
 

@@ -202,3 +202,35 @@ def test_the_instrument_pages_say_the_wording_is_demo_wording_and_keep_their_ins
     html = patient.client.get(reverse("screening:page", args=["function"])).content.decode()
     assert "Demo wording, not the validated instrument." in html
     assert "Skip a section that does not apply." in html
+
+
+def test_the_task_list_opens_after_the_first_sections_and_says_what_is_done(patient):
+    patient.fill(upto="safety")
+    early = patient.client.get(reverse("screening:tasks"))
+    assert early.url == reverse("screening:page", args=["safety"])  # not before they are answered
+    patient.fill(upto="imaging")
+    html = patient.client.get(reverse("screening:tasks")).content.decode()
+    assert "You have completed 3 of 9 sections." in html  # no blocks known of yet
+    assert (
+        html.count("Not yet started") == 6
+    )  # scans, treatments, health, daily life, goals, consent
+    assert "Cannot start yet" in html and 'href="/intake/check-your-answers/"' not in html
+    patient.fill()
+    html = patient.client.get(reverse("screening:tasks")).content.decode()
+    assert "You have completed 10 of 10 sections." in html
+    assert 'href="/intake/check-your-answers/"' in html
+
+
+def test_a_section_opened_from_the_task_list_ends_on_it_and_back_leads_there(patient):
+    patient.fill()
+    assert patient.post_page("contact").url == reverse("screening:page", args=["height-and-weight"])
+    assert patient.post_page("height-and-weight").url == reverse("screening:tasks")
+    page = patient.client.get(reverse("screening:page", args=["imaging"])).content.decode()
+    assert 'href="/intake/your-form/" class="fc-back-link"' in page
+
+
+def test_back_from_a_section_changed_from_the_check_page_leads_back_there(patient):
+    patient.fill()
+    url = reverse("screening:page", args=["about-you"]) + "?change=1"
+    page = patient.client.get(url).content.decode()
+    assert 'href="/intake/check-your-answers/" class="fc-back-link"' in page

@@ -12,10 +12,10 @@ from typing import Any
 from django.conf import settings
 
 from screening.intake.branching import is_answered
-from screening.intake.catalogue import IDENTIFYING_KEYS, SECTIONS, Kind, Question
+from screening.intake.catalogue import IDENTIFYING_KEYS, RETIRED, SECTIONS, Kind, Question
 from screening.intake.facts import height_cm, weight_kg
 from screening.intake.models import Intake
-from screening.intake.selectors import load_answers
+from screening.intake.selectors import NO_LONGER_ASKED, load_answers
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -63,6 +63,10 @@ def questionnaire_response(intake: Intake, *, identifiable: bool) -> dict[str, A
         ]
         if questions:
             items.append({"linkId": section.key, "text": str(section.title), "item": questions})
+    # An older questionnaire's answers to questions no longer asked, as the case page shows them
+    retired = [_item(q, answers[k]) for k, q in RETIRED.items() if is_answered(answers.get(k))]
+    if retired:
+        items.append({"linkId": "no_longer_asked", "text": NO_LONGER_ASKED, "item": retired})
     scores = _scores(intake.derived or {})
     if scores:
         items.append({"linkId": "scores", "text": "Derived scores", "item": scores})

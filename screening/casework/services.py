@@ -23,8 +23,8 @@ from screening.casework.models import (
     ContactAttempt,
     ScreeningResult,
 )
-from screening.intake.branching import not_asked, prune
-from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
+from screening.intake.branching import is_answered, not_asked, prune
+from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS, RETIRED
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values
 from screening.intake.models import Intake
@@ -203,7 +203,16 @@ def case_amend(
     intake = Intake.objects.select_related("identity").get(pk=case.intake_id)
     day = clock.today()
     before = load_answers(intake)
-    after = prune({**before, **values}, day)
+    merged = {**before, **values}
+    after = prune(merged, day)
+    # An older questionnaire's answers stay as sent: those to questions no longer asked, and those today's
+    # branching would not ask (they were asked then). Only what this amendment hides is cleared.
+    hidden_before = set(not_asked(before, day))
+    after |= {
+        k: v
+        for k, v in merged.items()
+        if k not in after and (k in RETIRED or k in hidden_before) and is_answered(v)
+    }
     changed = [
         key
         for key in QUESTIONS

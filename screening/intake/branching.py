@@ -35,7 +35,11 @@ def depends_on(key: str) -> set[str]:
 
 
 def question_shown(question: Question, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:
-    return all(w.holds(answers, ctx) for w in _SHOW_IF[question.key])
+    # A question of no page (one no longer asked, or one checked on its own) has only its own conditions
+    show_if = (
+        _SHOW_IF[question.key] if QUESTIONS.get(question.key) is question else question.show_if
+    )
+    return all(w.holds(answers, ctx) for w in show_if)
 
 
 def page_shown(page: Page, answers: dict[str, Any], ctx: dict[str, Any]) -> bool:

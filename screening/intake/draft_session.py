@@ -85,23 +85,30 @@ def page_url(page: Page, change: bool = False) -> str:
 
 def next_url(page: Page, stored: dict, day: date, change: bool = False) -> str:
     """Where Continue leads: the section's next page; at a section's end, the next section while the
-    first ones are asked in order, then the task list (or back to the check page, when changing)."""
+    first ones are asked in order, then the task list. When changing from the check page, back there (or
+    to the first question the change opened: where_to_resume)."""
     following = neighbour(page, stored, day, +1)
     if following is not None and section_of(following) == section_of(page):
         return page_url(following, change)
     if change:
         return where_to_resume(stored, day)
-    if following is not None and not is_task(section_of(following)):
+    done = in_order_done(stored, day)
+    if following is not None and not is_task(section_of(following)) and not done:
         return page_url(following)
-    return tasks_url() if in_order_done(stored, day) else where_to_resume(stored, day)
+    return tasks_url() if done else where_to_resume(stored, day)
 
 
-def previous_url(page: Page, stored: dict, day: date) -> str:
-    """Where Back leads: the page before; from a task's first page, the task list."""
+def previous_url(page: Page, stored: dict, day: date, change: bool = False) -> str:
+    """Where Back leads: the page before; from a section's first page, the check page when changing
+    from it, else the task list once it is open."""
     previous = neighbour(page, stored, day, -1)
+    if previous is not None and section_of(previous) == section_of(page):
+        return page_url(previous, change)
+    if change:
+        return reverse("screening:check")
     if previous is None:
         return reverse("screening:start")
-    if is_task(section_of(page)) and section_of(previous) != section_of(page):
+    if is_task(section_of(page)) or in_order_done(stored, day):
         return tasks_url()
     return page_url(previous)
 

@@ -161,7 +161,7 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "surgery_at_painful_level": (
         "treatments_tried",
         "surgery_amount",
-        "spinal_levels",
+        "painful_levels",
         "mbb_levels",
     ),
     "second_best_block_relief": ("treatments_tried", *_BLOCK_RELIEFS),
@@ -279,18 +279,19 @@ def engine_facts(
     tried = answers.get("treatments_tried")
     for t in TREATMENTS:
         last = answers.get(f"{t.key}_last")
-        if t.key == "mbb":  # the most recent block's month (older questionnaires asked it apart)
-            last = max((answers[k] for k in _BLOCK_DATES if answers.get(k)), default=last)
-        if tried is None:
+        if (
+            t.key == "mbb"
+        ):  # the most recent block's month (older questionnaires asked it apart too)
+            months = [answers[k] for k in (*_BLOCK_DATES, "mbb_last") if answers.get(k)]
+            last = max(months, default=None)
+        if f"months_since_{t.key}" in RETIRED_DERIVED and not last:
+            facts[f"months_since_{t.key}"] = NOT_ASKED  # no longer asked (an older intake may say)
+        elif tried is None:
             facts[f"months_since_{t.key}"] = None
         elif t.key not in tried:
             facts[f"months_since_{t.key}"] = NOT_ASKED
-        elif last:
-            facts[f"months_since_{t.key}"] = months_between(last, today)
         else:
-            facts[f"months_since_{t.key}"] = (
-                NOT_ASKED if f"months_since_{t.key}" in RETIRED_DERIVED else None
-            )
+            facts[f"months_since_{t.key}"] = months_between(last, today) if last else None
     facts |= _block_facts(answers, tried)
     facts["block_relief_ratio"] = _block_relief_ratio(answers, tried)
     facts["surgery_at_painful_level"] = _surgery_at_painful_level(answers, tried)
@@ -329,7 +330,7 @@ def _surgery_at_painful_level(answers: dict[str, Any], tried: list | None) -> An
     if "surgery" not in tried:
         return NOT_ASKED
     operated = set(answers.get("surgery_amount") or ()) - {"not_sure"}
-    painful = set(answers.get("spinal_levels") or ()) | set(answers.get("mbb_levels") or ())
+    painful = set(answers.get("painful_levels") or ()) | set(answers.get("mbb_levels") or ())
     painful -= {"not_sure"}
     if not operated or not painful:
         return None

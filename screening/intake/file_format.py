@@ -7,18 +7,21 @@ whole numbers, "YYYY-MM-DD", "YYYY-MM", choice codes, lists of codes, {"cm": 170
 so a file cannot hold what the form would refuse.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from screening.intake import branching as ans
 from screening.intake.catalogue import (
     ADDED_SINCE,
+    NEWLY_BRANCHED,
     PAGES,
     QUESTIONNAIRE_VERSION,
     QUESTIONS,
     RETIRED,
     Kind,
+    Page,
+    Question,
     upgrade,
 )
 from screening.intake.page_forms import PageForm
@@ -133,10 +136,19 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
                     f"answers.{q.key}: {message}" for message in form.errors.get(q.key, [])
                 ]
         stored.update({k: v for k, v in form.answers.items() if v is not None})
+    stored = ans.prune(stored, today)
     if older:
-        stored |= {k: v for k, v in kept.items() if k not in stored and v is not None}
-    else:
-        stored = ans.prune(stored, today)
+        # Kept as sent, each checked as its own field: the answers to questions no longer asked, and
+        # those today's narrower branching would not ask (catalogue.NEWLY_BRANCHED)
+        for key, value in kept.items():
+            if value is None or key in stored or key in mistyped:
+                continue
+            if key in RETIRED or key in NEWLY_BRANCHED:
+                problem, checked = _check_alone(RETIRED.get(key) or QUESTIONS[key], value, today)
+                if problem:
+                    problems.append(f"answers.{key}: {problem}")
+                else:
+                    stored[key] = checked
     wrong = {p.split(":")[0].removeprefix("answers.") for p in problems}
     for key in sorted({k for k, v in answers.items() if v is not None} - set(stored)):
         # Not said of a question hidden only because an answer it follows from is wrong (said above)
@@ -145,6 +157,21 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
     if problems:
         return None, problems
     return CheckedIntake(answers=stored, submitted_at=submitted_at), []
+
+
+def _check_alone(question: Question, value: Any, today: date) -> tuple[str | None, Any]:
+    """(the problem, or None; the value as stored) of one answer checked as the web form checks it,
+    whatever the other answers."""
+    alone = replace(question, show_if=(), required=False)
+    form = PageForm(
+        _as_form_data(question.kind, question.key, value),
+        page=Page("alone", "", (alone,)),
+        stored={},
+        today=today,
+    )
+    if not form.is_valid():
+        return form.errors[question.key][0], None
+    return None, form.answers[question.key]
 
 
 def _type_problem(kind: Kind, value: Any) -> str | None:

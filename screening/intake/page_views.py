@@ -99,8 +99,15 @@ def begin(request: HttpRequest) -> HttpResponse:
     return redirect("screening:page", slug=PAGES[0].slug)
 
 
+# Addresses of pages that questionnaire 2026-12-07.3 renamed or split: a page left open across the change
+# leads to its successor
+MOVED = {"body-and-work": "height-and-weight", "treatment-details": "treatments"}
+
+
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug in MOVED:
+        return redirect("screening:page", slug=MOVED[slug])
     current = page_by_slug(slug)
     if current is None:
         raise Http404
@@ -182,7 +189,9 @@ def _render_page(
             "page": current,
             "form": form,
             "progress": _progress(current),
-            "previous_url": previous_url(current, stored, day),
+            "previous_url": previous_url(
+                current, stored, day, change=request.GET.get("change") == "1"
+            ),
             "change": request.GET.get("change") == "1",
             "problem": problem,
         },
@@ -224,7 +233,7 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         }
         return redirect("screening:check-body")
     if action == "back":
-        return redirect(previous_url(current, stored, day))
+        return redirect(previous_url(current, stored, day, change))
     return redirect(following_url)
 
 

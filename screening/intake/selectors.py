@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from screening.intake import branching as ans
 from screening.intake.answer_display import display_value
 from screening.intake.catalogue import (
+    ADDED_SINCE,
     IDENTIFYING_KEYS,
     QUESTIONS,
     RETIRED,
@@ -52,7 +53,7 @@ def _wording(language: str) -> dict[str, tuple[str, str]]:
 # The words of a question that has no answer (the page styles each state by its row's class): a required
 # question left empty (a draft), an optional one skipped, one that branching did not ask.
 _NOT_ASKED, _UNANSWERED, _SKIPPED = "Not asked", "Not answered yet", "Not answered"
-_NO_LONGER_ASKED = "Questions no longer asked (an older questionnaire)"
+NO_LONGER_ASKED = "Questions no longer asked (an older questionnaire)"
 
 
 def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None) -> list[dict]:
@@ -63,7 +64,11 @@ def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None
     A submitted intake's "not asked" list is the one frozen at submission; a draft's is worked out now.
     """
     stored = load_answers(intake) if stored is None else stored
-    not_asked = set(intake.not_asked if intake.is_submitted else ans.not_asked(stored, day))
+    not_asked = set(ans.not_asked(stored, day))
+    if intake.is_submitted:
+        # The list frozen at submission; a question its questionnaire did not have yet is judged now
+        added = not_asked & set(ADDED_SINCE.get(intake.questionnaire_version, ()))
+        not_asked = set(intake.not_asked) | added
     wording = _wording(get_language())
     sections = []
     for section in SECTIONS:
@@ -72,7 +77,7 @@ def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None
             for q in page.questions:
                 value = stored.get(q.key)
                 label, group = wording[q.key]
-                if q.key in not_asked:
+                if q.key in not_asked and not ans.is_answered(value):
                     hidden.append({"label": label, "group": group, "text": _NOT_ASKED})
                     continue
                 if ans.is_answered(value):
@@ -97,7 +102,7 @@ def answers_by_section(intake: Intake, day, stored: dict[str, Any] | None = None
         if ans.is_answered(stored.get(key))
     ]
     if retired:
-        sections.append({"title": _NO_LONGER_ASKED, "rows": retired, "not_asked": []})
+        sections.append({"title": NO_LONGER_ASKED, "rows": retired, "not_asked": []})
     return sections
 
 

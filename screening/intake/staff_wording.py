@@ -34,6 +34,7 @@ STAFF_LABELS: dict[str, str] = {
     "scans_done": "Scans of the spine",
     "diagnoses_told": "Diagnoses the patient was told of",
     "spinal_levels": "Affected spinal levels (as told by a doctor)",
+    "painful_levels": "Spinal levels causing the pain (as told by a doctor, after surgery)",
     "treatments_tried": "Treatments tried",
     "mbb_amount": "Number of diagnostic blocks (as answered)",
     "mbb_levels": "Levels blocked",

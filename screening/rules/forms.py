@@ -64,6 +64,15 @@ class ConditionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        kept = self.instance.fact
+        if kept and kept in fact_specs() and not any(kept in dict(i) for _t, i in fact_groups()):
+            # A condition on a question no longer asked stays as it is (older intakes may answer it);
+            # no new condition can pick one
+            label = f"{fact_specs()[kept].label} (no longer asked)"
+            self.fields["fact"].choices = [
+                *_fact_choices(),
+                ("No longer asked (older intakes only)", [(kept, label)]),
+            ]
         key = self.data.get(self.add_prefix("fact")) if self.is_bound else self.instance.fact
         spec = fact_specs().get(key or "")
         if spec is not None:

@@ -14,7 +14,7 @@ from screening.intake.catalogue.goals import CONSENT, GOALS
 from screening.intake.catalogue.health import DAILY_LIFE, HEALTH, WORDING
 from screening.intake.catalogue.history import BLOCKS, IMAGING, TREATMENT_SECTION, TREATMENTS
 from screening.intake.catalogue.red_flags import SAFETY
-from screening.intake.catalogue.retired import RETIRED, upgrade
+from screening.intake.catalogue.retired import NEWLY_BRANCHED, RETIRED, upgrade
 from screening.intake.catalogue.schema import (
     SPINAL_LEVELS,
     Kind,
@@ -30,6 +30,7 @@ __all__ = [
     "ADDED_SINCE",
     "IDENTIFYING_KEYS",
     "INDEX",
+    "NEWLY_BRANCHED",
     "PAGES",
     "QUESTIONNAIRE_VERSION",
     "QUESTIONS",
@@ -53,7 +54,7 @@ QUESTIONNAIRE_VERSION = "2026-12-07.3"
 # Older questionnaires whose files still import: the questions added since, which such a file leaves
 # unanswered (they are unknown to the rules, never a reason to refuse the file). Their answers to questions
 # no longer asked are read through retired.upgrade.
-_MERGED = ("scans_done", "mbb_levels")
+_MERGED = ("scans_done", "mbb_levels", "painful_levels")
 ADDED_SINCE: dict[str, tuple[str, ...]] = {
     "2026-11-25.1": ("past_spinal_infection", "interpreter", "interpreter_language", *_MERGED),
     "2026-12-07.1": ("interpreter", "interpreter_language", *_MERGED),

@@ -228,7 +228,7 @@ def _treatment_questions(t: Treatment) -> tuple[Question, ...]:
     if t.key == "surgery":
         questions.append(
             ask(
-                "spinal_levels",
+                "painful_levels",
                 _("Has a doctor told you which spinal levels cause your pain now?"),
                 Kind.MULTI,
                 choices=SPINAL_LEVELS,

@@ -4,7 +4,8 @@ Questionnaire 2026-12-07.3 (issue 17) asks less: each question below was removed
 docs/intake.md gives (pending clinician sign-off). An intake answered before keeps its answers as sent; the
 case page shows these ones under "Questions no longer asked", in their wording then. ``upgrade`` reads
 an older intake's answers in the current questionnaire's terms, so it screens (and imports) as before: the
-scans had become one question, the levels of each block one question for all blocks.
+scans had become one question, the levels of each block one question for all blocks, and the levels a
+doctor named are asked (as ``painful_levels``) only of a patient who had surgery.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from screening.intake.catalogue.health import DAILY_LIFE
 from screening.intake.catalogue.history import (
     MAX_BLOCKS,
     RELIEF,
@@ -26,7 +28,13 @@ _NAMES = {t.key: t.name for t in TREATMENTS}
 
 
 def _last(key: str) -> Question:
-    return ask(f"{key}_last", _("When did you last have it?"), Kind.MONTH_YEAR, group=_NAMES[key])
+    return ask(
+        f"{key}_last",
+        _("When did you last have it?"),
+        Kind.MONTH_YEAR,
+        item=_("the last time you had it"),
+        group=_NAMES[key],
+    )
 
 
 def _amount(key: str, label, unit) -> Question:
@@ -67,6 +75,12 @@ RETIRED_QUESTIONS: tuple[Question, ...] = (
             ("gradual", _("Gradually, for no clear reason")),
             ("not_sure", _("I'm not sure")),
         ),
+    ),
+    ask(
+        "spinal_levels",
+        _("Has a doctor told you which spinal levels are affected?"),
+        Kind.MULTI,
+        choices=SPINAL_LEVELS,
     ),
     ask("morning_stiffness", _("Is your back or neck stiff in the morning?"), Kind.YES_NO),
     ask(
@@ -171,7 +185,7 @@ def upgrade(answers: dict[str, Any]) -> dict[str, Any]:
     if not RETIRED.keys() & answers.keys():
         return answers
     upgraded = dict(answers)
-    if "scans_done" not in upgraded and any(k in upgraded for k in _SCAN_KEYS):
+    if "scans_done" not in upgraded and all(k in upgraded for k in _SCAN_KEYS):
         done = [key for key, _name in SCANS if upgraded.get(f"{key}_done") == "yes"]
         unsure = any(upgraded.get(k) == "not_sure" for k in _SCAN_KEYS)
         upgraded["scans_done"] = done or (["not_sure"] if unsure else ["none"])
@@ -179,4 +193,13 @@ def upgrade(answers: dict[str, Any]) -> dict[str, Any]:
         levels = {code for k in _BLOCK_LEVELS for code in upgraded.get(k) or ()}
         known = levels - {"not_sure"}
         upgraded["mbb_levels"] = sorted(known or levels, key=_LEVEL_ORDER.index)
+    tried = upgraded.get("treatments_tried") or ()
+    if "painful_levels" not in upgraded and upgraded.get("spinal_levels") and "surgery" in tried:
+        upgraded["painful_levels"] = upgraded["spinal_levels"]
     return upgraded
+
+
+# Questions still asked whose branching questionnaire 2026-12-07.3 narrowed: an older intake's answers to
+# them stay as sent where today's branching would not ask them (the daily-life questions of a patient with
+# under 3 months of pain). Other answers that do not apply are refused from a file, as ever.
+NEWLY_BRANCHED = frozenset(q.key for page in DAILY_LIFE.pages for q in page.questions)
