@@ -1,7 +1,8 @@
 """Every kind of question's error names the item in the question's own words (issue 17): a required answer
 left out, a number out of range or not a number, a month and year incomplete, impossible or in the future, a
 date, a text too long, an e-mail address, a phone number, a height, a weight, and an exclusive choice. A
-message about one item of a group (a treatment, a block) starts with the group's name."""
+message about one item of a group starts with the group's name (a block, named by its month), except on
+the page about that one thing (a treatment's page, headed by its name)."""
 
 import pytest
 
@@ -36,7 +37,7 @@ def _message(slug, changes, key, drop=()) -> str:
             "treatment-physical-therapy",
             {"physical_therapy_amount": "a lot"},
             "physical_therapy_amount",
-            "Enter how many weeks you had physical therapy for, a number of weeks from 0 to 520",
+            "Enter how many weeks you had physical therapy for as a whole number from 0 to 520",
         ),
         (
             "block-2",
@@ -48,12 +49,18 @@ def _message(slug, changes, key, drop=()) -> str:
             "block-1",
             {"block_1_relief_hours": "a while"},
             "block_1_relief_hours",
-            f"Block 1 (June {LAST_YEAR}): enter how many hours the relief lasted, a number of hours "
+            f"Block 1 (June {LAST_YEAR}): enter how many hours the relief lasted as a whole number "
             "from 0 to 720",
         ),
         (
             "pain-where",
             {"pain_months": "lots"},
+            "pain_months",
+            "Enter how many months you have had this pain as a whole number from 0 to 1200",
+        ),
+        (
+            "pain-where",
+            {"pain_months": "1500"},
             "pain_months",
             "Enter how many months you have had this pain, a number of months from 0 to 1200",
         ),
@@ -61,8 +68,8 @@ def _message(slug, changes, key, drop=()) -> str:
             "treatment-nsaids",
             {"nsaids_last_month": "", "nsaids_last_year": ""},
             "nsaids_last",
-            "Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen): enter the month and "
-            "year you last had it",
+            # On the treatment's own page (headed by its name) the message goes without it
+            "Enter the month and year you last had it",
         ),
         # months and years
         (
@@ -99,8 +106,7 @@ def _message(slug, changes, key, drop=()) -> str:
             "treatment-nsaids",
             {"nsaids_last_month": "99"},
             "nsaids_last",
-            "Anti-inflammatory medicines (NSAIDs, such as ibuprofen or naproxen): enter the month of "
-            "the last time you had it",
+            "Enter the month of the last time you had it as a number from 1 to 12, or a month name",
         ),
         # a date, texts, contact details, body
         (

@@ -151,7 +151,7 @@ def test_bad_input_is_refused_with_one_message_per_problem_and_nothing_saved(
         "intakes[1].answers.colour: not a question of questionnaire",
         "intakes[1].answers.sex: must be text",
         "intakes[1].answers.family_name: Enter your last name",
-        "intakes[1].answers.pain_months: Enter how many months you have had this pain, a number of months from 0 to 1200",
+        "intakes[1].answers.pain_months: Enter how many months you have had this pain as a whole number from 0 to 1200",
         "intakes[1].answers.block_1_relief_percent: Block 1 (June 2025): enter the relief as a percentage from 0 to 100",
         "intakes[1].answers.interpreter_language: this question does not apply given the other answers",
     ):

@@ -36,19 +36,22 @@ def test_starting_creates_a_draft_tied_to_the_session_with_an_unguessable_refere
 
 
 def test_each_page_saves_and_leads_to_the_next_of_its_section_then_the_task_list(patient):
-    """The first three sections in order; after them, each section ends on the task list."""
+    """The first three sections in order; after them, each section ends on the task list (the blocks
+    follow on from the treatments)."""
     patient.begin()
     slugs = list(FULL_INTAKE)
     for index, slug in enumerate(slugs):
         page = patient.client.get(reverse("screening:page", args=[slug]))
         assert page.status_code == 200, slug
         html = page.content.decode()
-        assert " of 10" in html, slug
+        assert f'<span class="fc-caption__section">{section_of(page_by_slug(slug)).title}' in html
         response = patient.post_page(slug)
         following = page_by_slug(slugs[index + 1]) if index + 1 < len(slugs) else None
         section = section_of(page_by_slug(slug))
         if following is not None and (
-            section_of(following) == section or not is_task(section_of(following))
+            section_of(following) == section
+            or section_of(following).follows_on  # the blocks, straight after the treatments
+            or not is_task(section_of(following))
         ):
             expected = reverse("screening:page", args=[following.slug])
         else:
@@ -57,10 +60,9 @@ def test_each_page_saves_and_leads_to_the_next_of_its_section_then_the_task_list
         assert response.url == expected, slug
 
 
-def test_the_counter_names_the_section(patient):
+def test_the_caption_names_the_section(patient):
     patient.fill(upto="safety")
     html = patient.client.get(reverse("screening:page", args=["safety"])).content.decode()
-    assert "Section 3 of 10" in html
     assert "Symptoms that need care quickly" in html
 
 
@@ -156,7 +158,9 @@ def test_changing_a_section_from_check_your_answers_walks_it_and_returns_there(p
     assert response.url == reverse("screening:page", args=["height-and-weight"]) + "?change=1"
     assert patient.intake.identity.phone == "555 010 9999"
     response = patient.post_page("height-and-weight", change=1)
-    assert response.url == reverse("screening:check")
+    assert response.url == reverse("screening:check") + "#section-about_you"  # its card
+    html = patient.client.get(reverse("screening:check")).content.decode()
+    assert 'id="section-about_you"' in html
 
 
 def test_a_change_that_opens_new_questions_leads_to_them_first(patient):
@@ -201,7 +205,7 @@ def test_the_instrument_pages_say_the_wording_is_demo_wording_and_keep_their_ins
     patient.fill(upto="function")
     html = patient.client.get(reverse("screening:page", args=["function"])).content.decode()
     assert "Demo wording, not the validated instrument." in html
-    assert "Skip a section that does not apply." in html
+    assert "Skip a section only if it does not apply to you: your score needs at least 8" in html
 
 
 def test_the_task_list_opens_after_the_first_sections_and_says_what_is_done(patient):

@@ -86,6 +86,12 @@ def test_an_incomplete_intake_is_not_submitted_and_the_gaps_are_listed(patient):
     assert "Enter what you hope treatment will help you do" in html
     assert "Confirm that you have read the privacy notice" in html
     assert patient.intake.status == Intake.Status.DRAFT
+    # Each problem links to its row on the page, whose "Answer" link opens the question
+    assert '<a href="#answer-hopes">Enter what you hope treatment will help you do</a>' in html
+    assert 'id="answer-hopes"' in html
+    assert 'href="/intake/goals/?change=1#div_id_hopes"' in html
+    # Reloading the refused send shows the check page again, not an error
+    assert patient.client.get(reverse("screening:submit")).url == reverse("screening:check")
 
 
 def test_a_new_form_can_be_started_after_sending_with_nothing_carried_over(patient):
@@ -144,6 +150,11 @@ def test_the_check_page_says_agreed_without_a_version_and_warns_when_odi_is_shor
     patient.fill()
     page = patient.client.get(reverse("screening:check")).content.decode()
     assert "daily-life score needs" not in page
+    # Not asked at all (pain under 3 months): nothing to warn about
+    patient.fill(overrides={"pain-where": {"pain_months": "1"}})
+    page = html.unescape(patient.client.get(reverse("screening:check")).content.decode())
+    assert "daily-life score needs" not in page
+    assert "1 month</span>" in page  # not "1 months"
 
 
 def test_the_consent_page_links_the_privacy_notice(patient):

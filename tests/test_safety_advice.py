@@ -217,3 +217,15 @@ def test_a_withdrawn_tier_one_flag_does_not_lower_the_tier_while_a_tier_three_on
     patient.post_page("safety", FULL_INTAKE["safety"], change=1)
     case = Case.objects.get(intake=patient.intake)
     assert (case.outcome, case.tier) == ("urgent", 1)
+
+
+def test_the_task_list_keeps_the_advice_one_click_away(patient):
+    patient.fill(upto="safety")
+    patient.post_page("safety", {**FULL_INTAKE["safety"], "saddle_numbness": "yes"})
+    patient.post_page("safety-more")
+    html = _html(patient.client.get(reverse("screening:tasks")))
+    reminder = html.split('id="advice-reminder"')[1].split("</div>")[0]
+    assert "Go to an emergency department now" in reminder
+    assert reverse("screening:safety-advice") in reminder
+    patient.post_page("safety", FULL_INTAKE["safety"], change=1)  # the mis-tap corrected
+    assert 'id="advice-reminder"' not in _html(patient.client.get(reverse("screening:tasks")))

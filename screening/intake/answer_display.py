@@ -31,7 +31,8 @@ def display_value(question: Question, value: Any, *, for_patient: bool = False) 
         case Kind.SCALE:
             return _("%(score)s out of 10") % {"score": value}
         case Kind.INTEGER:
-            return f"{value} {question.unit}".strip() if question.unit != "%" else f"{value}%"
+            unit = question.unit_one if value == 1 and question.unit_one else question.unit
+            return f"{value} {unit}".strip() if unit != "%" else f"{value}%"
         case Kind.CONSENT if for_patient:
             return _("Agreed")
         case Kind.CONSENT:

@@ -88,21 +88,33 @@ def next_url(page: Page, stored: dict, day: date, change: bool = False) -> str:
     first ones are asked in order, then the task list. When changing from the check page, back there (or
     to the first question the change opened: where_to_resume)."""
     following = neighbour(page, stored, day, +1)
-    if following is not None and section_of(following) == section_of(page):
+    if following is not None and (
+        section_of(following) == section_of(page) or _follows_on(following, page)
+    ):
         return page_url(following, change)
-    if change:
-        return where_to_resume(stored, day)
+    if change:  # back to the section's card on the check page (or the first question opened)
+        url = where_to_resume(stored, day)
+        check = reverse("screening:check")
+        return f"{check}#section-{section_of(page).key}" if url == check else url
     done = in_order_done(stored, day)
     if following is not None and not is_task(section_of(following)) and not done:
         return page_url(following)
     return tasks_url() if done else where_to_resume(stored, day)
 
 
+def _follows_on(following: Page, page: Page) -> bool:
+    """Whether ``following`` opens a section that details the one ``page`` ends (blocks, treatments)."""
+    section = section_of(following)
+    return section.follows_on and SECTIONS.index(section) == SECTIONS.index(section_of(page)) + 1
+
+
 def previous_url(page: Page, stored: dict, day: date, change: bool = False) -> str:
     """Where Back leads: the page before; from a section's first page, the check page when changing
     from it, else the task list once it is open."""
     previous = neighbour(page, stored, day, -1)
-    if previous is not None and section_of(previous) == section_of(page):
+    if previous is not None and (
+        section_of(previous) == section_of(page) or _follows_on(page, previous)
+    ):
         return page_url(previous, change)
     if change:
         return reverse("screening:check")

@@ -119,11 +119,15 @@ def initial_for(question: Question, value: Any) -> Any:
     return value
 
 
-def _named(q: Question, message: str, when: str = "") -> str:
+def _named(q: Question, message: str, when: str = "", page_title: str = "") -> str:
     """A message about one item of a group named after it: "Block 2 (June 2026): enter the relief as a
-    percentage from 0 to 100", "Physical therapy: enter the month of the last time you had it ..."."""
+    percentage from 0 to 100", "Physical therapy: enter the month of the last time you had it ...". On
+    a page about that one thing (a treatment's page, headed by its name) it goes without, unless a
+    month names it (a block: "Block 2 (June 2026)")."""
     if not q.group or str(q.group).lower() in message.lower():
         return message  # no group, or the message names it already ("... of block 2")
+    if str(q.group) == page_title and not when:
+        return message
     group = f"{q.group} ({when})" if when else str(q.group)
     return f"{group}: {message[:1].lower()}{message[1:]}"
 
@@ -225,7 +229,7 @@ class PageForm(DescribedForm):
                 self.add_error(
                     q.key,
                     forms.ValidationError(
-                        _named(q, str(q.error_required or _("Answer this question"))),
+                        self._named(q, str(q.error_required or _("Answer this question"))),
                         code="required",
                     ),
                 )
@@ -315,12 +319,21 @@ class PageForm(DescribedForm):
             message = _("Enter %(item)s, a number of %(unit)s from %(low)s to %(high)s")
         else:
             message = _("Enter %(item)s, a number from %(low)s to %(high)s")
+        if number is None:  # "lots", "1.5": a whole number, then
+            message = (
+                _("Enter %(item)s, a whole number from %(low)s to %(high)s")
+                if q.unit == "%"
+                else _("Enter %(item)s as a whole number from %(low)s to %(high)s")
+            )
         if number is None or number < low or (high is not None and number > high):
             code = "not_a_number" if number is None else "out_of_range"
             raise forms.ValidationError(
-                _named(q, message % params, self._block_month(q)), code=code
+                self._named(q, message % params, self._block_month(q)), code=code
             )
         return number
+
+    def _named(self, q: Question, message: str, when: str = "") -> str:
+        return _named(q, message, when, str(self.page.title))
 
     def _block_month(self, q: Question) -> str:
         """A block's month and year as the patient gave it on this page ("June 2026"), to name it by."""
@@ -340,7 +353,7 @@ class PageForm(DescribedForm):
                 if q.required
                 else _("Enter both the month and the year of %(item)s, or leave both blank")
             )
-            raise forms.ValidationError(_named(q, message % item), code="incomplete")
+            raise forms.ValidationError(self._named(q, message % item), code="incomplete")
         month = (
             parse_int(month_text)
             or MONTHS.get(month_text.lower())
@@ -349,13 +362,13 @@ class PageForm(DescribedForm):
         year = parse_int(year_text)
         if not month or not 1 <= month <= 12:
             message = _("Enter the month of %(item)s as a number from 1 to 12, or a month name")
-            raise forms.ValidationError(_named(q, message % item), code="month")
+            raise forms.ValidationError(self._named(q, message % item), code="month")
         if year is None or len(year_text) != 4 or year < 1900:
             message = _("Enter the year of %(item)s with 4 numbers, like 2024")
-            raise forms.ValidationError(_named(q, message % item), code="year")
+            raise forms.ValidationError(self._named(q, message % item), code="year")
         if (year, month) > (self.today.year, self.today.month):
             message = _("The month of %(item)s must be this month or in the past")
-            raise forms.ValidationError(_named(q, message % item), code="future")
+            raise forms.ValidationError(self._named(q, message % item), code="future")
         return f"{year:04d}-{month:02d}"
 
     def _height(self, raw: dict) -> dict:
@@ -367,7 +380,11 @@ class PageForm(DescribedForm):
             )
         if cm:
             value = parse_number(cm, "cm")
-            if value is None or not 100 <= value <= 250:
+            if value is None:
+                raise forms.ValidationError(
+                    _("Enter your height in centimetres as a number, like 170"), code="number"
+                )
+            if not 100 <= value <= 250:
                 raise forms.ValidationError(
                     _("Height must be between 100 and 250 centimetres"), code="range"
                 )
@@ -387,13 +404,21 @@ class PageForm(DescribedForm):
             )
         if kg:
             value = parse_number(kg, "kg")
-            if value is None or not 30 <= value <= 300:
+            if value is None:
+                raise forms.ValidationError(
+                    _("Enter your weight in kilograms as a number, like 72"), code="number"
+                )
+            if not 30 <= value <= 300:
                 raise forms.ValidationError(
                     _("Weight must be between 30 and 300 kilograms"), code="range"
                 )
             return {"kg": value}
         value = parse_number(lb, "lb")
-        if value is None or not 66 <= value <= 660:
+        if value is None:
+            raise forms.ValidationError(
+                _("Enter your weight in pounds as a number, like 160"), code="number"
+            )
+        if not 66 <= value <= 660:
             raise forms.ValidationError(_("Weight must be between 66 and 660 pounds"), code="range")
         return {"lb": value}
 

@@ -46,13 +46,6 @@ from screening.intake.selectors import load_answers
 from screening.staff import attempt_limits as throttle
 
 
-# --- navigation -------------------------------------------------------------------------------
-def _progress(page: Page) -> dict:
-    """A fixed "Section N of 10": a section that does not apply is skipped, so the total never shifts."""
-    section = section_of(page)
-    return {"number": SECTIONS.index(section) + 1, "total": len(SECTIONS), "section": section}
-
-
 # --- pages ------------------------------------------------------------------------------------
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
@@ -188,7 +181,8 @@ def _render_page(
         {
             "page": current,
             "form": form,
-            "progress": _progress(current),
+            # The section as a caption; how far along is the task list's to say (its count is live)
+            "section": section_of(current),
             "previous_url": previous_url(
                 current, stored, day, change=request.GET.get("change") == "1"
             ),
@@ -302,10 +296,13 @@ def tasks(request: HttpRequest) -> HttpResponse:
             }
         )
     done = sum(row["status"] == "completed" for row in rows)
+    # A red flag's advice stays one click away (with its "Change my answer" links)
+    advice = advice_context(intake.safety_tier)["heading"] if intake.safety_tier else ""
     return render(
         request,
         "screening/intake/tasks.html",
         {
+            "advice_heading": advice,
             "rows": rows,
             "done": done,
             "ready": done == len(rows),

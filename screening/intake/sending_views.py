@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import clock
 from screening.intake import branching as ans
@@ -113,13 +113,8 @@ def _render_check(
                 "url": page_url(odi_page, change=True),
             },
             "sections": _summary(stored, day),
-            "incomplete": [
-                (
-                    page_url(INDEX.page_of[q.key], change=True) + f"#div_id_{q.key}",
-                    q.error_required or q.label,
-                )
-                for q in incomplete
-            ],
+            # Each links to its row on this page, where "Answer" leads to the question
+            "incomplete": [(f"answer-{q.key}", q.error_required or q.label) for q in incomplete],
             "last_page_url": reverse("screening:tasks"),
             "problem": problem,
         },
@@ -127,8 +122,10 @@ def _render_check(
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # a refused send reloaded: the check page, not an error
+        return redirect("screening:check")
     intake = session_intake(request)
     if intake is None:
         return redirect("screening:start")

@@ -195,7 +195,8 @@ _wording_note = "" if WORDING.licensed else instruments.DEMO_NOTICE
 # clinician sign-off).
 _LASTING = (When("pain_months", "gte", 3),)
 _ODI_INTRO = _(
-    "Choose the statement that best describes you today. Skip a section that does not apply."
+    "Choose the statement that best describes you today. Skip a section only if it does not apply "
+    "to you: your score needs at least 8 of the 10."
 )
 
 DAILY_LIFE = Section(

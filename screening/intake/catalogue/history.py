@@ -107,6 +107,7 @@ class Treatment:
         ""  # the amount in the patient's words, for messages: "how many sessions you had"
     )
     amount_unit: str = ""
+    amount_unit_one: str = ""  # after the number 1: "1 week"
     amount_kind: Kind = Kind.INTEGER
     amount_max: int = 520
     asks_last: bool = True
@@ -125,6 +126,7 @@ TREATMENTS = (
         _("For how many weeks did you have physical therapy?"),
         _("how many weeks you had physical therapy for"),
         _("weeks"),
+        _("week"),
         asks_last=False,
     ),
     Treatment(
@@ -133,6 +135,7 @@ TREATMENTS = (
         _("How many sessions did you have?"),
         _("how many sessions you had"),
         _("sessions"),
+        _("session"),
         amount_max=1000,
         asks_last=False,
     ),
@@ -149,6 +152,7 @@ TREATMENTS = (
         _("How many blocks have you had?"),
         _("how many blocks you have had"),
         _("blocks"),
+        _("block"),
         amount_max=20,
         asks_last=False,
     ),
@@ -158,6 +162,7 @@ TREATMENTS = (
         _("How many times did you have it?"),
         _("how many times you had it"),
         _("times"),
+        _("time"),
         amount_max=50,
         asks_relief_duration=True,
     ),
@@ -173,6 +178,8 @@ TREATMENTS = (
         _("How many treatments did you have?"),
         _("how many treatments you had"),
         _("treatments"),
+        _("treatment"),
+        _("treatment"),
         amount_max=50,
         asks_relief_duration=True,
     ),
@@ -200,6 +207,7 @@ def _amount(t: Treatment, group, shown) -> Question:
         min_value=1 if t.key == "mbb" else 0,
         max_value=t.amount_max,
         unit=t.amount_unit,
+        unit_one=t.amount_unit_one,
         show_if=shown,
         group=group,
         item=t.amount_item,
@@ -359,6 +367,7 @@ def _block_questions(n: int) -> tuple[Question, ...]:
             min_value=0,
             max_value=720,
             unit=_("hours"),
+            unit_one=_("hour"),
             show_if=shown,
             group=group,
             item=_("how many hours the relief lasted"),
@@ -405,4 +414,5 @@ BLOCKS = Section(
             for n in range(1, MAX_BLOCKS + 1)
         ),
     ),
+    follows_on=True,
 )

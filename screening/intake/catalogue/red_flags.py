@@ -113,7 +113,7 @@ SAFETY = Section(
                     hint=_("We ask everyone. Your answer is confidential."),
                 ),
             ),
-            intro=_INTRO,
+            intro=_('If you are not sure, choose "I\'m not sure".'),
         ),
     ),
 )

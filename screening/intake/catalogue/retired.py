@@ -37,8 +37,10 @@ def _last(key: str) -> Question:
     )
 
 
-def _amount(key: str, label, unit) -> Question:
-    return ask(f"{key}_amount", label, Kind.INTEGER, unit=unit, group=_NAMES[key])
+def _amount(key: str, label, unit, unit_one) -> Question:
+    return ask(
+        f"{key}_amount", label, Kind.INTEGER, unit=unit, unit_one=unit_one, group=_NAMES[key]
+    )
 
 
 def _duration(key: str) -> Question:
@@ -107,17 +109,19 @@ RETIRED_QUESTIONS: tuple[Question, ...] = (
     ask("xray_when", _("When was your most recent X-ray?"), Kind.MONTH_YEAR),
     ask("mri_done", _("Have you had an MRI scan of your spine?"), Kind.YES_NO_UNSURE),
     ask("ct_done", _("Have you had a CT scan of your spine?"), Kind.YES_NO_UNSURE),
-    _amount("nsaids", _("For how many weeks did you take them?"), _("weeks")),
+    _amount("nsaids", _("For how many weeks did you take them?"), _("weeks"), _("week")),
     _duration("nsaids"),
     _last("muscle_relaxants"),
-    _amount("muscle_relaxants", _("For how many weeks did you take them?"), _("weeks")),
+    _amount("muscle_relaxants", _("For how many weeks did you take them?"), _("weeks"), _("week")),
     _duration("muscle_relaxants"),
     _last("physical_therapy"),
     _duration("physical_therapy"),
     _last("chiropractic"),
     _duration("chiropractic"),
-    _amount("facet_steroid", _("How many injections did you have?"), _("injections")),
-    _amount("epidural", _("How many injections did you have?"), _("injections")),
+    _amount(
+        "facet_steroid", _("How many injections did you have?"), _("injections"), _("injection")
+    ),
+    _amount("epidural", _("How many injections did you have?"), _("injections"), _("injection")),
     _last("mbb"),
     ask(
         "mbb_relief",

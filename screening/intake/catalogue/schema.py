@@ -83,6 +83,7 @@ class Question:
     item: str = ""
     autocomplete: str = ""
     unit: str = ""  # shown after a number, and in the check-answers page
+    unit_one: str = ""  # the unit after the number 1 ("1 month"), where it differs
     group: str = ""  # a sub-heading on the page, e.g. one treatment of several
 
     @property
@@ -111,6 +112,8 @@ class Section:
     key: str
     title: str
     pages: tuple[Page, ...]
+    # Details of the section before it (the blocks, of the treatments): reached from it straight on
+    follows_on: bool = False
 
 
 def filled(template, **params):

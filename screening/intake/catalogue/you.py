@@ -178,6 +178,7 @@ PAIN = Section(
                     min_value=0,
                     max_value=1200,
                     unit=_("months"),
+                    unit_one=_("month"),
                     item=_("how many months you have had this pain"),
                     hint=_("Enter 0 if less than a month."),
                     error_required=_("Enter how many months you have had this pain"),
