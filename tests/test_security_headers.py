@@ -56,9 +56,12 @@ def test_a_request_for_an_unknown_host_is_refused_with_the_same_hardening(client
     assert "frame-ancestors" in response.headers["Content-Security-Policy"]
 
 
-def test_state_changes_refuse_get(client):
-    assert client.get(reverse("screening:begin")).status_code == 405
-    assert client.get(reverse("screening:submit")).status_code == 405
+def test_state_changes_refuse_get(patient):
+    assert patient.client.get(reverse("screening:begin")).status_code == 405
+    patient.fill()
+    # A refused send reloaded (a GET) sends nothing: it shows the check page again
+    assert patient.client.get(reverse("screening:submit")).url == reverse("screening:check")
+    assert patient.intake.status == patient.intake.Status.DRAFT
 
 
 def test_the_session_cookie_is_http_only(patient):
