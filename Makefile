@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup clean screenshots bench bench-rules bench-rescreen bench-preview bench-http bench-weight bench-load bench-faults
+.PHONY: run test lint setup clean screenshots messages bench bench-rules bench-rescreen bench-preview bench-http bench-weight bench-load bench-faults
 
 # The first Python >= 3.12 that actually runs (pyenv shims exist but exit 127).
 PYTHON_CANDIDATES := python3.13 python3.12 python3 \
@@ -27,7 +27,7 @@ $(STAMP): $(PY) pyproject.toml
 setup: $(STAMP)
 
 # The embedded default: SQLite, console e-mail, DEBUG on, served on 127.0.0.1:8000.
-RUN_ENV := DEBUG=true
+RUN_ENV := DEBUG=true PATIENT_LANGUAGES=en,es
 
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
@@ -82,6 +82,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The patient pages' translations (locale/): gather the marked strings, then compile after translating
+messages: $(STAMP)
+	DEBUG=true $(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=tests
+	DEBUG=true $(PY) manage.py compilemessages -l es --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles

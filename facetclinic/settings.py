@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "screening.middleware.RefuseNulMiddleware",
     "screening.staff.audit_log.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "screening.intake.language.PatientLanguageMiddleware",  # in place of Django's LocaleMiddleware
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -231,8 +231,17 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 # --- Internationalisation: every patient-facing string is marked for translation ------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages patients may choose, the first the default. Spanish awaits a medical translator's sign-off
+# (docs/intake.md): a clinic adds "es" once it has it. Staff pages are English whatever this says.
+PATIENT_LANGUAGES = env_list("PATIENT_LANGUAGES", ["en"])
+if not PATIENT_LANGUAGES or set(PATIENT_LANGUAGES) - {code for code, _name in LANGUAGES}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"PATIENT_LANGUAGES must list some of {[c for c, _n in LANGUAGES]}; got {PATIENT_LANGUAGES!r}."
+    )
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

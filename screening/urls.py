@@ -18,6 +18,7 @@ app_name = "screening"
 urlpatterns = [
     path("", page_views.start, name="start"),
     path("intake/begin/", page_views.begin, name="begin"),
+    path("language/", page_views.choose_language, name="language"),
     path("intake/your-form/", page_views.tasks, name="tasks"),
     path("intake/check-your-answers/", sending_views.check, name="check"),
     path("intake/submit/", sending_views.submit, name="submit"),

@@ -127,3 +127,11 @@ def test_opening_the_link_does_not_clear_the_wrong_dates_before_it(
     guesser.get(_send_link(coordinator, needs_info))
     assert guesser.post("/complete/", BIRTH | {"date_of_birth_year": "1980"}).status_code == 429
     assert guesser.post("/complete/", BIRTH).status_code == 429
+
+
+def test_the_link_goes_in_the_language_the_patient_filled_the_form_in(coordinator, needs_info):
+    type(needs_info).objects.filter(pk=needs_info.pk).update(language="es")
+    _send_link(coordinator, needs_info)
+    (message,) = mail.outbox
+    assert message.subject.endswith(": unas preguntas más")
+    assert "https://" in message.body or "http://" in message.body

@@ -7,6 +7,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from screening import clock
@@ -62,6 +63,10 @@ def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNR
         "interpreter": (stored.get("interpreter_language") or "language not given")
         if stored.get("interpreter") == "yes"
         else "",
+        # The language the patient filled the form in, in English (staff read English), unless English
+        "form_language": ""
+        if intake.language == "en"
+        else translation.get_language_info(intake.language)["name"],
     }
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from screening import clock
@@ -126,6 +127,12 @@ def _message(email: OutgoingEmail) -> EmailMessage:
         return _digest_message(email.references)
     if email.kind in account_emails.KINDS:
         return account_emails.message(email)
+    # A patient's e-mail speaks the language the patient filled the form in
+    with translation.override(email.case.intake.language):
+        return _patient_message(email)
+
+
+def _patient_message(email: OutgoingEmail) -> EmailMessage:
     to = [_patient_address(email.case)]
     clinic = settings.CLINIC
     if email.kind == OutgoingEmail.Kind.BOOKING:

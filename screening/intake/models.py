@@ -23,6 +23,8 @@ class Intake(models.Model):
     reference = models.CharField(max_length=12, unique=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     questionnaire_version = models.CharField(max_length=20)
+    # The language the patient chose (issue 18): the draft's pages and e-mails speak it; staff see it
+    language = models.CharField(max_length=8, default="en")
     # Clinical answers only: identifying details live in PatientIdentity.
     answers = models.JSONField(default=dict, blank=True)
     # Frozen at submission: the questions that did not apply (hidden by branching).

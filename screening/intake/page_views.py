@@ -11,13 +11,14 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import clock
 from screening.intake import branching as ans
+from screening.intake import language, services
 from screening.intake import limit_responses as limits
-from screening.intake import services
 from screening.intake.advice import advice_context, rule_messages
 from screening.intake.answer_display import display_value
 from screening.intake.catalogue import (
@@ -65,9 +66,23 @@ def _render_start(
             "expired": request.GET.get("expired") == "1",
             "continue_url": where_to_resume(load_answers(intake), clock.today()) if live else None,
             "problem": problem,
+            "languages": language.names() if len(language.offered()) > 1 else [],
         },
         status=status,
     )
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The patient picks a language on the start page: this browser, and its draft, speak it."""
+    chosen = request.POST.get("language")
+    if chosen not in language.offered():
+        return HttpResponseBadRequest()
+    request.session[language.SESSION_KEY] = chosen
+    intake = session_intake(request)
+    if intake is not None:
+        services.intake_set_language(intake_id=intake.pk, language=chosen)
+    return redirect("screening:start")
 
 
 @require_POST
@@ -82,7 +97,7 @@ def begin(request: HttpRequest) -> HttpResponse:
         return limits.retry_after(
             _render_start(request, limits.message(limits.DRAFTS.message), status=429)
         )
-    intake = services.intake_start()
+    intake = services.intake_start(language=translation.get_language())
     if request.session.session_key is not None:
         # A session from before gets a new key (against fixation). The session was read above, which
         # drops a key the server does not hold; a browser without a session gets a new key when this

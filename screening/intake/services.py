@@ -50,14 +50,16 @@ def draft_is_live(intake: Intake) -> bool:
 
 
 # --- writing ----------------------------------------------------------------------------------
-def intake_start() -> Intake:
-    """A new draft with a fresh random reference (retried on the rare collision)."""
+def intake_start(language: str = "en") -> Intake:
+    """A new draft, in the patient's language, with a fresh random reference (retried on the rare
+    collision)."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 intake = Intake.objects.create(
                     reference=codes.new_reference(),
                     questionnaire_version=QUESTIONNAIRE_VERSION,
+                    language=language,
                     expires_at=clock.now() + timedelta(days=settings.INTAKE_DRAFT_DAYS),
                 )
                 PatientIdentity.objects.create(intake=intake)
@@ -65,6 +67,11 @@ def intake_start() -> Intake:
         except IntegrityError:
             continue
     raise RuntimeError("Could not allocate a unique intake reference")
+
+
+def intake_set_language(*, intake_id: int, language: str) -> None:
+    """The patient chose another language: the draft (and its e-mails) speak it from now on."""
+    Intake.objects.filter(pk=intake_id, status=Intake.Status.DRAFT).update(language=language)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""The patient side in Spanish (issue 18): chosen among the languages a clinic enables, first guessed from
+the browser, kept for the draft; staff pages stay English; every patient string has a reviewed-or-not
+Spanish translation (none missing, none fuzzy) in the committed catalogue."""
+
+import gettext
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.intake_data import FULL_INTAKE
+from tests.personas import signed_in, staff_member
+
+pytestmark = pytest.mark.django_db
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9,en;q=0.5"}
+# What `make messages` leaves out of the catalogue (the same list as the Makefile's)
+MESSAGES_IGNORE = ["--ignore=.venv", "--ignore=staticfiles", "--ignore=bench", "--ignore=tests"]
+
+
+@pytest.fixture
+def both(settings):
+    settings.PATIENT_LANGUAGES = ["en", "es"]
+
+
+def test_spanish_is_not_offered_until_the_clinic_enables_it(client, default_rules):
+    html = client.get("/", **SPANISH).content.decode()
+    assert '<html lang="en">' in html and "Start now" in html
+    assert 'name="language"' not in html
+
+
+def test_the_browsers_language_is_the_first_guess_and_the_patient_can_change_it(client, both):
+    html = client.get("/", **SPANISH).content.decode()
+    assert '<html lang="es">' in html and "Empezar ahora" in html
+    assert '<button type="submit" name="language" value="en"' in html  # "English", in English
+    client.post(reverse("screening:language"), {"language": "en"}, **SPANISH)
+    assert "Start now" in client.get("/", **SPANISH).content.decode()
+    assert client.post(reverse("screening:language"), {"language": "fr"}).status_code == 400
+
+
+def test_a_draft_keeps_its_language_and_asks_in_it(patient, both):
+    patient.client.post(reverse("screening:language"), {"language": "es"})
+    patient.begin()
+    assert patient.intake.language == "es"
+    page = patient.client.get(reverse("screening:page", args=["about-you"])).content.decode()
+    assert "Fecha de nacimiento" in page and "Continuar" in page
+    refused = patient.post_page("about-you", {**FULL_INTAKE["about-you"], "given_name": ""})
+    assert "Hay un problema" in refused.content.decode()
+    patient.client.post(reverse("screening:language"), {"language": "en"})
+    assert patient.intake.language == "en"  # the draft's e-mails follow the choice
+
+
+def test_staff_pages_are_english_whatever_the_browser_asks(both, default_rules):
+    coordinator = signed_in(staff_member("casey", "Coordinator"))
+    html = coordinator.get(reverse("screening:queue"), **SPANISH).content.decode()
+    assert '<html lang="en">' in html
+
+
+# --- the catalogue of translations ------------------------------------------------------------------
+def _joined(block: str, name: str) -> str:
+    """The text of a .po entry's field (``msgid``, ``msgstr``), its quoted lines joined and unescaped."""
+    match = re.search(rf'^{name} (".*"(?:\n".*")*)', block, re.M)
+    if not match:
+        return ""
+    return "".join(
+        bytes(part, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+        for part in re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
+    )
+
+
+def _entries(po: str) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) of each entry of a .po file (plural entries: their first form)."""
+    entries = []
+    for block in po.split("\n\n"):
+        msgid = _joined(block, "msgid")
+        if msgid:
+            msgstr = _joined(block, "msgstr") or _joined(block, r"msgstr\[0\]")
+            entries.append((msgid, msgstr, ", fuzzy" in block))
+    return entries
+
+
+def test_every_string_has_a_spanish_translation_none_fuzzy_and_the_compiled_file_matches():
+    po = (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text()
+    entries = _entries(po)
+    assert len(entries) > 500
+    assert [m for m, s, _f in entries if not s] == []
+    assert [m for m, _s, fuzzy in entries if fuzzy] == []
+    assert "#~" not in po  # no obsolete entries kept
+    with (LOCALE / "es" / "LC_MESSAGES" / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    stale = [m for m, s, _f in entries if "\n" not in m and compiled.gettext(m) != s]
+    assert stale == [], "the .mo is older than the .po: run `make messages`"
+
+
+def test_the_catalogue_holds_every_string_the_code_marks(tmp_path):
+    """makemessages over the code finds no string the committed catalogue lacks (GNU gettext needed:
+    CI installs it; on a machine without it this test is skipped, unless REQUIRE_GETTEXT=1)."""
+    if shutil.which("xgettext") is None:
+        if os.environ.get("REQUIRE_GETTEXT") == "1":
+            pytest.fail("REQUIRE_GETTEXT=1 but GNU gettext (xgettext) is not installed")
+        pytest.skip("GNU gettext (xgettext) is not installed")
+    root = Path(__file__).resolve().parent.parent
+    kept = tmp_path / "locale"
+    shutil.copytree(LOCALE, kept)
+    python = root / ".venv" / "bin" / "python"
+    try:
+        subprocess.run(
+            [str(python), "manage.py", "makemessages", "-l", "es", *MESSAGES_IGNORE, "-v0"],
+            cwd=root,
+            env={**os.environ, "DEBUG": "true"},
+            check=True,
+        )
+        fresh = _entries((LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text())
+    finally:
+        shutil.copytree(kept, LOCALE, dirs_exist_ok=True)  # the committed catalogue, as it was
+    missing = [m for m, s, fuzzy in fresh if not s or fuzzy]
+    assert missing == [], "strings without a Spanish translation: run `make messages`, translate"
+
+
+def test_a_coordinator_reads_a_spanish_form_in_english_with_its_language_said(
+    patient, both, coordinator
+):
+    patient.client.post(reverse("screening:language"), {"language": "es"})
+    patient.fill()
+    patient.submit()
+    html = coordinator.get(f"/staff/cases/{patient.intake.reference}/").content.decode()
+    assert "Filled in in Spanish" in html
+    assert "Low back" in html and "Date of birth" in html  # the answers in English
