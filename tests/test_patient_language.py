@@ -130,3 +130,46 @@ def test_a_coordinator_reads_a_spanish_form_in_english_with_its_language_said(
     html = coordinator.get(f"/staff/cases/{patient.intake.reference}/").content.decode()
     assert "Filled in in Spanish" in html
     assert "Low back" in html and "Date of birth" in html  # the answers in English
+
+
+# --- red-flag messages in each language ---------------------------------------------------------------
+def test_every_default_red_flag_rule_speaks_spanish_too():
+    import json
+
+    rules = json.loads(Path("screening/rules/default_rules.json").read_text())["rules"]
+    urgent = [r for r in rules if r["outcome"] == "urgent"]
+    assert urgent and all(r.get("patient_message_es") for r in urgent)
+
+
+def test_publishing_refuses_a_red_flag_rule_without_its_spanish_message_once_spanish_is_on(
+    settings, default_rules
+):
+    from screening.rules.rulesets import draft_data, publishable_problems
+
+    rules = draft_data()
+    weight = next(r for r in rules if r["key"] == "rf_weight_loss")
+    del weight["patient_message_es"]
+    settings.PATIENT_LANGUAGES = ["en"]
+    assert publishable_problems(rules) == []
+    settings.PATIENT_LANGUAGES = ["en", "es"]
+    assert publishable_problems(rules) == [
+        "rule rf_weight_loss: patients may fill the form in in Spanish: a red-flag rule needs its "
+        "message in Spanish too"
+    ]
+
+
+def test_a_red_flag_rules_message_reaches_each_patient_in_their_language(patient, both):
+    from screening.rules.models import RuleDraft
+    from screening.rules.rulesets import ruleset_publish
+
+    RuleDraft.objects.filter(key="rf_weight_loss").update(
+        patient_message="Expect our nurse's call today.",
+        patient_message_es="Nuestra enfermera le llamará hoy.",
+    )
+    ruleset_publish(actor=None, note="messages")
+    patient.client.post(reverse("screening:language"), {"language": "es"})
+    patient.fill(upto="safety-more")
+    patient.post_page("safety-more", {**FULL_INTAKE["safety-more"], "weight_loss": "yes"})
+    advice = patient.client.get(reverse("screening:safety-advice")).content.decode()
+    assert "Nuestra enfermera le llamará hoy." in advice
+    assert "Expect our nurse" not in advice and '<html lang="es">' in advice

@@ -88,8 +88,11 @@ def rule_messages(intake: Intake) -> list[str]:
     latest = intake.screenings.filter(trigger=ScreeningResult.Trigger.DRAFT).first()
     if latest is None:
         return []
+    # In the patient's language; a message not yet translated is left out (the tier's own translated
+    # advice stands), never shown in another language
+    field = "patient_message" if intake.language == "en" else f"patient_message_{intake.language}"
     messages = [
-        f.get("patient_message")
+        f.get(field)
         for f in latest.findings
         if f["outcome"] == "urgent" and f.get("tier") == intake.safety_tier
     ]

@@ -72,7 +72,7 @@ class RuleDraftAdmin(OneHistoryAdmin):
         (None, {"fields": ["in_words", "title", "key", "outcome", "join", "enabled"]}),
         (
             "For staff and patients",
-            {"fields": ["explanation", "source", "patient_message", "tier"]},
+            {"fields": ["explanation", "source", "patient_message", "patient_message_es", "tier"]},
         ),
     ]
     actions = ["disable_rules", "enable_rules"]

@@ -142,6 +142,7 @@ def rule_change_lines(
     texts = (
         ("title", "Title"),
         ("patient_message", "Message to the patient"),
+        ("patient_message_es", "Message to the patient in Spanish"),
         ("explanation", "Clinical note"),
         ("source", "Source"),
     )

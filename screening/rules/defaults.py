@@ -21,6 +21,7 @@ def rule_from_data(data: dict) -> Rule:
         explanation=data.get("explanation", ""),
         source=data.get("source", ""),
         patient_message=data.get("patient_message"),
+        patient_message_es=data.get("patient_message_es"),
         tier=data.get("tier"),
         enabled=data.get("enabled", True),
     )

@@ -308,6 +308,7 @@ def _finding(
             rule.source,
             rule.patient_message,
             rule.tier,
+            patient_message_es=rule.patient_message_es,
         )
     informational = rule.outcome == Outcome.ROUTINE
     return Finding(

@@ -52,6 +52,7 @@ def finding_data(finding: Finding, specs=None) -> dict:
         "note": finding.note,
         "source": finding.source,
         "patient_message": finding.patient_message,
+        "patient_message_es": finding.patient_message_es,
         "tier": finding.tier,
         "decided_by": [[fact, value] for fact, value in finding.decided_by],
         "missing": list(finding.missing),

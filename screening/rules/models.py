@@ -35,6 +35,14 @@ class RuleDraft(models.Model):
     patient_message = models.TextField(
         blank=True, help_text="Red flags only: what the patient is told at once."
     )
+    patient_message_es = models.TextField(
+        "patient message in Spanish",
+        blank=True,
+        help_text=(
+            "Red flags only: the same message for patients who fill the form in in Spanish (needed "
+            "once the clinic offers Spanish)."
+        ),
+    )
     tier = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

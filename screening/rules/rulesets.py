@@ -7,6 +7,7 @@ import json
 import logging
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import transaction
 
 from screening import clock
@@ -38,6 +39,8 @@ def rule_data(r: RuleDraft) -> dict:
         "explanation": r.explanation,
         "source": r.source,
         "patient_message": r.patient_message or None,
+        # Only when there is one: versions from before keep their fingerprint
+        **({"patient_message_es": r.patient_message_es} if r.patient_message_es else {}),
         "tier": r.tier,
         "enabled": r.enabled,
     }
@@ -87,9 +90,15 @@ def publishable_problems(rules: list[dict]) -> list[str]:
             problems.append(
                 f"rule {r['key']}: a red-flag rule needs the message the patient is shown"
             )
-        if r["outcome"] != "urgent" and r.get("patient_message"):
+        if r["outcome"] != "urgent" and (r.get("patient_message") or r.get("patient_message_es")):
             problems.append(
                 f"rule {r['key']}: only red-flag rules speak to patients; remove its message"
+            )
+        spanish = "es" in settings.PATIENT_LANGUAGES
+        if r["outcome"] == "urgent" and spanish and not r.get("patient_message_es"):
+            problems.append(
+                f"rule {r['key']}: patients may fill the form in in Spanish: a red-flag rule "
+                "needs its message in Spanish too"
             )
         if r["outcome"] == "urgent" and r.get("tier") not in (1, 2, 3):
             problems.append(f"rule {r['key']}: a red-flag rule needs its tier (1, 2 or 3)")
@@ -268,6 +277,7 @@ def _replace_drafts(rules: list[dict], next_steps: dict[str, str]) -> None:
             explanation=item.get("explanation", ""),
             source=item.get("source", ""),
             patient_message=item.get("patient_message") or "",
+            patient_message_es=item.get("patient_message_es") or "",
             enabled=item.get("enabled", True),
             tier=item.get("tier"),
         )
@@ -309,6 +319,7 @@ def rule_snapshot(rule: RuleDraft) -> dict:
         "explanation": rule.explanation,
         "source": rule.source,
         "patient_message": rule.patient_message,
+        "patient_message_es": rule.patient_message_es,
         "tier": rule.tier,
         "conditions": [[c.fact, c.op, c.value] for c in rule.conditions.all()],
     }

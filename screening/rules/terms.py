@@ -101,6 +101,7 @@ class Rule:
     source: str = ""  # citation
     patient_message: str | None = None  # red flags only
     tier: int | None = None  # red flags only: 1 emergency, 2 same day, 3 the clinic calls
+    patient_message_es: str | None = None  # the same, in Spanish
     enabled: bool = True
     # "Not sure" counts as unknown (so the rule asks for the information) unless a condition names it.
     unsure_is_unknown: bool = True
@@ -146,6 +147,7 @@ class Finding(NamedTuple):
     source: str = ""  # the rule's citation
     patient_message: str | None = None  # red flags only
     tier: int | None = None  # a red flag's tier
+    patient_message_es: str | None = None  # the same, in Spanish
 
     @property
     def decided_by(self) -> tuple[tuple[str, Any], ...]:
