@@ -135,3 +135,15 @@ def test_the_link_goes_in_the_language_the_patient_filled_the_form_in(coordinato
     (message,) = mail.outbox
     assert message.subject.endswith(": unas preguntas más")
     assert "https://" in message.body or "http://" in message.body
+
+
+def test_the_questions_come_in_the_language_the_form_was_filled_in(
+    coordinator, needs_info, settings
+):
+    settings.PATIENT_LANGUAGES = ["en", "es"]
+    type(needs_info).objects.filter(pk=needs_info.pk).update(language="es")
+    path = _send_link(coordinator, needs_info)
+    patient = Client(HTTP_ACCEPT_LANGUAGE="en")
+    form_url = patient.get(path)["Location"]
+    opened = patient.post(form_url, BIRTH, follow=True).content.decode()
+    assert '<html lang="es">' in opened

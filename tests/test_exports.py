@@ -29,11 +29,13 @@ BASE_COLUMNS = [
     "Closed because",
     "Assigned to",
     "Days waiting",
+    "Form language",
     "outcome_code",
     "tier",
     "status_code",
     "close_reason_code",
     "assignee_username",
+    "language_code",
 ]
 IDENTIFYING = ["Given name", "Family name", "Date of birth", "E-mail", "Phone"]
 

@@ -72,14 +72,14 @@ def _joined(block: str, name: str) -> str:
     )
 
 
-def _entries(po: str) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of each entry of a .po file (plural entries: their first form)."""
+def _entries(po: str) -> list[tuple[str, str, bool, str]]:
+    """(msgid, msgstr, fuzzy, context) of each entry of a .po file (plural entries: their first form)."""
     entries = []
     for block in po.split("\n\n"):
         msgid = _joined(block, "msgid")
         if msgid:
             msgstr = _joined(block, "msgstr") or _joined(block, r"msgstr\[0\]")
-            entries.append((msgid, msgstr, ", fuzzy" in block))
+            entries.append((msgid, msgstr, ", fuzzy" in block, _joined(block, "msgctxt")))
     return entries
 
 
@@ -87,12 +87,17 @@ def test_every_string_has_a_spanish_translation_none_fuzzy_and_the_compiled_file
     po = (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text()
     entries = _entries(po)
     assert len(entries) > 500
-    assert [m for m, s, _f in entries if not s] == []
-    assert [m for m, _s, fuzzy in entries if fuzzy] == []
+    assert [m for m, s, _f, _c in entries if not s] == []
+    assert [m for m, _s, fuzzy, _c in entries if fuzzy] == []
     assert "#~" not in po  # no obsolete entries kept
     with (LOCALE / "es" / "LC_MESSAGES" / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    stale = [m for m, s, _f in entries if "\n" not in m and compiled.gettext(m) != s]
+    stale = [
+        m
+        for m, s, _f, context in entries
+        if "\n" not in m
+        and (compiled.pgettext(context, m) if context else compiled.gettext(m)) != s
+    ]
     assert stale == [], "the .mo is older than the .po: run `make messages`"
 
 
@@ -117,7 +122,7 @@ def test_the_catalogue_holds_every_string_the_code_marks(tmp_path):
         fresh = _entries((LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text())
     finally:
         shutil.copytree(kept, LOCALE, dirs_exist_ok=True)  # the committed catalogue, as it was
-    missing = [m for m, s, fuzzy in fresh if not s or fuzzy]
+    missing = [m for m, s, fuzzy, _c in fresh if not s or fuzzy]
     assert missing == [], "strings without a Spanish translation: run `make messages`, translate"
 
 
@@ -130,6 +135,18 @@ def test_a_coordinator_reads_a_spanish_form_in_english_with_its_language_said(
     html = coordinator.get(f"/staff/cases/{patient.intake.reference}/").content.decode()
     assert "Filled in in Spanish" in html
     assert "Low back" in html and "Date of birth" in html  # the answers in English
+
+
+def test_answers_read_back_in_spanish_conventions(both):
+    from django.utils import translation
+
+    from screening.intake.answer_display import display_value
+    from screening.intake.catalogue import QUESTIONS
+
+    with translation.override("es"):
+        assert display_value(QUESTIONS["date_of_birth"], "1971-07-14") == "14 de julio de 1971"
+        assert display_value(QUESTIONS["mri_when"], "2025-05") == "mayo de 2025"
+        assert display_value(QUESTIONS["pain_months"], 1) == "1 mes"
 
 
 # --- red-flag messages in each language ---------------------------------------------------------------
@@ -173,3 +190,16 @@ def test_a_red_flag_rules_message_reaches_each_patient_in_their_language(patient
     advice = patient.client.get(reverse("screening:safety-advice")).content.decode()
     assert "Nuestra enfermera le llamará hoy." in advice
     assert "Expect our nurse" not in advice and '<html lang="es">' in advice
+
+
+def test_the_exports_say_the_language_the_form_was_filled_in_in(patient, both, coordinator):
+    from screening.casework.csv_export import columns
+    from screening.casework.fhir_export import questionnaire_response
+
+    patient.client.post(reverse("screening:language"), {"language": "es"})
+    patient.fill()
+    patient.submit()
+    case = patient.intake.case
+    row = {header: value(case, None) for header, value in columns(False) if "language" in header}
+    assert row == {"Form language": "Spanish", "language_code": "es"}
+    assert questionnaire_response(patient.intake, identifiable=False)["language"] == "es"

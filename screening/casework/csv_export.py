@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from screening import clock
 from screening.casework.models import Case
@@ -27,6 +27,11 @@ _REASONS = dict(Case.CloseReason.choices)
 def _outcome(case: Case) -> str:
     label = _OUTCOMES.get(case.outcome, case.outcome)
     return f"{label}, tier {case.tier}" if case.tier else label
+
+
+def _language(code: str) -> str:
+    """The language the form was filled in in, in English ("Spanish")."""
+    return translation.get_language_info(code)["name"]
 
 
 def _person(user) -> str:
@@ -45,11 +50,13 @@ COLUMNS = [
     ("Closed because", lambda c, now: str(_REASONS.get(c.close_reason, c.close_reason))),
     ("Assigned to", lambda c, now: _person(c.assignee)),
     ("Days waiting", lambda c, now: (now - c.received_at).days),
+    ("Form language", lambda c, now: _language(c.intake.language)),
     ("outcome_code", lambda c, now: c.outcome),
     ("tier", lambda c, now: c.tier if c.tier is not None else ""),
     ("status_code", lambda c, now: c.status),
     ("close_reason_code", lambda c, now: c.close_reason),
     ("assignee_username", lambda c, now: c.assignee.username if c.assignee else ""),
+    ("language_code", lambda c, now: c.intake.language),
 ]
 IDENTIFYING_COLUMNS = [
     ("Given name", lambda c, now: c.intake.identity.given_name),

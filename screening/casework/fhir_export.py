@@ -81,6 +81,7 @@ def questionnaire_response(intake: Intake, *, identifiable: bool) -> dict[str, A
         "questionnaire": (
             f"{settings.SITE_URL}/fhir/Questionnaire/facetclinic-intake|{intake.questionnaire_version}"
         ),
+        "language": intake.language,  # the language the patient answered in
         "status": "completed" if intake.is_submitted else "in-progress",
         "authored": authored.isoformat(),
         "item": items,

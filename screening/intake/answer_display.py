@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS_3
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from screening.intake.catalogue import Kind, Question
@@ -24,10 +24,11 @@ def display_value(question: Question, value: Any, *, for_patient: bool = False) 
         case Kind.MULTI:
             return ", ".join(question.choice_label(code) for code in value)
         case Kind.DATE:
-            return formats.date_format(date.fromisoformat(value), "j F Y")
+            # The format is translated with the words: "14 July 1971", "14 de julio de 1971"
+            return formats.date_format(date.fromisoformat(value), pgettext("date", "j F Y"))
         case Kind.MONTH_YEAR:
             year, month = value.split("-")
-            return formats.date_format(date(int(year), int(month), 1), "F Y")
+            return formats.date_format(date(int(year), int(month), 1), pgettext("month", "F Y"))
         case Kind.SCALE:
             return _("%(score)s out of 10") % {"score": value}
         case Kind.INTEGER:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from screening import clock
 from screening.casework import completion_links as links
 from screening.casework.missing_information import completion_page
+from screening.intake import language
 from screening.intake.page_forms import PageForm
 from screening.intake.resume_form import BirthDateCheckForm
 from screening.intake.selectors import load_answers
@@ -91,6 +92,9 @@ def _check_birth_date(request: HttpRequest, link) -> HttpResponse:
                 throttle.refund(key)
                 request.session.cycle_key()
                 request.session[SESSION_OPEN] = link.pk
+                # The questions in the language the patient filled the form in
+                if link.case.intake.language in language.offered():
+                    request.session[language.SESSION_KEY] = link.case.intake.language
                 return redirect("screening:complete-form")
             if links.completion_link_open_by_id(link.pk) is None:
                 return _closed(request, link)
