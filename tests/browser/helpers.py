@@ -142,7 +142,7 @@ def open_check(page: Page) -> None:
     """From the task list, once every section is completed, on to checking the answers."""
     if path_of(page) == TASKS:
         with page.expect_navigation():
-            page.get_by_role("link", name="Check your answers and send").click()
+            page.locator('a.fc-task-list__name[href="/intake/check-your-answers/"]').click()
 
 
 def fill_and_continue(page: Page, slug: str, data: dict) -> None:

@@ -71,12 +71,20 @@ def _continue_empty_shows_errors(page, slug: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("width", [NARROW, 1280])
-def test_every_intake_page_passes_axe_and_reflows(page, server, console, width):
+@pytest.mark.parametrize(
+    ("width", "language"), [(NARROW, "en"), (1280, "en"), (NARROW, "es")], ids=str
+)
+def test_every_intake_page_passes_axe_and_reflows(page, server, console, settings, width, language):
+    """In English at both widths, and in Spanish (issue 18) at 320 px: its longer words must reflow
+    too."""
+    settings.PATIENT_LANGUAGES = ["en", "es"]
     page.set_viewport_size({"width": width, "height": 900})
     check = Audit(page, width)
 
     page.goto(server + "/")
+    if language != "en":  # chosen on the start page, as a patient does
+        press_button(page, f'button[name="language"][value="{language}"]')
+        assert page.locator("html").get_attribute("lang") == language
     check("start")
     page.goto(server + "/privacy/")
     check("privacy notice")
