@@ -35,6 +35,7 @@ SIGNED_IN = {"anonymous": LOGIN, "patient": LOGIN} | dict.fromkeys(
 ACCESS = {
     "screening:start": ("GET", PUBLIC),
     "screening:begin": ("POST", PUBLIC),
+    "screening:language": ("POST", PUBLIC),
     "screening:tasks": ("GET", PUBLIC),
     "screening:check": ("GET", PUBLIC),
     "screening:submit": ("POST", PUBLIC),

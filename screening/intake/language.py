@@ -5,6 +5,7 @@ whatever the browser asks: staff read answers as codes shown in English.
 """
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 
 SESSION_KEY = "patient_language"
@@ -45,7 +46,10 @@ def for_request(request) -> str:
     first language on offer, else the clinic's first language."""
     if request.path_info.startswith(STAFF_PATHS):
         return "en"
-    chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    try:
+        chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    except DatabaseError:
+        chosen = None  # sessions unreadable (the database is down): the view says so, in a language
     if chosen in offered():
         return chosen
     return _from_browser(request.META.get("HTTP_ACCEPT_LANGUAGE", "")) or offered()[0]
