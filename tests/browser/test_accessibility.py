@@ -101,7 +101,8 @@ def test_every_intake_page_passes_axe_and_reflows(page, server, console, setting
         open_task(page, slug)
         assert path_of(page) == page_path(slug), f"expected the {slug} page, got {page.url}"
         check(slug)
-        if _continue_empty_shows_errors(page, slug):
+        # Each page with its errors at 320 px (in each language); a wide screen changes no error's markup
+        if width == NARROW and _continue_empty_shows_errors(page, slug):
             check(f"{slug}, with errors")
         if slug == "safety":
             data = {**data, "saddle_numbness": "yes"}
@@ -135,7 +136,7 @@ def test_every_intake_page_passes_axe_and_reflows(page, server, console, setting
     check("receipt")
 
     assert not check.failures, "\n\n".join(check.failures)
-    assert len(check.checked) >= 2 * len(EVERY_PAGE)
+    assert len(check.checked) >= (2 if width == NARROW else 1) * len(EVERY_PAGE)
     assert_clean_console(console)
 
 
