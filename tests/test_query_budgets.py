@@ -17,12 +17,11 @@ from django.urls import reverse
 from screening import clock
 from screening.intake import services
 from screening.intake.catalogue import PAGES, TREATMENTS, Kind, page_by_slug
-from screening.intake.catalogue.history import MAX_BLOCKS
 from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
 from screening.intake.selectors import load_answers
 from screening.rules import rulesets
-from tests.intake_data import FULL_INTAKE
+from tests.intake_data import EVERY_PAGE, FULL_INTAKE
 from tests.personas import Patient
 
 pytestmark = pytest.mark.django_db
@@ -153,32 +152,16 @@ def test_check_submit_and_receipt(warm, patient, django_assert_max_num_queries):
 
 
 # --- the same cost however long the intake -----------------------------------------------------------
+_REPEATED = ("treatment-", "block")  # the pages there are more of with more treatments and blocks
+
+
 def _every_treatment() -> dict[str, dict]:
     """Every treatment tried, each with its details, and as many blocks as there can be."""
-    pages: dict[str, dict] = {"treatments": {"treatments_tried": [t.key for t in TREATMENTS]}}
-    for page in PAGES:
-        if not page.slug.startswith("treatment-"):
-            continue
-        data = {}
-        for q in page.questions:
-            if q.kind == Kind.MONTH_YEAR:
-                data |= {f"{q.key}_month": "3", f"{q.key}_year": LAST_YEAR}
-            elif q.kind == Kind.MULTI:
-                data[q.key] = ["l4_l5"]
-            elif q.kind == Kind.INTEGER:
-                data[q.key] = "2"
-            elif q.key.endswith("_relief"):
-                data[q.key] = "some"
-            else:
-                data[q.key] = "1_4_weeks"
-        pages[page.slug] = data
-    pages["blocks"] = {**FULL_INTAKE["blocks"], "mbb_amount": str(MAX_BLOCKS)}
-    for n in range(1, MAX_BLOCKS + 1):
-        pages[f"block-{n}"] = {
-            key.replace("block_1_", f"block_{n}_", 1): value
-            for key, value in FULL_INTAKE["block-1"].items()
-        }
-    return pages
+    return {
+        slug: data
+        for slug, data in EVERY_PAGE.items()
+        if slug == "treatments" or slug.startswith(_REPEATED)
+    }
 
 
 def _few_treatments() -> dict[str, dict]:
@@ -186,9 +169,6 @@ def _few_treatments() -> dict[str, dict]:
         "treatments": {"treatments_tried": ["nsaids"]},
         "treatment-nsaids": FULL_INTAKE["treatment-nsaids"],
     }
-
-
-_REPEATED = ("treatment-", "block")  # the pages there are more of with more treatments and blocks
 
 
 def _walk(patient: Patient, overrides: dict[str, dict], assert_max) -> dict[str, int]:
