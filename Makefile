@@ -41,9 +41,13 @@ run: $(STAMP)
 TEST_ENV := SECRET_KEY=insecure-key-for-tests-only SECURE_SSL_REDIRECT=false SECURE_COOKIES=false \
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true
 
+# One worker per CPU (pytest-xdist), each with its own test database and live server; TEST_WORKERS=0 runs
+# the suite in this process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 screenshots: $(STAMP)
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0

@@ -30,6 +30,7 @@ BASE_COLUMNS = [
     "Assigned to",
     "Days waiting",
     "Form language",
+    "Interpreter needed",
     "outcome_code",
     "tier",
     "status_code",

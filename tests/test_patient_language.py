@@ -203,3 +203,35 @@ def test_the_exports_say_the_language_the_form_was_filled_in_in(patient, both, c
     row = {header: value(case, None) for header, value in columns(False) if "language" in header}
     assert row == {"Form language": "Spanish", "language_code": "es"}
     assert questionnaire_response(patient.intake, identifiable=False)["language"] == "es"
+
+
+def test_the_queue_finds_cases_by_the_language_they_were_filled_in_in_or_an_interpreter_need(
+    patient, both, coordinator
+):
+    from screening.demo.cases import generate
+
+    patient.client.post(reverse("screening:language"), {"language": "es"})
+    patient.fill(overrides={"contact": {"interpreter": "yes", "interpreter_language": "Mixteco"}})
+    patient.submit()
+    reference = patient.intake.reference
+    generate(count=60)  # the demo patients: mostly English, some Spanish, a few need an interpreter
+    everyone = coordinator.get("/staff/?status=all").context["rows"]
+    spanish = coordinator.get("/staff/?status=all&language=es").context
+    assert reference in {r["reference"] for r in spanish["rows"]}
+    assert {r["intake__language"] for r in spanish["rows"]} == {"es"}
+    assert len(spanish["rows"]) < len(everyone)
+    assert sum(n for _label, n in spanish["status_counts"]) == len(spanish["rows"])
+    interpreter = coordinator.get("/staff/?status=all&language=interpreter").context["rows"]
+    assert reference in {r["reference"] for r in interpreter}
+    assert all(r["interpreter"] for r in interpreter) and len(interpreter) < len(everyone)
+    # The filter form keeps the choice; the row says the language and the need beside the reference.
+    html = coordinator.get("/staff/?status=all&language=es").content.decode()
+    assert '<option value="es" selected>Filled in in Spanish</option>' in html
+    row = re.search(rf"<tr><th scope=\"row\"><a [^>]*>{reference}</a>.*?</th>", html)
+    assert row and "Spanish" in row[0] and "interpreter" in row[0]
+    # The CSV of the filtered queue has the same cases, the need spelt out.
+    export = coordinator.get("/staff/export.csv?status=all&language=interpreter")
+    body = b"".join(export.streaming_content).decode()
+    assert "Yes (Mixteco)" in body and body.count("\n") == len(interpreter) + 1
+    # A language nobody speaks here is no filter at all.
+    assert len(coordinator.get("/staff/?status=all&language=xx").context["rows"]) == len(everyone)

@@ -35,6 +35,7 @@ PAGE_SIZE = 50
 ALL_STATUSES = (
     "all"  # the status filter's value for every case, closed ones too (the default: open)
 )
+INTERPRETER = "interpreter"  # the language filter's value for "needs an interpreter"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Filters:
     received_from: date | None = None
     received_to: date | None = None
     q: str = ""
+    language: str = ""  # "", a language the form was filled in in, or INTERPRETER
 
 
 def cases(filters: Filters, user) -> QuerySet[Case]:
@@ -72,6 +74,10 @@ def cases(filters: Filters, user) -> QuerySet[Case]:
         queryset = queryset.filter(received_at__gte=start)
     if filters.received_to and (end := _midnight(filters.received_to, days=1)) is not None:
         queryset = queryset.filter(received_at__lt=end)
+    if filters.language == INTERPRETER:
+        queryset = queryset.filter(intake__answers__interpreter="yes")
+    elif filters.language:
+        queryset = queryset.filter(intake__language=filters.language)
     if filters.q:
         queryset = queryset.filter(_search(filters.q))
     return queryset
@@ -108,6 +114,8 @@ ROW_COLUMNS = (
     "why_not_review",
     "intake__reference",
     "intake__submitted_at",
+    "intake__language",
+    "intake__answers__interpreter",
     "assignee_id",
     "assignee__username",
     "assignee__first_name",
@@ -206,6 +214,7 @@ def summary_key(filters: Filters, user, *, today: date, weeks: int) -> str:
         str(filters.received_from or ""),
         str(filters.received_to or ""),
         filters.q,
+        filters.language,
         today.isoformat(),
         str(weeks),
         timezone.get_current_timezone_name(),

@@ -7,7 +7,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from screening import clock
@@ -19,7 +18,7 @@ from screening.casework.forms import AssignForm, ContactForm, NoteForm
 from screening.casework.missing_information import missing_names, questions_to_complete
 from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
-from screening.intake import selectors
+from screening.intake import language, selectors
 from screening.rules import outcomes
 
 _UNREAD = object()  # an argument not given, where None is a value
@@ -64,9 +63,7 @@ def case_reading(case: Case, latest: ScreeningResult | None = None, booking=_UNR
         if stored.get("interpreter") == "yes"
         else "",
         # The language the patient filled the form in, in English (staff read English), unless English
-        "form_language": ""
-        if intake.language == "en"
-        else translation.get_language_info(intake.language)["name"],
+        "form_language": "" if intake.language == "en" else language.in_english(intake.language),
     }
 
 

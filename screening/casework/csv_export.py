@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from screening import clock
 from screening.casework.models import Case
+from screening.intake import language
 from screening.rules import outcomes
 
 _OUTCOMES = dict(outcomes.CASE_CHOICES)
@@ -29,9 +30,14 @@ def _outcome(case: Case) -> str:
     return f"{label}, tier {case.tier}" if case.tier else label
 
 
-def _language(code: str) -> str:
-    """The language the form was filled in in, in English ("Spanish")."""
-    return translation.get_language_info(code)["name"]
+def _interpreter(answers: dict) -> str:
+    """ "Yes (Vietnamese)", "No", or empty when the patient has not answered (a draft)."""
+    need = answers.get("interpreter")
+    if need != "yes":
+        return {"no": "No"}.get(need, "")
+    return (
+        f"Yes ({answers['interpreter_language']})" if answers.get("interpreter_language") else "Yes"
+    )
 
 
 def _person(user) -> str:
@@ -50,7 +56,8 @@ COLUMNS = [
     ("Closed because", lambda c, now: str(_REASONS.get(c.close_reason, c.close_reason))),
     ("Assigned to", lambda c, now: _person(c.assignee)),
     ("Days waiting", lambda c, now: (now - c.received_at).days),
-    ("Form language", lambda c, now: _language(c.intake.language)),
+    ("Form language", lambda c, now: language.in_english(c.intake.language)),
+    ("Interpreter needed", lambda c, now: _interpreter(c.intake.answers)),
     ("outcome_code", lambda c, now: c.outcome),
     ("tier", lambda c, now: c.tier if c.tier is not None else ""),
     ("status_code", lambda c, now: c.status),

@@ -21,6 +21,7 @@ from screening.casework import csv_export as export
 from screening.casework.access import coordinator_required, exporter_required
 from screening.casework.models import Case
 from screening.intake import answer_display as display
+from screening.intake import language
 from screening.rules import outcomes
 
 OUTCOME_CHOICES = outcomes.CASE_CHOICES
@@ -39,7 +40,16 @@ def _date(text: str | None) -> date | None:
 SEARCH_KEY = "queue_search"
 
 
-FILTER_FIELDS = ("outcome", "status", "assignee", "from", "to")
+FILTER_FIELDS = ("outcome", "status", "assignee", "language", "from", "to")
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    """The language filter's options: each language a patient can fill the form in (staff read
+    English names), then "needs an interpreter", which the patient answers on the contact page."""
+    return [
+        *((code, f"Filled in in {name}") for code, name in language.staff_names().items()),
+        (queue.INTERPRETER, "Needs an interpreter"),
+    ]
 
 
 def _filters(request: HttpRequest) -> queue.Filters:
@@ -49,6 +59,7 @@ def _filters(request: HttpRequest) -> queue.Filters:
     outcome = get.get("outcome", "")
     status = get.get("status", "")
     assignee = get.get("assignee", "")
+    spoken = get.get("language", "")
     return queue.Filters(
         outcome=outcome if outcome in dict(OUTCOME_CHOICES) else "",
         status=status if status in (*Case.Status.values, queue.ALL_STATUSES) else "",
@@ -56,6 +67,7 @@ def _filters(request: HttpRequest) -> queue.Filters:
         received_from=_date(get.get("from")),
         received_to=_date(get.get("to")),
         q=request.session.get(SEARCH_KEY, "") if get.get("search") == "1" else "",
+        language=spoken if spoken in dict(_language_choices()) else "",
     )
 
 
@@ -96,6 +108,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "next_cursor": page.next_cursor,
             "outcomes": OUTCOME_CHOICES,
             "statuses": Case.Status.choices,
+            "languages": _language_choices(),
             "query": params.urlencode(),
             "chart_weeks": CHART_WEEKS,
             "can_export": request.user.has_perm("screening.export_case"),
@@ -109,6 +122,7 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
     template lookups, filters and URL reversals cost more than the page's queries, so the values are
     worked out once here, for the rows' template to show as they are."""
     labels = dict(OUTCOME_CHOICES)
+    languages = language.staff_names()
     statuses = {value: str(label) for value, label in Case.Status.choices}  # translated once
     now = clock.now()
     months = display.months_short()
@@ -125,6 +139,11 @@ def _queue_rows(cases: list[dict]) -> list[dict]:
                 "reference": reference,
                 "url": address.format(reference),
                 "not_submitted": case["intake__submitted_at"] is None,
+                # Beside the reference: who needs a Spanish-speaking coordinator or an interpreter.
+                "language": ""
+                if case["intake__language"] == "en"
+                else languages.get(case["intake__language"], case["intake__language"]),
+                "interpreter": case["intake__answers__interpreter"] == "yes",
                 "received": display.day_month_year(case["received_at"], months, zone),
                 # An urgent case's tier in its badge ("Urgent, tier 1"), as text: no test per row.
                 "outcome_label": labels.get(case["outcome"], case["outcome"])

@@ -108,6 +108,13 @@ def _status(rng: random.Random, days: int) -> str:
 BATCH = 1000
 
 
+# A share of demo patients fill the form in another language the clinic offers, and a share (whatever
+# language they filled it in) need an interpreter, so the queue's language filter has cases to find.
+OTHER_LANGUAGE_SHARE = 0.15
+INTERPRETER_SHARE = 0.05
+INTERPRETED = ("Vietnamese", "Mandarin", "Arabic", "Portuguese")
+
+
 def _templates() -> list[dict]:
     return [json.loads(p.read_text())["answers"] for p in sorted(EXAMPLES.glob("*.json"))]
 
@@ -135,7 +142,15 @@ def _vary(template: dict, rng: random.Random, today: date) -> dict:
     }
     if answers.get("sex") == "male" and rng.random() < 0.5:
         answers["sex"] = "female" if age >= 60 else "male"  # pregnancy is asked only under 60
+    if rng.random() < INTERPRETER_SHARE:
+        answers |= {"interpreter": "yes", "interpreter_language": rng.choice(INTERPRETED)}
     return answers
+
+
+def _language(rng: random.Random) -> str:
+    """The language a demo patient filled the form in: one of those the clinic offers, English mostly."""
+    others = [code for code in settings.PATIENT_LANGUAGES if code != "en"]
+    return rng.choice(others) if others and rng.random() < OTHER_LANGUAGE_SHARE else "en"
 
 
 def generate(*, count: int, seed: int = 2026, drafts_share: float = 0.02) -> int:
@@ -190,12 +205,13 @@ def _batch(
         hidden, derived = not_asked(answers, today), derived_values(answers, today)
         facts = engine_facts(answers, today, hidden=hidden, derived=derived)
         result = screen_explained(facts, ruleset, version, today)
-        rows.append((answers, draft, received, result, hidden, derived))
+        rows.append((answers, draft, received, result, hidden, derived, _language(rng)))
     intakes = [
         Intake(
             reference=codes.new_reference(),
             status=Intake.Status.DRAFT if draft else Intake.Status.SUBMITTED,
             questionnaire_version=QUESTIONNAIRE_VERSION,
+            language=language,
             answers={
                 k: v
                 for k, v in answers.items()
@@ -207,7 +223,7 @@ def _batch(
             expires_at=received + timedelta(days=settings.INTAKE_DRAFT_DAYS),
             submitted_at=None if draft else received,
         )
-        for answers, draft, received, _result, hidden, derived in rows
+        for answers, draft, received, _result, hidden, derived, language in rows
     ]
     bulk.insert(Intake, intakes, with_ids=True)
     bulk.insert(

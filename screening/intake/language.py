@@ -24,6 +24,17 @@ def names() -> list[tuple[str, str]]:
     ]
 
 
+def in_english(code: str) -> str:
+    """A language's name as staff read it: "Spanish" (staff pages are English)."""
+    return translation.get_language_info(code)["name"]
+
+
+def staff_names() -> dict[str, str]:
+    """Every language the app speaks, by code, as staff read it: a draft keeps its language even after
+    a clinic stops offering it to new patients."""
+    return {code: in_english(code) for code, _name in settings.LANGUAGES}
+
+
 def _from_browser(header: str) -> str | None:
     """The first language of an Accept-Language header that patients may choose, by its weight."""
     choices = []
