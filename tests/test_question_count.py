@@ -1,5 +1,6 @@
 """How many questions a patient is shown (issue 17): a typical candidate at most 80, a patient with under 3
-months of pain and no treatment at most 50, and no page with more than 8.
+months of pain and no treatment at most 50, and no page with more than 8. In English and in Spanish (issue
+18): a translation adds no question and drops none.
 
 The test walks the intake as a patient does, page after page as the server sends them, and counts every
 question each page shows for the answers given (a follow-up revealed on the page counts only when it is
@@ -8,6 +9,7 @@ revealed). A radio or checkbox group counts once: the consents are one group of 
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from screening.intake.branching import context, question_shown
@@ -44,10 +46,17 @@ def units(form: PageForm, answers: dict) -> int:
     return len(shown) - len(consents) + bool(consents)
 
 
-def walk(client, path: dict[str, dict]) -> dict[str, int]:
+@pytest.fixture
+def language(request, settings):
+    settings.PATIENT_LANGUAGES = ["en", "es"]
+    return request.param
+
+
+def walk(client, path: dict[str, dict], language: str = "en") -> dict[str, int]:
     """Answer each page the server leads to, and each section of the task list in its order; the count
     of questions of each page shown."""
     counts: dict[str, int] = {}
+    client.post(reverse("screening:language"), {"language": language})
     url = client.post(reverse("screening:begin")).url
     while url != reverse("screening:check"):
         assert url != reverse("screening:safety-advice"), (
@@ -61,6 +70,7 @@ def walk(client, path: dict[str, dict]) -> dict[str, int]:
         slug = url.strip("/").split("/")[-1]
         page = client.get(url)
         assert page.status_code == 200, slug
+        assert f'<html lang="{language}">' in page.content.decode(), slug
         form = page.context["form"]
         data = path[slug]
         response = client.post(url, {**data, "action": "continue"})
@@ -77,15 +87,19 @@ def walk(client, path: dict[str, dict]) -> dict[str, int]:
     return counts
 
 
-def test_a_typical_candidate_is_asked_at_most_80_questions(client, default_rules):
-    counts = walk(client, TYPICAL)
+@pytest.mark.parametrize("language", ["en", "es"], indirect=True)
+def test_a_typical_candidate_is_asked_at_most_80_questions(client, default_rules, language):
+    counts = walk(client, TYPICAL, language)
     assert "treatment-facet-steroid" in counts and "block-2" in counts and "function" in counts
     assert sum(counts.values()) <= 80, counts
     assert max(counts.values()) <= 8, counts
 
 
-def test_under_3_months_of_pain_and_no_treatment_is_at_most_50_questions(client, default_rules):
-    counts = walk(client, SHORT)
+@pytest.mark.parametrize("language", ["en", "es"], indirect=True)
+def test_under_3_months_of_pain_and_no_treatment_is_at_most_50_questions(
+    client, default_rules, language
+):
+    counts = walk(client, SHORT, language)
     assert "treatment-nsaids" not in counts and "blocks" not in counts
     assert "function" not in counts and "outlook" not in counts  # daily life: from 3 months on
     assert sum(counts.values()) <= 50, counts
