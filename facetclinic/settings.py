@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from facetclinic import db_pool
@@ -286,10 +287,37 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "FacetClinic <no-reply@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- The clinic: one place for its details, shown on the receipt and safety pages ----------------
+# Its opening hours are words, so each language a patient can choose has its own: CLINIC_HOURS in English,
+# CLINIC_HOURS_ES in Spanish (and so on). A clinic that sets its own hours must set them in each language
+# it offers, or the app does not start: the demo's Spanish hours must never stand in for a clinic's.
+_DEMO_HOURS = {"en": "Monday to Friday, 8am to 6pm", "es": "de lunes a viernes, de 8:00 a 18:00"}
+CLINIC_HOURS = {"en": env_str("CLINIC_HOURS", _DEMO_HOURS["en"])}
+for _code in [code for code, _label in LANGUAGES if code != "en"]:
+    _name = f"CLINIC_HOURS_{_code.upper()}"
+    if os.environ.get(_name):
+        CLINIC_HOURS[_code] = os.environ[_name]
+    elif not os.environ.get("CLINIC_HOURS"):
+        CLINIC_HOURS[_code] = _DEMO_HOURS[_code]
+    elif _code in PATIENT_LANGUAGES:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"Set {_name}: the clinic's hours for patients who read {_code!r}, which PATIENT_LANGUAGES offers "
+            "(CLINIC_HOURS is set, so the demo's hours cannot stand in)."
+        )
+    # else: a language no longer offered; its drafts' e-mails give the hours in English
+
+
+def _clinic_hours() -> str:
+    from django.utils.translation import get_language
+
+    return CLINIC_HOURS.get(get_language() or "en", CLINIC_HOURS["en"])
+
+
 CLINIC = {
     "name": env_str("CLINIC_NAME", "FacetClinic demo clinic"),
     "phone": env_str("CLINIC_PHONE", "(555) 010-0199"),
-    "hours": env_str("CLINIC_HOURS", "Monday to Friday, 8am to 6pm"),
+    "hours": lazy(_clinic_hours, str)(),  # in the language of the page or e-mail (CLINIC_HOURS_*)
     "address": env_str("CLINIC_ADDRESS", "100 Example Street, Springfield"),
     "emergency_number": env_str("CLINIC_EMERGENCY_NUMBER", "911"),
     "reply_days": env_int("CLINIC_REPLY_DAYS", 2, minimum=1),

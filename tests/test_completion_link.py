@@ -129,12 +129,22 @@ def test_opening_the_link_does_not_clear_the_wrong_dates_before_it(
     assert guesser.post("/complete/", BIRTH).status_code == 429
 
 
-def test_the_link_goes_in_the_language_the_patient_filled_the_form_in(coordinator, needs_info):
+def test_the_link_goes_in_the_language_the_patient_filled_the_form_in(
+    coordinator, needs_info, settings
+):
     type(needs_info).objects.filter(pk=needs_info.pk).update(language="es")
     _send_link(coordinator, needs_info)
     (message,) = mail.outbox
     assert message.subject.endswith(": unas preguntas más")
     assert "https://" in message.body or "http://" in message.body
+    # The link's last day in Spanish words, the time on a 24-hour clock, the clinic's hours in Spanish
+    assert re.search(r"solo hasta las \d{1,2}:\d\d del \d{1,2} de [a-z]+ de \d{4}\.", message.body)
+    assert re.search(
+        r"de (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre) de",
+        message.body,
+    )
+    assert f"({settings.CLINIC_HOURS['es']})" in message.body
+    assert settings.CLINIC_HOURS["en"] not in message.body and "p.m." not in message.body
 
 
 def test_the_questions_come_in_the_language_the_form_was_filled_in(

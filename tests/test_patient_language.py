@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,36 @@ def test_the_queue_finds_cases_by_the_language_they_were_filled_in_in_or_an_inte
     assert "Yes (Mixteco)" in body and body.count("\n") == len(interpreter) + 1
     # A language nobody speaks here is no filter at all.
     assert len(coordinator.get("/staff/?status=all&language=xx").context["rows"]) == len(everyone)
+
+
+def _check(**env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLINIC_HOURS")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=LOCALE.parent,
+        env=environment | {"SECRET_KEY": "x", "DEBUG": "true"} | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_clinic_that_sets_its_hours_sets_them_in_every_language_it_offers():
+    """The demo's Spanish hours never stand in for a clinic's own."""
+    refused = _check(CLINIC_HOURS="Mon-Thu 9-5", PATIENT_LANGUAGES="en,es")
+    assert refused.returncode != 0 and "Set CLINIC_HOURS_ES" in refused.stderr
+    assert _check(CLINIC_HOURS="Mon-Thu 9-5").returncode == 0  # Spanish not offered: not needed
+    both = _check(
+        CLINIC_HOURS="Mon-Thu 9-5", CLINIC_HOURS_ES="lun-jue 9-17", PATIENT_LANGUAGES="en,es"
+    )
+    assert both.returncode == 0, both.stderr
+
+
+def test_the_clinics_hours_are_given_in_the_patients_language(client, both, default_rules):
+    from django.conf import settings
+
+    english = client.get("/").content.decode()  # every patient page says them, in its footer
+    client.post(reverse("screening:language"), {"language": "es"})
+    spanish = client.get("/").content.decode()
+    assert settings.CLINIC_HOURS["en"] in english and settings.CLINIC_HOURS["es"] not in english
+    assert settings.CLINIC_HOURS["es"] in spanish and settings.CLINIC_HOURS["en"] not in spanish
