@@ -7,20 +7,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from screening.intake import instruments
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _licensed_shape():
+def _licensed_shape(word: str = "Licensed"):
     return {
         "odi": {
-            key: {"title": f"Licensed {key}", "statements": [f"Statement {n}" for n in range(6)]}
+            key: {"title": f"{word} {key}", "statements": [f"{word} {n}" for n in range(6)]}
             for key in instruments.ODI_SECTIONS
         },
         "startback": {
-            key: {"text": f"Licensed {key}", "choices": ["a"] * (5 if key == "item_9" else 2)}
+            key: {"text": f"{word} {key}", "choices": ["a"] * (5 if key == "item_9" else 2)}
             for key in instruments.STARTBACK_ITEMS
         },
     }
@@ -38,6 +39,33 @@ def test_a_licensed_file_that_fits_the_structure_is_loaded(tmp_path):
     wording = instruments.load_wording(str(path))
     assert wording.licensed
     assert wording.odi["walking"]["title"] == "Licensed walking"
+
+
+def test_a_file_holds_each_language_and_each_page_reads_its_own(tmp_path):
+    path = tmp_path / "wording.json"
+    path.write_text(json.dumps({"en": _licensed_shape(), "es": _licensed_shape("Con licencia")}))
+    wording = instruments.load_wording(str(path), ["en", "es"])
+    walking, last = wording.odi["walking"]["title"], wording.odi["walking"]["statements"][5]
+    with translation.override("es"):
+        assert (str(walking), str(last)) == ("Con licencia walking", "Con licencia 5")
+    with translation.override("en"):
+        assert (str(walking), str(last)) == ("Licensed walking", "Licensed 5")
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        # Spanish offered, but the file is English only: no demo Spanish beside the licensed English
+        (_licensed_shape(), "The file has no wording in es"),
+        ({"es": _licensed_shape()}, "The file has no wording in en"),
+        ({"en": _licensed_shape(), "es": {"odi": {}}}, "es: The file must hold exactly two keys"),
+    ],
+)
+def test_a_file_without_every_offered_language_is_refused(tmp_path, content, complaint):
+    path = tmp_path / "wording.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(instruments.WordingFileError, match=complaint):
+        instruments.load_wording(str(path), ["en", "es"])
 
 
 @pytest.mark.parametrize(

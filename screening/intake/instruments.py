@@ -3,16 +3,24 @@
 The validated wording of both instruments is copyrighted, so the repository holds only their structure and
 short in-house demo wording, labelled as such. A clinic with a licence points INSTRUMENT_WORDING_FILE at a
 JSON file with the licensed wording; it is checked against the structure when the app starts, and the app
-refuses to start with a file that does not fit. The file's shape:
+refuses to start with a file that does not fit. The wording of one language has this shape:
 
     {"odi": {"<section key>": {"title": "...", "statements": ["...", x6]}, ...x10},
      "startback": {"<item key>": {"text": "...", "choices": ["...", ...]}, ...x9}}
+
+A file of that shape is English. A file for several languages holds one such wording per language code:
+{"en": {...}, "es": {...}}. It must hold English (staff read the questions in English) and every language
+patients may choose (PATIENT_LANGUAGES): a licensed instrument is never shown beside demo wording, nor in a
+language the patient did not choose.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 DEMO_NOTICE = _("Demo wording, not the validated instrument.")
@@ -145,13 +153,68 @@ def validate_wording(data: object) -> None:
             raise WordingFileError(f"startback.{key} needs exactly {wanted} choices.")
 
 
-def load_wording(path: str) -> Wording:
-    """The demo wording when ``path`` is empty, else the licensed wording in that file (validated)."""
+def load_wording(path: str, languages: Iterable[str] = ("en",)) -> Wording:
+    """The demo wording when ``path`` is empty, else the licensed wording in that file (validated), each
+    text in the language of the page that shows it."""
     if not path:
         return Wording(odi=_demo_odi(), startback=_demo_startback(), licensed=False)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise WordingFileError(f"Cannot read the instrument wording file {path}: {exc}") from None
-    validate_wording(data)
-    return Wording(odi=data["odi"], startback=data["startback"], licensed=True)
+    by_language = {"en": data} if isinstance(data, dict) and "odi" in data else data
+    if not isinstance(by_language, dict):
+        raise WordingFileError(
+            'The file must hold "odi" and "startback", or one such per language.'
+        )
+    missing = [code for code in dict.fromkeys(("en", *languages)) if code not in by_language]
+    if missing:
+        raise WordingFileError(
+            f"The file has no wording in {', '.join(missing)}: it needs English (staff read the "
+            "questions in English) and every language in PATIENT_LANGUAGES."
+        )
+    for code, wording in by_language.items():
+        try:
+            validate_wording(wording)
+        except WordingFileError as exc:
+            raise WordingFileError(f"{code}: {exc}" if data is by_language else str(exc)) from None
+    return Wording(
+        odi={
+            key: {
+                "title": _texts(by_language, "odi", key, "title"),
+                "statements": [
+                    _texts(by_language, "odi", key, "statements", n) for n in range(ODI_STATEMENTS)
+                ],
+            }
+            for key in ODI_SECTIONS
+        },
+        startback={
+            key: {
+                "text": _texts(by_language, "startback", key, "text"),
+                "choices": [
+                    _texts(by_language, "startback", key, "choices", n)
+                    for n in range(len(by_language["en"]["startback"][key]["choices"]))
+                ],
+            }
+            for key in STARTBACK_ITEMS
+        },
+        licensed=True,
+    )
+
+
+def _in_language(texts: dict[str, str]) -> str:
+    """The text in the active language (English where none is active, as in a management command)."""
+    return texts.get(get_language() or "en", texts["en"])
+
+
+_in_language_lazy = lazy(_in_language, str)
+
+
+def _texts(by_language: dict, *where: str | int):
+    """One text of the instrument as a lazy string: read out in the language of the page showing it."""
+    texts = {}
+    for code, wording in by_language.items():
+        for step in where:
+            wording = wording[step]
+        texts[code] = wording
+    return _in_language_lazy(texts)

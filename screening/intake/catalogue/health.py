@@ -164,7 +164,9 @@ HEALTH = Section(
 )
 
 # --- 8. Daily life: Oswestry Disability Index and STarT Back -------------------------------------------
-WORDING = instruments.load_wording(getattr(settings, "INSTRUMENT_WORDING_FILE", ""))
+WORDING = instruments.load_wording(
+    getattr(settings, "INSTRUMENT_WORDING_FILE", ""), settings.PATIENT_LANGUAGES
+)
 
 ODI_QUESTIONS = tuple(
     ask(
