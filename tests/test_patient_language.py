@@ -148,6 +148,20 @@ def test_answers_read_back_in_spanish_conventions(both):
         assert display_value(QUESTIONS["date_of_birth"], "1971-07-14") == "14 de julio de 1971"
         assert display_value(QUESTIONS["mri_when"], "2025-05") == "mayo de 2025"
         assert display_value(QUESTIONS["pain_months"], 1) == "1 mes"
+        assert display_value(QUESTIONS["weight"], {"kg": 72.5}) == "72,5 kg"
+    assert display_value(QUESTIONS["weight"], {"kg": 72.5}) == "72.5 kg"  # staff read English
+
+
+def test_a_decimal_comma_is_taken_and_shown_back_as_typed_in_spanish(patient, both):
+    patient.client.post(reverse("screening:language"), {"language": "es"})
+    patient.fill(upto="height-and-weight")
+    patient.post_page("height-and-weight", {"height_cm": "168", "weight_kg": "72,5"})
+    patient.intake.refresh_from_db()
+    assert patient.intake.answers["weight"] == {"kg": 72.5}
+    again = patient.client.get(reverse("screening:page", args=["height-and-weight"]))
+    assert 'value="72,5"' in again.content.decode()
+    check = patient.client.get(reverse("screening:check")).content.decode()
+    assert "72,5 kg" in check
 
 
 # --- red-flag messages in each language ---------------------------------------------------------------

@@ -52,7 +52,8 @@ def display_value(question: Question, value: Any, *, for_patient: bool = False) 
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """72.5 in English, 72,5 in Spanish: the decimal mark of the language the page is read in."""
+    return formats.number_format(int(value) if float(value).is_integer() else value)
 
 
 # --- Dates as the staff pages' lists show them ------------------------------------------------------

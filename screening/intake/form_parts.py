@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from screening.intake.scoring import age_on
@@ -98,7 +99,13 @@ class PartsWidget(forms.MultiWidget):
         if isinstance(value, str):  # "YYYY-MM"
             year, month = value.split("-")
             return [int(month), int(year)]
-        return [value.get(name) for name, _label, _width in self.parts]
+        # A stored 72.5 is shown back as the patient's language writes it ("72,5" in Spanish)
+        return [
+            formats.number_format(part)
+            if isinstance(part, float) and not part.is_integer()
+            else part
+            for part in (value.get(name) for name, _label, _width in self.parts)
+        ]
 
 
 class PartsField(forms.MultiValueField):
