@@ -283,3 +283,56 @@ def test_the_clinics_hours_are_given_in_the_patients_language(client, both, defa
     spanish = client.get("/").content.decode()
     assert settings.CLINIC_HOURS["en"] in english and settings.CLINIC_HOURS["es"] not in english
     assert settings.CLINIC_HOURS["es"] in spanish and settings.CLINIC_HOURS["en"] not in spanish
+
+
+# --- no English left on a Spanish page ---------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|<[^>]+>")
+
+
+def _english_phrases() -> set[str]:
+    """Runs of four words or more of each English string of the catalogue, cut at its placeholders and
+    markup, where the Spanish differs: none may show on a page read in Spanish."""
+    po = (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text()
+    phrases = set()
+    for msgid, msgstr, _fuzzy, _context in _entries(po):
+        if msgid == msgstr:
+            continue
+        for part in _PLACEHOLDER.split(msgid):
+            part = " ".join(part.split()).strip(" .,:;()")
+            if len(part.split()) >= 4 and part not in msgstr:
+                phrases.add(part)
+    return phrases
+
+
+def _text(response) -> str:
+    import html
+
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_no_english_is_left_on_any_page_a_spanish_speaking_patient_reads(patient, both):
+    from tests.intake_data import EVERY_PAGE
+
+    client = patient.client
+    client.post(reverse("screening:language"), {"language": "es"})
+    read = {path: _text(client.get(path)) for path in ("/", "/privacy/", "/intake/resume/")}
+    patient.begin()
+    for slug, data in EVERY_PAGE.items():
+        url = reverse("screening:page", args=[slug])
+        read[slug] = _text(client.get(url))
+        read[f"{slug}, with errors"] = _text(client.post(url, {"action": "continue"}))
+        if slug == "safety":
+            data = {**data, "saddle_numbness": "yes"}  # the emergency advice, and its reminders
+        assert client.post(url, {**data, "action": "continue"}).status_code == 302, slug
+        if slug == "safety":
+            read["safety advice"] = _text(client.get(reverse("screening:safety-advice")))
+    read["task list"] = _text(client.get(reverse("screening:tasks")))
+    read["check"] = _text(client.get(reverse("screening:check")))
+    read["receipt"] = _text(client.post(reverse("screening:submit"), follow=True))
+    assert "Su formulario se envió." in read["receipt"]
+    english = _english_phrases()
+    assert len(english) > 300
+    left = {where: sorted(p for p in english if p in text) for where, text in read.items()}
+    assert {where: found for where, found in left.items() if found} == {}
