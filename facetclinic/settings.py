@@ -250,8 +250,21 @@ USE_TZ = True
 # --- Static files: Bootstrap is vendored, whitenoise serves everything -------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Scan reports patients attach (issue 19): outside the static files, never served by a URL of their own
+# (staff open them through the case page). A folder by default; any S3-compatible store through
+# django-storages in production (docs/deploy.md).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "scan_reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": MEDIA_ROOT / "scan-reports",
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -368,6 +381,27 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 # The licensed wording of the Oswestry Disability Index and STarT Back tool (a JSON file, see
 # README.md). Without it, in-house demo wording is shown, clearly labelled as such.
 INSTRUMENT_WORDING_FILE = env_str("INSTRUMENT_WORDING_FILE", "")
+
+# --- Scan reports: each file scanned by ClamAV (issue 19, docs/deploy.md) --------------------------------
+# clamd's socket: a Unix socket path or host:port. Without it, DEBUG on accepts files "not scanned";
+# DEBUG off refuses them unless UPLOAD_SCAN=off says, explicitly, to accept files unscanned (a risk).
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", "")
+UPLOAD_SCAN = env_str("UPLOAD_SCAN", "on")
+if UPLOAD_SCAN not in ("on", "off"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"UPLOAD_SCAN must be on or off; got {UPLOAD_SCAN!r}.")
+REPORTS_PER_SCAN = 5  # files per scan (X-ray, MRI, CT) on a draft
+REPORT_BYTES_PER_DRAFT = env_int("REPORT_BYTES_PER_DRAFT", 100 * 1024 * 1024, minimum=1)
+REPORTS_PER_ADDRESS_PER_HOUR = env_int("REPORTS_PER_ADDRESS_PER_HOUR", 40, minimum=1)
+# Every multipart request: a file over 20 MB is dropped as it arrives (the page says so), and a request
+# stops being read past this many bytes of files (the proxy's body limit should match, docs/deploy.md).
+FILE_UPLOAD_HANDLERS = [
+    "screening.upload_limits.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_REQUEST_BYTES = 110 * 1024 * 1024
 
 # --- Retention (docs/retention.md): `manage.py purge_retained` deletes what is past it, daily -------
 # Audit rows are kept 6 years. Not read from the environment: the database trigger that refuses deleting

@@ -10,7 +10,10 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # Importing the catalogue loads the instruments' wording and validates a licensed wording file
         # against their structure, so a bad file stops the app at start-up, not on a patient's page.
-        from screening.intake import catalogue  # noqa: F401
+        from screening.intake import (
+            catalogue,  # noqa: F401
+            report_services,  # noqa: F401  (a report's file goes with its row)
+        )
         from screening.rules import publishing  # noqa: F401  (the rules' kinds of approval request)
         from screening.staff import (
             account_kinds,  # noqa: F401  (the account kinds of approval requests)

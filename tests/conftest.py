@@ -16,3 +16,17 @@ def default_rules(db):
 
     ensure_groups(django.apps.apps)
     rules_load_defaults()
+
+
+@pytest.fixture(autouse=True)
+def _scan_reports_in_a_temporary_folder(settings, tmp_path_factory):
+    """Scan reports stored under a folder of this test run, never the project's media folder."""
+    storages = {**settings.STORAGES}
+    storages["scan_reports"] = {
+        **storages["scan_reports"],
+        "OPTIONS": {
+            **storages["scan_reports"]["OPTIONS"],
+            "location": tmp_path_factory.mktemp("scan-reports"),
+        },
+    }
+    settings.STORAGES = storages

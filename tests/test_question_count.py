@@ -38,9 +38,10 @@ SHORT = {
 
 
 def units(form: PageForm, answers: dict) -> int:
-    """The questions the page shows for these answers; a group of consent boxes counts once."""
+    """The questions the page shows for these answers; a group of consent boxes counts once; attaching a
+    scan report is no question to answer (issue 19)."""
     ctx = context(answers, form.today)
-    shown = [q for q in form.questions if question_shown(q, answers, ctx)]
+    shown = [q for q in form.questions if question_shown(q, answers, ctx) and q.kind != Kind.FILE]
     consents = [q for q in shown if q.kind == Kind.CONSENT]
     assert not consents or form.page.consent_legend  # shown as one group of boxes
     return len(shown) - len(consents) + bool(consents)
@@ -109,8 +110,9 @@ def test_under_3_months_of_pain_and_no_treatment_is_at_most_50_questions(
 def test_no_page_can_show_more_than_8_questions():
     """Whatever the answers: every question of a page shown at once, consents as one group."""
     for page in PAGES:
-        consents = [q for q in page.questions if q.kind == Kind.CONSENT]
-        assert len(page.questions) - len(consents) + bool(consents) <= 8, page.slug
+        asked = [q for q in page.questions if q.kind != Kind.FILE]
+        consents = [q for q in asked if q.kind == Kind.CONSENT]
+        assert len(asked) - len(consents) + bool(consents) <= 8, page.slug
 
 
 def test_the_consents_are_one_group_of_boxes_under_one_legend(patient):

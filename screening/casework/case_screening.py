@@ -17,8 +17,8 @@ from screening.casework import bulk_copy as bulk
 from screening.casework import notifications as notify
 from screening.casework.models import Case, ScreeningResult
 from screening.intake.facts import engine_facts
-from screening.intake.models import Consent, Intake, PatientIdentity
-from screening.intake.selectors import load_answers
+from screening.intake.models import Intake, PatientIdentity
+from screening.intake.selectors import consents_and_files, load_answers
 from screening.rules import outcomes
 from screening.rules.engine import CompiledRuleset
 from screening.rules.explaining import (
@@ -239,15 +239,12 @@ def _rescreen_batch(batch: list[Intake], version: RulesetVersion, compiled) -> N
         .filter(intake__in=batch)
         .values_list("pk", "assignee_id")
     )
-    consents: dict[int, list[str]] = {}
-    for intake_id, kind in Consent.objects.filter(intake__in=batch).values_list(
-        "intake_id", "kind"
-    ):
-        consents.setdefault(intake_id, []).append(kind)
+    rows = consents_and_files(batch)
     now, zone = clock.now(), timezone.get_current_timezone()
     results, changed, urgent = [], [], []
     for intake in batch:
-        answers = load_answers(intake, consents=consents.get(intake.pk, ()))
+        consents, files = rows.get(intake.pk, ((), {}))
+        answers = load_answers(intake, consents=consents, files=files)
         sent = timezone.localdate(intake.submitted_at, zone)
         explained = _evaluate(intake, answers, compiled, version, sent)
         outcome = explained.outcome

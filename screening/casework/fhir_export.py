@@ -101,7 +101,7 @@ def _answers(question: Question, value: Any) -> list[dict[str, Any]]:
             return [_coding(question, value)]
         case Kind.MULTI:
             return [_coding(question, code) for code in value]
-        case Kind.INTEGER | Kind.SCALE:
+        case Kind.INTEGER | Kind.SCALE | Kind.FILE:  # a file question: how many are attached
             return [{"valueInteger": int(value)}]
         case Kind.DATE | Kind.MONTH_YEAR:
             return [{"valueDate": value}]  # "YYYY-MM-DD" or "YYYY-MM": both valid FHIR dates

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS_3
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from screening.intake.catalogue import Kind, Question
@@ -34,6 +34,10 @@ def display_value(question: Question, value: Any, *, for_patient: bool = False) 
         case Kind.INTEGER:
             unit = question.unit_one if value == 1 and question.unit_one else question.unit
             return f"{value} {unit}".strip() if unit != "%" else f"{value}%"
+        case Kind.FILE:
+            return ngettext("%(count)s file attached", "%(count)s files attached", value) % {
+                "count": value
+            }
         case Kind.CONSENT if for_patient:
             return _("Agreed")
         case Kind.CONSENT:

@@ -87,6 +87,7 @@ _KIND_TO_FACT = {
     Kind.YES_NO: FactType.CHOICE,
     Kind.YES_NO_UNSURE: FactType.CHOICE,
     Kind.MULTI: FactType.MULTI,
+    Kind.FILE: FactType.NUMBER,  # how many files are attached: "not answered" when none
 }
 
 _YES_NO = (("yes", "Yes"), ("no", "No"))

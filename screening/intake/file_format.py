@@ -136,6 +136,15 @@ def _read_one(item: Any, today: date) -> tuple[CheckedIntake | None, list[str]]:
                     f"answers.{q.key}: {message}" for message in form.errors.get(q.key, [])
                 ]
         stored.update({k: v for k, v in form.answers.items() if v is not None})
+        # How many files an upload question has (a test case's "report attached"): the form takes
+        # files, not numbers, so the number is kept as sent (checked above) where the question applies
+        stored.update(
+            {
+                q.key: answers[q.key]
+                for q in form.questions
+                if q.kind == Kind.FILE and q.key not in mistyped and answers.get(q.key)
+            }
+        )
     stored = ans.prune(stored, today)
     if older:
         # Kept as sent, each checked as its own field: the answers to questions no longer asked, and
@@ -187,6 +196,10 @@ def _type_problem(kind: Kind, value: Any) -> str | None:
         not isinstance(value, list) or not all(isinstance(v, str) for v in value)
     ):
         return "must be a list of choice codes"
+    if kind == Kind.FILE and (
+        not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= REPORTS_PER_SCAN
+    ):
+        return f"must be how many files are attached, a whole number from 1 to {REPORTS_PER_SCAN}"
     if kind == Kind.CONSENT and value is not True:
         return "must be true (given) or left out"
     if kind == Kind.HEIGHT and not (
@@ -222,6 +235,9 @@ def _as_form_data(kind: Kind, key: str, value: Any) -> dict[str, Any]:
     return {key: str(value)}
 
 
+REPORTS_PER_SCAN = 5  # settings.REPORTS_PER_SCAN: a file of this format reads the same everywhere
+
+
 def schema() -> dict:
     """The JSON Schema of the format, generated from the catalogue (docs/intake-format.schema.json)."""
     properties: dict[str, Any] = {}
@@ -248,6 +264,8 @@ def schema() -> dict:
                 prop = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
             case Kind.CONSENT:
                 prop = {"const": True}
+            case Kind.FILE:  # how many files are attached; a file itself is never in this format
+                prop = {"type": "integer", "minimum": 1, "maximum": REPORTS_PER_SCAN}
             case Kind.HEIGHT:
                 prop = {
                     "oneOf": [

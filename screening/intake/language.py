@@ -75,9 +75,10 @@ class PatientLanguageMiddleware:
 
     def __call__(self, request):
         language = for_request(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # Active for this request only: the thread serves the next request (or test) in its own
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         if not request.path_info.startswith(STAFF_PATHS):
             vary = response.headers.get("Vary", "")

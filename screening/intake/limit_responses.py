@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from screening.intake.report_files import MESSAGES
 from screening.staff import attempt_limits as throttle
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ SUBMISSIONS = Limit(
         "not been sent yet. Wait an hour and send it again, or call the clinic on %(phone)s."
     ),
 )
+REPORTS = Limit("reports", "REPORTS_PER_ADDRESS_PER_HOUR", MESSAGES["too_fast"])
 REFUSED = _(
     "We could not accept this form. Try again, and if this keeps happening, call the clinic on "
     "%(phone)s."

@@ -112,3 +112,46 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
+
+
+class ScanReport(models.Model):
+    """A scan report attached to an intake (issue 19): by the patient on the imaging page, or by a
+    coordinator from a report received by post or e-mail.
+
+    The file lives in the "scan_reports" storage under ``storage_name``, a random key: never a name the
+    patient gave, never a guessable address. Staff open it through the case page only (each read audited).
+    The row goes with its intake; the file goes after the transaction that dropped the row commits.
+    """
+
+    class ScanStatus(models.TextChoices):
+        CLEAN = "clean", "Scanned: no virus found"
+        NOT_SCANNED = "not_scanned", "Not scanned"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="reports")
+    question = models.CharField(max_length=40)  # the catalogue's upload question: report_mri, ...
+    storage_name = models.CharField(max_length=80, unique=True, editable=False)
+    # The name the patient's device gave it, shown to them (to tell their files apart) and to staff;
+    # never part of the stored file's name or of any address
+    original_name = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    scan_status = models.CharField(max_length=12, choices=ScanStatus.choices)
+    added_at = clock.ClockedDateTimeField(auto_now_add=True)
+    # Who attached it: the patient (null) or a coordinator
+    added_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        indexes = [models.Index(fields=["intake", "question"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scan_status__in=["clean", "not_scanned"]),
+                name="scan_report_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Scan report {self.pk} of {self.intake_id}"

@@ -29,6 +29,7 @@ from screening.intake.form_parts import (
     parse_int,
     parse_number,
 )
+from screening.intake.report_files import PICKER_TYPES
 
 # Text limits; each fits its database column (tests/test_validation.py holds them together).
 MAX_TEXT, MAX_LONG_TEXT, MAX_PHONE = 200, 2000, 40
@@ -102,7 +103,27 @@ def field_for(question: Question) -> forms.Field:
         case Kind.WEIGHT:
             parts = [("kg", _("Kilograms"), "w-3"), ("lb", _("or pounds"), "w-3")]
             return PartsField(PartsWidget(parts), **common)
+        case Kind.FILE:
+            return forms.FileField(widget=ReportFilesInput(), **common)
     raise ValueError(f"No form field for {question.kind}")
+
+
+class ReportFilesInput(forms.ClearableFileInput):
+    """A file picker for several files, under the list of those attached already, each with its own
+    "Remove" button (a button of the page's form: it works without JavaScript). The files themselves
+    are taken by the view (report_services), not by the form: the form only shows them."""
+
+    allow_multiple_selected = True
+    template_name = "screening/widgets/report_files.html"
+
+    def __init__(self):
+        super().__init__(attrs={"accept": PICKER_TYPES})
+        self.attached: list = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attached"] = self.attached
+        return context
 
 
 def initial_for(question: Question, value: Any) -> Any:
@@ -142,10 +163,12 @@ class PageForm(DescribedForm):
         stored: dict[str, Any],
         today: date,
         require_answers: bool = True,
+        file_errors: dict[str, list[str]] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.page, self.stored, self.today = page, stored, today
+        self.file_errors = file_errors or {}
         self.require_answers = require_answers
         self.answers: dict[str, Any] = {}
         own_keys = {q.key for q in page.questions}
@@ -158,6 +181,8 @@ class PageForm(DescribedForm):
                 continue  # does not apply, given answers on other pages
             self.questions.append(q)
             self.fields[q.key] = field_for(q)
+            if q.kind == Kind.FILE:  # its files are listed by show_reports
+                continue
             self.initial[q.key] = initial_for(q, stored.get(q.key))
             inside = [w for w in q.show_if if w.key in own_keys]
             if inside:
@@ -200,12 +225,23 @@ class PageForm(DescribedForm):
         helper.layout = Layout(*items)
         return helper
 
+    def show_reports(self, reports: dict[str, list]) -> None:
+        """List the files attached to each upload question, each with its "Remove" button."""
+        for q in self.questions:
+            if q.kind == Kind.FILE:
+                self.fields[q.key].widget.attached = reports.get(q.key, [])
+
     # --- validation -----------------------------------------------------------------------
     def clean(self):
         cleaned = super().clean()
         values: dict[str, Any] = {}
         self._values = values  # converted so far, in page order (a block's month names its errors)
         for q in self.questions:
+            if q.kind == Kind.FILE:  # how many are attached: the view took the files sent
+                values[q.key] = self.stored.get(q.key)
+                for message in self.file_errors.get(q.key, []):
+                    self.add_error(q.key, forms.ValidationError(message, code="file"))
+                continue
             if q.key in self.errors:
                 continue
             try:
@@ -222,8 +258,8 @@ class PageForm(DescribedForm):
                 if q.key in self.errors:
                     del self.errors[q.key]
                 continue
-            if q.key in self.errors:
-                continue
+            if q.key in self.errors or q.kind == Kind.FILE:
+                continue  # files attached are rows of their own, not an answer to store
             value = values.get(q.key)
             if self.require_answers and q.required and not is_answered(value):
                 self.add_error(

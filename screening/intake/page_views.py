@@ -15,9 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from screening import clock
+from screening import clock, upload_limits
 from screening.intake import branching as ans
-from screening.intake import language, services
+from screening.intake import language, report_services, services
 from screening.intake import limit_responses as limits
 from screening.intake.advice import advice_context, rule_messages
 from screening.intake.answer_display import display_value
@@ -42,6 +42,7 @@ from screening.intake.draft_session import (
     where_to_resume,
 )
 from screening.intake.facts import body_is_unlikely
+from screening.intake.models import Intake
 from screening.intake.page_forms import PageForm
 from screening.intake.selectors import load_answers
 from screening.staff import attempt_limits as throttle
@@ -129,6 +130,8 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     if not ans.page_shown(current, stored, ans.context(stored, day)):
         return _skip(current, stored, day)
     form = PageForm(page=current, stored=stored, today=day)
+    if report_services.upload_questions(current):  # the files attached so far (one query more)
+        form.show_reports(report_services.attached(intake))
     return _render_page(request, current, form, stored, day)
 
 
@@ -136,10 +139,14 @@ def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
     """A page sent: the service reads the draft once, locked, and validates, counts and saves the page
     in one transaction (services.intake_post_page); this turns what came of it into a page."""
     action = request.POST.get("action", "continue")
-    if action not in ("continue", "save", "back"):
+    if "remove_report" in request.POST:
+        action = "stay"  # a file's "Remove" button: the page is saved as it is, and shown again
+    if action not in ("continue", "save", "back", "stay"):
         return HttpResponseBadRequest()
     day = clock.today()
     forms: list[PageForm] = []
+    draft = _live_draft(request) if report_services.upload_questions(current) else None
+    received = _receive_reports(request, current, draft)
 
     def clean(stored: dict) -> dict | None:
         form = PageForm(
@@ -148,6 +155,7 @@ def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
             stored=stored,
             today=day,
             require_answers=action == "continue",
+            file_errors=received.errors,
         )
         forms.append(form)
         return form.answers if form.is_valid() else None
@@ -172,6 +180,8 @@ def _save_page(request: HttpRequest, current: Page) -> HttpResponse:
     problem, status = (
         (limits.message(limits.PAGE_SAVES.message), 429) if post.over_limit else (None, 200)
     )
+    if draft is not None:  # shown again: with the files attached, those just sent too
+        forms[0].show_reports(report_services.attached(draft))
     response = _render_page(request, current, forms[0], post.stored, day, problem, status)
     return limits.retry_after(response) if status == 429 else response
 
@@ -243,7 +253,34 @@ def _after_save(request, intake, current, stored, day, action, change) -> HttpRe
         return redirect("screening:check-body")
     if action == "back":
         return redirect(previous_url(current, stored, day, change))
+    if action == "stay":
+        return redirect(page_url(current, change))
     return redirect(following_url)
+
+
+def _receive_reports(request: HttpRequest, current: Page, draft) -> report_services.Received:
+    """The files sent with a page that asks for scan reports: a "Remove" pressed, then each new file
+    checked, scanned and attached to the draft (report_services). Done before the page's answers are
+    saved, so a file is kept even when an answer on the page needs fixing."""
+    if draft is None:
+        return report_services.Received()
+    if removing := request.POST.get("remove_report"):
+        report_services.report_remove(intake=draft, storage_name=removing)
+    return report_services.reports_receive(
+        intake=draft,
+        page=current,
+        files=request.FILES,
+        oversize=upload_limits.dropped(request),
+        within_limit=lambda: (
+            not limits.over(limits.REPORTS, throttle.client_key("reports", request))
+        ),
+    )
+
+
+def _live_draft(request: HttpRequest):
+    return Intake.objects.filter(
+        pk=request.session.get(SESSION_KEY), status=Intake.Status.DRAFT
+    ).first()
 
 
 @require_http_methods(["GET", "POST"])

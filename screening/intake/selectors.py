@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Count, IntegerField, Value
 from django.utils.translation import get_language
 
 from screening.intake import branching as ans
@@ -18,18 +19,28 @@ from screening.intake.catalogue import (
     upgrade,
 )
 from screening.intake.catalogue.history import MAX_BLOCKS
-from screening.intake.models import Intake
+from screening.intake.models import Consent, Intake, ScanReport
 
 
-def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[str, Any]:
+def load_answers(
+    intake: Intake,
+    consents: Iterable[str] | None = None,
+    files: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """The patient's answers as one mapping: clinical answers plus identifying details.
 
-    ``consents`` are the kinds of the intake's Consent rows when the caller read them already."""
+    ``consents`` are the kinds of the intake's Consent rows, and ``files`` the number of files attached
+    to each upload question, when the caller read them already (else one query reads both)."""
     answers = dict(upgrade(intake.answers))  # an older questionnaire's, in today's questions too
+    if consents is None or files is None:
+        read_consents, read_files = _consents_and_files(intake)
+        consents = read_consents if consents is None else consents
+        files = read_files if files is None else files
     # Consents are recorded as Consent rows (with version and time), not as answers.
-    kinds = intake.consents.values_list("kind", flat=True) if consents is None else consents
-    for kind in kinds:
+    for kind in consents:
         answers[kind] = True
+    # Files attached are rows too: each upload question's answer is how many (none: not answered)
+    answers |= files
     identity = getattr(intake, "identity", None)
     if identity is not None:
         for key in IDENTIFYING_KEYS:
@@ -39,6 +50,38 @@ def load_answers(intake: Intake, consents: Iterable[str] | None = None) -> dict[
             if value not in (None, ""):
                 answers[key] = value
     return answers
+
+
+def _consents_and_files(intake: Intake) -> tuple[list[str], dict[str, int]]:
+    """The kinds of consent the intake holds, and how many files each upload question has: one query."""
+    if intake.pk is None:
+        return [], {}
+    return consents_and_files([intake]).get(intake.pk, ([], {}))
+
+
+def consents_and_files(
+    intakes: Iterable[Intake],
+) -> dict[int, tuple[list[str], dict[str, int]]]:
+    """For each intake (by id): the kinds of consent it holds and the files of each upload question, in
+    one query however many intakes (a batch of a re-screen or a preview)."""
+    consents = Consent.objects.filter(intake__in=intakes).values_list(
+        "intake_id", "kind", Value(None, IntegerField())
+    )
+    files = (
+        ScanReport.objects.filter(intake__in=intakes)
+        .order_by()
+        .values("intake_id", "question")
+        .annotate(n=Count("id"))
+        .values_list("intake_id", "question", "n")
+    )
+    read: dict[int, tuple[list[str], dict[str, int]]] = {}
+    for intake_id, key, n in consents.order_by().union(files, all=True):
+        kinds, counts = read.setdefault(intake_id, ([], {}))
+        if n is None:
+            kinds.append(key)
+        else:
+            counts[key] = n
+    return read
 
 
 @lru_cache(maxsize=8)

@@ -33,7 +33,7 @@ def safety_advice(request: HttpRequest) -> HttpResponse:
     if intake is None or not intake.safety_tier:
         return redirect("screening:start")
     # Consents play no part in the advice: not read (the page's query budget, tests/test_query_budgets.py).
-    context = patient_advice(intake, load_answers(intake, consents=()), clock.today())
+    context = patient_advice(intake, load_answers(intake, consents=(), files={}), clock.today())
     context["continue_url"] = request.session.get("after_advice") or reverse("screening:check")
     return render(request, "screening/intake/safety_advice.html", context)
 
@@ -169,7 +169,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
     context = {"intake": intake}
     if intake.safety_tier:
         sent = timezone.localdate(intake.submitted_at)
-        answers = load_answers(intake, consents=())  # consents play no part in the advice
+        answers = load_answers(intake, consents=(), files={})  # consents play no part in the advice
         context |= advice_context(intake.safety_tier, rule_messages(intake), answers, sent)
         context["tier"] = intake.safety_tier
     return render(request, "screening/intake/receipt.html", context)

@@ -5,7 +5,7 @@ Views call these; nothing here reads a request. Each write is one transaction.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -21,11 +21,18 @@ from screening.casework.case_screening import intake_screen
 from screening.casework.models import ScreeningResult
 from screening.intake import reference_codes as codes
 from screening.intake.branching import context, missing, not_asked, page_shown, prune
-from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONNAIRE_VERSION, Kind, Page, Question
+from screening.intake.catalogue import (
+    FILE_KEYS,
+    IDENTIFYING_KEYS,
+    QUESTIONNAIRE_VERSION,
+    Kind,
+    Page,
+    Question,
+)
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.facts import derived_values
 from screening.intake.folding import fold
-from screening.intake.models import Consent, Intake, PatientIdentity
+from screening.intake.models import Consent, Intake, PatientIdentity, ScanReport
 from screening.intake.safety import red_flag_tier
 from screening.intake.selectors import load_answers
 from screening.rules import rulesets
@@ -160,6 +167,10 @@ def _save_page(
         if question.key in values:
             answers[question.key] = values[question.key]
     answers = prune(answers, clock.today())
+    # A scan unticked: its report no longer applies, and its files go (after this commits)
+    unasked_files = [key for key in FILE_KEYS if key in stored and key not in answers]
+    if unasked_files:
+        ScanReport.objects.filter(intake=intake, question__in=unasked_files).delete()
 
     _split_answers(intake, answers)
     intake.safety_tier = _red_flag_tier(intake, page, answers)
@@ -171,7 +182,8 @@ def _save_page(
     intake.expires_at = clock.now() + timedelta(days=settings.INTAKE_DRAFT_DAYS)
     intake.save(update_fields=PAGE_SAVE_FIELDS)
     consents = _record_consents(intake, page, answers, consents)
-    return SavedPage(intake, load_answers(intake, consents=consents))
+    files = {key: n for key, n in stored.items() if key in FILE_KEYS and key in answers}
+    return SavedPage(intake, load_answers(intake, consents=consents, files=files))
 
 
 def _published_version() -> RulesetVersion | None:
@@ -227,7 +239,9 @@ def _split_answers(intake: Intake, answers: dict[str, Any]) -> None:
         identity.family_name_folded = fold(identity.family_name)
         identity.save()
     intake.answers = {
-        k: v for k, v in answers.items() if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS
+        k: v
+        for k, v in answers.items()
+        if k not in IDENTIFYING_KEYS and k not in CONSENT_TEXTS and k not in FILE_KEYS
     }
 
 
@@ -367,6 +381,8 @@ def intake_import(*, intakes: list) -> list[str]:
     """Save checked intakes (intake_format.CheckedIntake) as submitted and screen each. All or nothing."""
     references = []
     for item in intakes:
+        # An imported intake carries no files: "how many are attached" is no answer of its own here
+        item = replace(item, answers={k: v for k, v in item.answers.items() if k not in FILE_KEYS})
         intake = intake_start()
         submitted_at = item.submitted_at or clock.now()
         day = timezone.localdate(submitted_at)

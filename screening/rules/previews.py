@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from screening import clock
 from screening.intake.facts import engine_facts
-from screening.intake.models import Consent, Intake
-from screening.intake.selectors import load_answers
+from screening.intake.models import Intake
+from screening.intake.selectors import consents_and_files, load_answers
 from screening.rules import outcomes, rulesets
 from screening.rules.engine import screen
 from screening.rules.models import RulePreview
@@ -112,10 +112,10 @@ def _run(preview: RulePreview, rules: list[dict]) -> int:
         titles = {r["key"]: r["title"] for r in rulesets.version_rules(published)} | titles
     moves: dict[tuple[str, str], list[dict]] = {}
     count, zone = 0, timezone.get_current_timezone()
-    for intake, consents in _batches(intakes):
+    for intake, (consents, files) in _batches(intakes):
         count += 1
         sent = timezone.localdate(intake.submitted_at, zone)
-        facts = engine_facts(load_answers(intake, consents=consents), sent)
+        facts = engine_facts(load_answers(intake, consents=consents, files=files), sent)
         after = screen(facts, draft, sent)
         before = screen(facts, current_rules, sent) if current_rules else None
         was = before.outcome.value if before else "none"
@@ -148,7 +148,7 @@ def _run(preview: RulePreview, rules: list[dict]) -> int:
 
 
 def _batches(intakes, size: int = 500):
-    """Each intake with its consents' kinds, read a batch at a time (a query per batch, not per intake:
+    """Each intake with its consents' kinds and files, read a batch at a time (a query per batch, not per intake:
     bench/preview.py)."""
     last = 0
     rows = intakes.select_related("identity").defer("not_asked", "derived").order_by("pk")
@@ -157,12 +157,9 @@ def _batches(intakes, size: int = 500):
         if not batch:
             return
         last = batch[-1].pk
-        consents: dict[int, list[str]] = {}
-        kinds = Consent.objects.filter(intake__in=batch).values_list("intake_id", "kind")
-        for intake_id, kind in kinds:
-            consents.setdefault(intake_id, []).append(kind)
+        read = consents_and_files(batch)
         for intake in batch:
-            yield intake, consents.get(intake.pk, ())
+            yield intake, read.get(intake.pk, ((), {}))
 
 
 def _raising(result) -> set[str]:

@@ -28,6 +28,7 @@ from screening.intake.catalogue.you import ABOUT_YOU, PAIN
 
 __all__ = [
     "ADDED_SINCE",
+    "FILE_KEYS",
     "IDENTIFYING_KEYS",
     "INDEX",
     "NEWLY_BRANCHED",
@@ -104,6 +105,8 @@ INDEX = _build_index()
 PAGES = INDEX.pages
 QUESTIONS = INDEX.questions
 IDENTIFYING_KEYS = tuple(k for k, q in QUESTIONS.items() if q.identifying)
+# Files attached (scan reports): rows of their own; each question's answer is how many (selectors)
+FILE_KEYS = tuple(k for k, q in QUESTIONS.items() if q.kind == Kind.FILE)
 
 
 def page_by_slug(slug: str) -> Page | None:

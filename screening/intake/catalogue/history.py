@@ -35,6 +35,22 @@ def _scan_when(key: str, short) -> Question:
     )
 
 
+def _scan_report(key: str, short) -> Question:
+    """The report of a scan, attached (issue 19): optional, never counted as a question to answer."""
+    return ask(
+        f"report_{key}",
+        filled(_("Your %(scan)s report"), scan=short),
+        Kind.FILE,
+        item=filled(_("your %(scan)s report"), scan=short),
+        show_if=(When("scans_done", "contains", key),),
+        required=False,
+        hint=_(
+            "If you have the written report, attach it: a PDF, or a photo of each printed page. "
+            "Up to 5 files, each up to 20 MB."
+        ),
+    )
+
+
 IMAGING = Section(
     "imaging",
     _("Scans and what you were told"),
@@ -56,7 +72,14 @@ IMAGING = Section(
                     hint=_("Select all that apply."),
                     error_required=_('Select the scans you have had, or "No, none of these"'),
                 ),
-                *(_scan_when(key, short) for key, short in SCANS if key in DATED_SCANS),
+                *(
+                    question
+                    for key, short in SCANS
+                    for question in (
+                        *((_scan_when(key, short),) if key in DATED_SCANS else ()),
+                        _scan_report(key, short),
+                    )
+                ),
                 ask(
                     "diagnoses_told",
                     _("Has a doctor mentioned any of these about your spine?"),

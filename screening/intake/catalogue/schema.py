@@ -26,6 +26,7 @@ class Kind(StrEnum):
     CONSENT = "consent"
     HEIGHT = "height"  # {"cm": 170} or {"ft": 5, "in": 10}
     WEIGHT = "weight"  # {"kg": 80} or {"lb": 176}
+    FILE = "file"  # files attached (scan reports); the answer is how many, the files are ScanReport rows
 
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))

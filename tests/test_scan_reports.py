@@ -1,0 +1,220 @@
+"""Patients attach scan reports on the imaging page (issue 19): kept with the draft, shown with a "Remove"
+button, refused with a message that says what to do, deleted with their draft."""
+
+from datetime import timedelta
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from screening.intake.models import Intake, ScanReport
+from screening.intake.report_files import MESSAGES
+from tests import report_samples as samples
+from tests.intake_data import FULL_INTAKE
+
+pytestmark = pytest.mark.django_db
+IMAGING = reverse("screening:page", args=["imaging"])
+
+
+def _file(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+def _send(patient, files: dict, data: dict | None = None, **extra):
+    """The imaging page posted with its answers and these files (one list per upload question)."""
+    payload = {**FULL_INTAKE["imaging"], **(data or {}), "action": "continue", **extra}
+    return patient.client.post(IMAGING, {**payload, **files})
+
+
+@pytest.fixture
+def at_imaging(patient, settings):
+    settings.UPLOAD_SCAN = "off"  # files accepted "not scanned"; the scanner has its own tests
+    patient.fill(upto="imaging")
+    return patient
+
+
+def _stored(report: ScanReport) -> bytes:
+    with storages["scan_reports"].open(report.storage_name) as handle:
+        return handle.read()
+
+
+def test_a_photo_and_a_pdf_are_attached_and_kept_with_the_draft(
+    at_imaging, django_capture_on_commit_callbacks
+):
+    photo, pdf = samples.photo("jpeg", gps=True), samples.pdf()
+    response = _send(
+        at_imaging,
+        {"report_mri": [_file("mri-page-1.jpg", photo), _file("mri report.pdf", pdf)]},
+    )
+    assert response.status_code == 302
+    reports = list(ScanReport.objects.filter(intake=at_imaging.intake))
+    assert [(r.question, r.original_name, r.content_type) for r in reports] == [
+        ("report_mri", "mri-page-1.jpg", "image/jpeg"),
+        ("report_mri", "mri report.pdf", "application/pdf"),
+    ]
+    assert all(r.scan_status == "not_scanned" for r in reports)
+    # Stored under a random key, never the patient's name for it; the photo without its location
+    assert all("mri" not in r.storage_name for r in reports)
+    with Image.open(BytesIO(_stored(reports[0]))) as stored_photo:
+        assert not stored_photo.getexif()
+    assert _stored(reports[1]) == pdf
+    # The page lists them, each with its own "Remove"; the answers read back "2 files attached"
+    page = at_imaging.client.get(IMAGING).content.decode()
+    assert "mri-page-1.jpg" in page and "mri report.pdf" in page
+    assert page.count('name="remove_report"') == 2
+    assert 'enctype="multipart/form-data"' in page
+    check = at_imaging.client.get(reverse("screening:check")).content.decode()
+    assert "2 files attached" in check
+
+
+def test_a_word_document_is_refused_by_the_field_and_nothing_typed_is_lost(at_imaging):
+    response = _send(
+        at_imaging,
+        {
+            "report_xray": [_file("report.pdf", samples.word_document())]
+        },  # named .pdf: the content decides
+        data={"mri_when_month": "3"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["report_xray"] == [f"report.pdf: {MESSAGES['word']}"]
+    html = response.content.decode()
+    assert (
+        "This file is a Word document. Save it as PDF, or take a photo of the printed report."
+        in html
+    )
+    assert 'href="#id_report_xray"' in html  # the error summary links to the file picker
+    assert 'value="3"' in html  # the month typed is still there
+    assert not ScanReport.objects.exists()
+
+
+def test_a_file_is_kept_even_when_another_answer_needs_fixing(at_imaging):
+    response = _send(
+        at_imaging,
+        {"report_mri": [_file("a.png", samples.photo("png"))]},
+        data={"diagnoses_told": []},
+    )
+    assert response.status_code == 200 and "diagnoses_told" in response.context["form"].errors
+    assert ScanReport.objects.filter(intake=at_imaging.intake).count() == 1
+    assert "a.png" in response.content.decode()  # listed, with its "Remove"
+
+
+def test_remove_drops_the_file_after_the_change_commits(
+    at_imaging, django_capture_on_commit_callbacks
+):
+    _send(
+        at_imaging,
+        {"report_mri": [_file("a.png", samples.photo("png")), _file("b.pdf", samples.pdf())]},
+    )
+    first = ScanReport.objects.filter(intake=at_imaging.intake).first()
+    store = storages["scan_reports"]
+    assert store.exists(first.storage_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _send(at_imaging, {}, remove_report=first.storage_name)
+    assert (
+        response.status_code == 302 and response.url == IMAGING
+    )  # back to the page, to see it gone
+    assert list(ScanReport.objects.values_list("original_name", flat=True)) == ["b.pdf"]
+    assert not store.exists(first.storage_name)
+
+
+def test_another_drafts_file_cannot_be_removed(at_imaging, other_patient):
+    _send(at_imaging, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    mine = ScanReport.objects.get()
+    other_patient.fill(upto="imaging")
+    other_patient.client.post(
+        IMAGING, {**FULL_INTAKE["imaging"], "remove_report": mine.storage_name}
+    )
+    assert ScanReport.objects.filter(pk=mine.pk).exists()
+
+
+def test_unticking_the_scan_drops_its_files(at_imaging, django_capture_on_commit_callbacks):
+    _send(at_imaging, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    name = ScanReport.objects.get().storage_name
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(at_imaging, {}, data={"scans_done": ["xray"]})
+    assert not ScanReport.objects.exists()
+    assert not storages["scan_reports"].exists(name)
+
+
+def test_five_files_per_scan_then_a_message(at_imaging, settings):
+    files = [_file(f"page-{n}.png", samples.photo("png", size=(60, 40))) for n in range(6)]
+    response = _send(at_imaging, {"report_mri": files})
+    assert ScanReport.objects.count() == 5
+    assert response.context["form"].errors["report_mri"] == [
+        "page-5.png: You can attach up to 5 files for each scan. Remove one to add another."
+    ]
+
+
+def test_a_resumed_draft_keeps_its_files(at_imaging):
+    _send(at_imaging, {"report_ct": [_file("ct.pdf", samples.pdf())]}, data={"scans_done": ["ct"]})
+    code = at_imaging.client.post(
+        IMAGING, {**FULL_INTAKE["imaging"], "scans_done": ["ct"], "action": "save"}
+    ).context["code"]
+    elsewhere = Client()
+    elsewhere.post(
+        reverse("screening:resume"),
+        {
+            "code": code,
+            "date_of_birth_day": "14",
+            "date_of_birth_month": "7",
+            "date_of_birth_year": "1971",
+        },
+    )
+    page = elsewhere.get(IMAGING).content.decode()
+    assert "ct.pdf" in page
+
+
+def test_deleting_a_draft_deletes_its_files(at_imaging, django_capture_on_commit_callbacks):
+    _send(at_imaging, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    name = ScanReport.objects.get().storage_name
+    Intake.objects.filter(pk=at_imaging.intake.pk).update(
+        expires_at=at_imaging.intake.expires_at - timedelta(days=365)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_expired_drafts", stdout=StringIO())
+    assert not ScanReport.objects.exists()
+    assert not storages["scan_reports"].exists(name)
+
+
+def test_without_a_scanner_files_are_refused_unless_scanning_is_switched_off(patient, settings):
+    settings.DEBUG, settings.CLAMAV_SOCKET, settings.UPLOAD_SCAN = False, "", "on"
+    patient.fill(upto="imaging")
+    response = _send(patient, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    assert response.context["form"].errors["report_mri"] == [f"a.png: {MESSAGES['unchecked']}"]
+    assert not ScanReport.objects.exists()
+    settings.UPLOAD_SCAN = "off"  # said explicitly: accepted, and marked as not scanned
+    _send(patient, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    assert ScanReport.objects.get().scan_status == "not_scanned"
+
+
+def test_the_daily_sweep_deletes_a_file_no_row_names(at_imaging):
+    from screening.intake.report_services import sweep_orphans
+
+    _send(at_imaging, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    kept = ScanReport.objects.get().storage_name
+    store = storages["scan_reports"]
+    orphan = store.save("orphan.pdf", BytesIO(samples.pdf()))
+    assert sweep_orphans() == 0  # too young: it may be an upload whose row is being written
+    later = store.get_modified_time(orphan) + timedelta(days=2)
+    assert sweep_orphans(now=later) == 1
+    assert not store.exists(orphan) and store.exists(kept)
+
+
+def test_a_file_of_answers_says_how_many_files_and_never_carries_one(settings):
+    """A rules test case can say "MRI report attached" (a number); no file is ever in the format."""
+    from screening.intake import file_format
+
+    assert file_format.REPORTS_PER_SCAN == settings.REPORTS_PER_SCAN
+    prop = file_format.schema()["$defs"]["intake"]["properties"]["answers"]["properties"]
+    assert prop["report_mri"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5,
+        "description": "Your MRI scan report",
+    }
