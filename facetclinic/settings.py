@@ -305,6 +305,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # it offers, or the app does not start: the demo's Spanish hours must never stand in for a clinic's.
 _DEMO_HOURS = {"en": "Monday to Friday, 8am to 6pm", "es": "de lunes a viernes, de 8:00 a 18:00"}
 CLINIC_HOURS = {"en": env_str("CLINIC_HOURS", _DEMO_HOURS["en"])}
+if not os.environ.get("CLINIC_HOURS") and any(
+    os.environ.get(f"CLINIC_HOURS_{code.upper()}") for code, _label in LANGUAGES
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Set CLINIC_HOURS too: a clinic that gives its hours in one language gives them in English "
+        "(the demo's hours must not stand in for them)."
+    )
 for _code in [code for code, _label in LANGUAGES if code != "en"]:
     _name = f"CLINIC_HOURS_{_code.upper()}"
     if os.environ.get(_name):

@@ -38,7 +38,14 @@ BASE_COLUMNS = [
     "assignee_username",
     "language_code",
 ]
-IDENTIFYING = ["Given name", "Family name", "Date of birth", "E-mail", "Phone"]
+IDENTIFYING = [
+    "Given name",
+    "Family name",
+    "Date of birth",
+    "E-mail",
+    "Phone",
+    "Interpreter language",
+]
 
 
 def _coordinator(identifiable: bool = False) -> Client:

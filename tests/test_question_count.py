@@ -1,6 +1,7 @@
 """How many questions a patient is shown (issue 17): a typical candidate at most 80, a patient with under 3
-months of pain and no treatment at most 50, and no page with more than 8. In English and in Spanish (issue
-18): a translation adds no question and drops none.
+months of pain and no treatment at most 50, and no page with more than 8. The walk runs in English and in
+Spanish (issue 18): every page served in the patient's language, the answers posted as a Spanish-speaking
+patient's browser posts them.
 
 The test walks the intake as a patient does, page after page as the server sends them, and counts every
 question each page shows for the answers given (a follow-up revealed on the page counts only when it is

@@ -31,13 +31,9 @@ def _outcome(case: Case) -> str:
 
 
 def _interpreter(answers: dict) -> str:
-    """ "Yes (Vietnamese)", "No", or empty when the patient has not answered (a draft)."""
-    need = answers.get("interpreter")
-    if need != "yes":
-        return {"no": "No"}.get(need, "")
-    return (
-        f"Yes ({answers['interpreter_language']})" if answers.get("interpreter_language") else "Yes"
-    )
+    """ "Yes", "No", or empty when the patient has not answered (a draft). The language they typed is
+    free text, so it goes with the identifying columns."""
+    return {"yes": "Yes", "no": "No"}.get(answers.get("interpreter"), "")
 
 
 def _person(user) -> str:
@@ -71,6 +67,7 @@ IDENTIFYING_COLUMNS = [
     ("Date of birth", lambda c, now: c.intake.identity.date_of_birth or ""),
     ("E-mail", lambda c, now: c.intake.identity.email),
     ("Phone", lambda c, now: c.intake.identity.phone),
+    ("Interpreter language", lambda c, now: c.intake.answers.get("interpreter_language", "")),
 ]
 # A formula start at the beginning of the cell or after a separator or whitespace; a carriage return
 # that opens the cell.

@@ -3,18 +3,41 @@
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 from django import forms
-from django.utils import formats
+from django.conf import settings
+from django.utils import dates, formats, translation
 from django.utils.translation import gettext_lazy as _
 
+from screening.intake.folding import fold
 from screening.intake.scoring import age_on
 
-MONTHS = {
-    name.lower(): n
-    for n in range(1, 13)
-    for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
-}
+
+def month_number(text: str) -> int | None:
+    """The month a patient typed by name, in any language the app speaks: "July", "jul", "Sept",
+    "julio", "sep", "setiembre" (accents and case ignored)."""
+    folded = fold(text.strip().rstrip("."))
+    names = _month_names()
+    return names.get(folded) or names.get(folded[:4]) or names.get(folded[:3])
+
+
+@lru_cache(maxsize=1)
+def _month_names() -> dict[str, int]:
+    names = {
+        name.lower(): n
+        for n in range(1, 13)
+        for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
+    }
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for n in range(1, 13):
+                full = fold(str(dates.MONTHS[n]))
+                names.setdefault(full, n)
+                names.setdefault(full[:4], n)
+                names.setdefault(fold(str(dates.MONTHS_3[n])), n)
+    names.setdefault("setiembre", 9)  # the spelling of part of Latin America
+    return names
 
 
 _PART_NAMES = {"day": _("day"), "month": _("month"), "year": _("year")}
@@ -25,15 +48,21 @@ def numeric(**attrs) -> forms.TextInput:
 
 
 # What people type after a number, per unit: "85%", "85 %", "7 hours", "7h", "12 wks".
-UNIT_WORDS: dict[str, frozenset[str]] = {
-    "%": frozenset({"%", "percent", "per cent", "pc"}),
-    "hours": frozenset({"h", "hr", "hrs", "hour", "hours"}),
-    "weeks": frozenset({"w", "wk", "wks", "week", "weeks"}),
-    "months": frozenset({"m", "mo", "mos", "month", "months"}),
-    "kg": frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"}),
-    "lb": frozenset({"lb", "lbs", "pound", "pounds"}),
-    "cm": frozenset({"cm", "cms", "centimetre", "centimetres", "centimeter", "centimeters"}),
-}
+# What people type after a number, in English and Spanish, each set holding a unit's own word as the
+# catalogue says it in either language ("months", "meses"): "85%", "85 por ciento", "7 hours", "7 h",
+# "12 wks", "3 meses", "1 mes".
+UNIT_WORDS: tuple[frozenset[str], ...] = (
+    frozenset({"%", "percent", "per cent", "pc", "por ciento"}),
+    frozenset({"h", "hr", "hrs", "hour", "hours", "hora", "horas"}),
+    frozenset({"w", "wk", "wks", "week", "weeks", "sem", "semana", "semanas"}),
+    frozenset({"m", "mo", "mos", "month", "months", "mes", "meses"}),
+    frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramo", "kilogramos"}),
+    frozenset({"lb", "lbs", "pound", "pounds", "libra", "libras"}),
+    frozenset(
+        {"cm", "cms", "centimetre", "centimetres", "centimeter", "centimeters", "centimetro"}
+        | {"centimetros"}
+    ),
+)
 _NUMBER_AND_WORD = re.compile(r"([0-9][0-9.,]{0,9})[ \t]*([^\d\s][^\n]{0,19})?")
 LONGEST_NUMBER_ANSWER = 30  # characters: "85 per cent" is 11; a longer answer is not a number
 
@@ -49,9 +78,12 @@ def _without_unit(text: str, unit: str) -> str | None:
     number, word = match.groups()
     if word is None:
         return number
-    word = word.strip().rstrip(".").lower()
-    unit = str(unit or "").lower()
-    fits = UNIT_WORDS.get(unit, frozenset()) | {unit, unit.rstrip("s")} - {""}
+    word = fold(word.strip().rstrip("."))
+    unit = fold(str(unit or ""))
+    fits = {unit, unit.rstrip("s")} - {""}
+    for words in UNIT_WORDS:
+        if unit in words:
+            fits |= words
     return number if word in fits else None
 
 
@@ -133,7 +165,7 @@ def parse_date(raw: dict, label: str, today: date, *, birth: bool = False) -> da
             params={"label": label, "part": _PART_NAMES[missing[0]]},
         )
     month_text = parts["month"].lower()
-    month = parse_int(month_text) or MONTHS.get(month_text) or MONTHS.get(month_text[:4])
+    month = parse_int(month_text) or month_number(month_text)
     day, year = parse_int(parts["day"]), parse_int(parts["year"])
     if year is not None and len(parts["year"]) != 4:
         raise forms.ValidationError(_("Year must include 4 numbers"), code="year_digits")

@@ -25,8 +25,11 @@ def names() -> list[tuple[str, str]]:
 
 
 def in_english(code: str) -> str:
-    """A language's name as staff read it: "Spanish" (staff pages are English)."""
-    return translation.get_language_info(code)["name"]
+    """A language's name as staff read it: "Spanish" (staff pages are English); an unknown code as it is."""
+    try:
+        return translation.get_language_info(code)["name"]
+    except KeyError:
+        return code
 
 
 def staff_names() -> dict[str, str]:

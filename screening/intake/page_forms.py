@@ -21,9 +21,9 @@ from screening.intake.branching import context, is_answered, question_shown
 from screening.intake.catalogue import QUESTIONS, Kind, Page, Question
 from screening.intake.consent import CONSENT_TEXTS
 from screening.intake.form_parts import (
-    MONTHS,
     PartsField,
     PartsWidget,
+    month_number,
     numeric,
     parse_date,
     parse_int,
@@ -390,11 +390,7 @@ class PageForm(DescribedForm):
                 else _("Enter both the month and the year of %(item)s, or leave both blank")
             )
             raise forms.ValidationError(self._named(q, message % item), code="incomplete")
-        month = (
-            parse_int(month_text)
-            or MONTHS.get(month_text.lower())
-            or MONTHS.get(month_text.lower()[:4])
-        )
+        month = parse_int(month_text) or month_number(month_text)
         year = parse_int(year_text)
         if not month or not 1 <= month <= 12:
             message = _("Enter the month of %(item)s as a number from 1 to 12, or a month name")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from screening import clock
-from screening.intake import services
+from screening.intake import language, services
 from screening.intake.consent import PRIVACY_NOTICE_VERSION
 from screening.intake.draft_session import SESSION_KEY, where_to_resume
 from screening.intake.resume_form import ResumeForm
@@ -33,6 +33,10 @@ def resume(request: HttpRequest) -> HttpResponse:
                 throttle.refund(key)
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = outcome.intake.pk
+                if (
+                    outcome.intake.language in language.offered()
+                ):  # the form goes on in its language
+                    request.session[language.SESSION_KEY] = outcome.intake.language
                 stored = load_answers(outcome.intake)
                 return redirect(where_to_resume(stored, clock.today()))
             if outcome.expired:
