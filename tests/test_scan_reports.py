@@ -218,3 +218,25 @@ def test_a_file_of_answers_says_how_many_files_and_never_carries_one(settings):
         "maximum": 5,
         "description": "Your MRI scan report",
     }
+
+
+# --- the virus scan: a real clamd, with the project's test signature ---------------------------------
+def test_a_file_carrying_the_eicar_test_virus_is_refused_and_a_clean_one_is_marked_scanned(
+    patient, settings, clamd
+):
+    settings.CLAMAV_SOCKET = clamd
+    patient.fill(upto="imaging")
+    infected = samples.pdf().replace(b"%%EOF", samples.EICAR + b"\n%%EOF")
+    response = _send(patient, {"report_mri": [_file("report.pdf", infected)]})
+    assert response.context["form"].errors["report_mri"] == [f"report.pdf: {MESSAGES['infected']}"]
+    assert not ScanReport.objects.exists()
+    _send(patient, {"report_mri": [_file("page.jpg", samples.photo("jpeg"))]})
+    assert ScanReport.objects.get().scan_status == "clean"
+
+
+def test_a_scanner_that_does_not_answer_refuses_the_file(patient, settings, tmp_path):
+    settings.CLAMAV_SOCKET = str(tmp_path / "no-clamd-here.sock")
+    patient.fill(upto="imaging")
+    response = _send(patient, {"report_mri": [_file("page.jpg", samples.photo("jpeg"))]})
+    assert response.context["form"].errors["report_mri"] == [f"page.jpg: {MESSAGES['unchecked']}"]
+    assert not ScanReport.objects.exists()
