@@ -82,5 +82,10 @@ urlpatterns = [
     path("staff/cases/<str:reference>/book/", actions.book_view, name="case-book"),
     path("staff/cases/<str:reference>/fhir/", case_views.case_fhir_view, name="case-fhir"),
     path("staff/cases/<str:reference>/print/", case_views.case_print_view, name="case-print"),
+    path(
+        "staff/cases/<str:reference>/reports/<str:name>",
+        case_views.report_view,
+        name="case-report",
+    ),
     path("staff/export.csv", queue_views.queue_export_view, name="queue-export"),
 ]

@@ -62,7 +62,15 @@ def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(
     def codenames(name):
         return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
-    assert codenames("Coordinator") == {"view_case", "change_case", "export_case"}
+    assert codenames("Coordinator") == {
+        "view_case",
+        "change_case",
+        "export_case",
+        "add_casenote",
+        "view_scanreport",
+    }
+    # Reads cases and their scan reports, adds notes: no changes, no exports (issue 19)
+    assert codenames("Specialist") == {"view_case", "add_casenote", "view_scanreport"}
     assert codenames("Clinic admin") == {
         "view_user",
         "add_user",

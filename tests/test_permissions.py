@@ -16,19 +16,29 @@ from tests.personas import sign_in
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "patient", "coordinator", "rules_admin", "clinic_admin", "no_second_factor")
+ROLES = (
+    "anonymous",
+    "patient",
+    "coordinator",
+    "specialist",
+    "rules_admin",
+    "clinic_admin",
+    "no_second_factor",
+)
 OK, LOGIN, FORBIDDEN, SECOND_FACTOR = "ok", "login", "forbidden", "second factor"
 PUBLIC = dict.fromkeys(ROLES, OK)
 STAFF = {
     "anonymous": LOGIN,
     "patient": LOGIN,
     "coordinator": OK,
+    "specialist": FORBIDDEN,  # reads cases and their reports, adds notes: READ below
     "rules_admin": FORBIDDEN,
     "clinic_admin": FORBIDDEN,
     "no_second_factor": SECOND_FACTOR,
 }
+READ = STAFF | {"specialist": OK}
 SIGNED_IN = {"anonymous": LOGIN, "patient": LOGIN} | dict.fromkeys(
-    ("coordinator", "rules_admin", "clinic_admin", "no_second_factor"), OK
+    ("coordinator", "specialist", "rules_admin", "clinic_admin", "no_second_factor"), OK
 )
 
 # route name -> (method, expected access per role)
@@ -52,17 +62,18 @@ ACCESS = {
     "screening:staff-login": ("GET", PUBLIC),
     # Signing out redirects to the sign-in page, whoever asks.
     "screening:staff-logout": ("POST", dict.fromkeys(ROLES, LOGIN)),
-    "screening:queue": ("GET", STAFF),
+    "screening:queue": ("GET", READ),
     "screening:queue-export": ("GET", STAFF),
-    "screening:case": ("GET", STAFF),
+    "screening:case": ("GET", READ),
     "screening:case-print": ("GET", STAFF),
     "screening:case-fhir": ("GET", STAFF),
+    "screening:case-report": ("GET", READ),  # an unknown file: 404 for those who may read reports
     "screening:case-amend": ("GET", STAFF),
     "screening:case-book": ("GET", STAFF),
     "screening:case-claim": ("POST", STAFF),
     "screening:case-status": ("POST", STAFF),
     "screening:case-assign": ("POST", STAFF),
-    "screening:case-note": ("POST", STAFF),
+    "screening:case-note": ("POST", READ),
     "screening:case-contact": ("POST", STAFF),
     "screening:case-rescreen": ("POST", STAFF),
     "screening:case-completion-link": ("POST", STAFF),
@@ -70,13 +81,22 @@ ACCESS = {
     # Without a device yet, verifying sends the user to set one up.
     "screening:two-factor-verify": ("GET", SIGNED_IN | {"no_second_factor": SECOND_FACTOR}),
     "screening:two-factor-setup": ("GET", SIGNED_IN),
-    "screening:keep-alive": ("POST", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
+    "screening:keep-alive": (
+        "POST",
+        STAFF | {"specialist": OK, "rules_admin": OK, "clinic_admin": OK},
+    ),
     # Setting a password from an e-mailed link: anyone holding the link (an unknown one reads as closed).
     "screening:set-password": ("GET", PUBLIC),
     "screening:set-password-done": ("GET", PUBLIC),
     # Changing one's own password: every staff member, with both factors.
-    "screening:staff-password": ("GET", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
-    "screening:staff-password-done": ("GET", STAFF | {"rules_admin": OK, "clinic_admin": OK}),
+    "screening:staff-password": (
+        "GET",
+        STAFF | {"specialist": OK, "rules_admin": OK, "clinic_admin": OK},
+    ),
+    "screening:staff-password-done": (
+        "GET",
+        STAFF | {"specialist": OK, "rules_admin": OK, "clinic_admin": OK},
+    ),
 }
 
 
@@ -109,6 +129,7 @@ def case_reference(default_rules):
 
 GROUPS = {
     "coordinator": "Coordinator",
+    "specialist": "Specialist",
     "no_second_factor": "Coordinator",
     "rules_admin": "Rules admin",
     "clinic_admin": "Clinic admin",
@@ -147,7 +168,9 @@ def _url(name: str, reference: str) -> str:
     route = _routes()[name]
     path = "/" + route.replace("<str:reference>", reference).replace(
         "<slug:slug>", "about-you"
-    ).replace("<str:token>", "an-unknown-token").replace("<str:uidb64>", "MQ")
+    ).replace("<str:token>", "an-unknown-token").replace("<str:uidb64>", "MQ").replace(
+        "<str:name>", "unknown.pdf"
+    )
     assert "<" not in path, f"add a value for the parameters of {name}"
     return path
 

@@ -240,3 +240,98 @@ def test_a_scanner_that_does_not_answer_refuses_the_file(patient, settings, tmp_
     response = _send(patient, {"report_mri": [_file("page.jpg", samples.photo("jpeg"))]})
     assert response.context["form"].errors["report_mri"] == [f"page.jpg: {MESSAGES['unchecked']}"]
     assert not ScanReport.objects.exists()
+
+
+# --- staff reading the files ----------------------------------------------------------------------------
+@pytest.fixture
+def sent_with_reports(at_imaging):
+    _send(
+        at_imaging,
+        {
+            "report_mri": [
+                _file("page.jpg", samples.photo("jpeg")),
+                _file("report.pdf", samples.pdf()),
+            ]
+        },
+    )
+    slugs = list(FULL_INTAKE)
+    for slug in slugs[slugs.index("imaging") + 1 :]:
+        assert at_imaging.post_page(slug).status_code == 302, slug
+    at_imaging.submit()
+    return at_imaging.intake
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_a_coordinator_lists_and_opens_each_file_and_every_read_is_recorded(
+    sent_with_reports, coordinator
+):
+    from screening.staff.models import AuditEvent
+
+    reference = sent_with_reports.reference
+    page = coordinator.get(f"/staff/cases/{reference}/")
+    rows = page.context["reports"]
+    assert [(r["scan"], r["type"], r["added_by"], r["scanned"]) for r in rows] == [
+        ("MRI scan", "Photo", "the patient", "Not scanned"),
+        ("MRI scan", "PDF", "the patient", "Not scanned"),
+    ]
+    photo, pdf = (r["report"] for r in rows)
+    opened = coordinator.get(f"/staff/cases/{reference}/reports/{pdf.storage_name}")
+    assert opened.status_code == 200 and _body(opened) == samples.pdf()
+    assert opened["Content-Type"] == "application/pdf"
+    assert opened["Content-Disposition"] == f'attachment; filename="{reference}-mri-2.pdf"'
+    assert opened["X-Content-Type-Options"] == "nosniff"
+    assert opened["Content-Security-Policy"].startswith("sandbox")
+    assert "no-store" in opened["Cache-Control"]
+    shown = coordinator.get(f"/staff/cases/{reference}/reports/{photo.storage_name}")
+    assert shown["Content-Type"] == "image/jpeg"
+    assert shown["Content-Disposition"].startswith("inline")
+    reads = AuditEvent.objects.filter(action="case.report.read", object_ref=reference)
+    assert sorted(e.detail["report"] for e in reads) == sorted([photo.pk, pdf.pk])
+
+
+def test_a_specialist_opens_files_and_adds_notes_but_changes_nothing_else(sent_with_reports):
+    from tests.personas import signed_in, staff_member
+
+    specialist = signed_in(staff_member("sam", "Specialist"))
+    reference = sent_with_reports.reference
+    page = specialist.get(f"/staff/cases/{reference}/").content.decode()
+    assert "Scan reports" in page and "Add a note" in page and "Close the case" not in page
+    report = ScanReport.objects.first()
+    assert (
+        specialist.get(f"/staff/cases/{reference}/reports/{report.storage_name}").status_code == 200
+    )
+    note = specialist.post(
+        f"/staff/cases/{reference}/notes/", {"text": "Facet arthropathy L4-5 on MRI."}
+    )
+    assert note.status_code == 302
+    assert (
+        specialist.post(f"/staff/cases/{reference}/status/", {"status": "closed"}).status_code
+        == 403
+    )
+    assert specialist.get(f"/staff/cases/{reference}/print/").status_code == 403
+    assert specialist.get("/staff/export.csv").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["Rules admin", "Clinic admin", None])
+def test_other_staff_and_strangers_cannot_open_a_file(sent_with_reports, role):
+    from tests.personas import signed_in, staff_member
+
+    client = signed_in(staff_member("other", role)) if role else Client()
+    report = ScanReport.objects.first()
+    response = client.get(
+        f"/staff/cases/{sent_with_reports.reference}/reports/{report.storage_name}"
+    )
+    assert response.status_code in (302, 403)  # to the sign-in page, or refused
+
+
+def test_a_file_is_found_only_through_its_own_case(sent_with_reports, coordinator, other_patient):
+    other_patient.fill()
+    other_patient.submit()
+    report = ScanReport.objects.first()
+    elsewhere = f"/staff/cases/{other_patient.intake.reference}/reports/{report.storage_name}"
+    assert coordinator.get(elsewhere).status_code == 404
+    unknown = f"/staff/cases/{sent_with_reports.reference}/reports/not-a-file.pdf"
+    assert coordinator.get(unknown).status_code == 404

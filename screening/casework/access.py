@@ -32,3 +32,17 @@ def exporter_required(view):
     return coordinator_required(
         permission_required("screening.export_case", raise_exception=True)(view)
     )
+
+
+def report_reader_required(view):
+    """Reads cases and may open their scan reports (coordinators and specialists; every read recorded)."""
+    return coordinator_required(
+        permission_required("screening.view_scanreport", raise_exception=True)(view)
+    )
+
+
+def note_writer_required(view):
+    """A note on a case: POST only, by staff allowed to add notes (coordinators and specialists)."""
+    return require_POST(
+        login_required(permission_required("screening.add_casenote", raise_exception=True)(view))
+    )

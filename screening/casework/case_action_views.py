@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from screening import clock
 from screening.casework import services as casework
-from screening.casework.access import case_action, case_for
+from screening.casework.access import case_action, case_for, note_writer_required
 from screening.casework.case_views import case_page, record_view
 from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteForm
 from screening.casework.missing_information import completion_page
@@ -66,7 +66,7 @@ def status_view(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("screening:case", reference=reference)
 
 
-@case_action
+@note_writer_required
 def note_view(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_for(reference)
     form = NoteForm(request.POST)

@@ -2,23 +2,31 @@
 permission to work cases; every read of a case is recorded in the audit log."""
 
 from django.http import (
+    FileResponse,
     HttpRequest,
     HttpResponse,
     JsonResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from screening import clock
 from screening.casework import fhir_export as fhir
 from screening.casework import selectors as case_selectors
 from screening.casework import services as casework
-from screening.casework.access import case_for, coordinator_required, exporter_required
+from screening.casework.access import (
+    case_for,
+    coordinator_required,
+    exporter_required,
+    report_reader_required,
+)
 from screening.casework.forms import AssignForm, ContactForm, NoteForm
 from screening.casework.missing_information import missing_names, questions_to_complete
 from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
-from screening.intake import language, selectors
+from screening.intake import language, report_services, selectors
+from screening.intake.catalogue import QUESTIONS
+from screening.intake.models import ScanReport
 from screening.rules import outcomes
 
 _UNREAD = object()  # an argument not given, where None is a value
@@ -101,7 +109,12 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,
             "can_change": request.user.has_perm("screening.change_case"),
+            "can_note": request.user.has_perm("screening.add_casenote"),
             "can_export": request.user.has_perm("screening.export_case"),
+            # Scan reports: listed to those who may open them (coordinators and specialists)
+            "reports": report_rows(case)
+            if request.user.has_perm("screening.view_scanreport")
+            else None,
             "errors": [link for form in forms.values() for link in form.error_links()],
         }
         | _case_forms(case, forms),
@@ -156,7 +169,7 @@ def case_fhir_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-@coordinator_required
+@exporter_required  # a printed summary leaves the system with the patient's identity: an export
 def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
     """The case on paper: header, findings, scores, blocks and answers, without the page's controls."""
     case = case_for(reference)
@@ -166,3 +179,50 @@ def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
         "screening/staff/case_print.html",
         case_reading(case) | {"printed_at": clock.now()},
     )
+
+
+def report_rows(case: Case) -> list[dict]:
+    """Each file attached to the case, as the case page lists it (no file is read here)."""
+    scans = QUESTIONS["scans_done"]
+    return [
+        {
+            "report": report,
+            # "report_mri" is the report of the scan "mri": "MRI scan"
+            "scan": scans.choice_label(report.question.removeprefix("report_")),
+            "type": "PDF" if report.content_type == "application/pdf" else "Photo",
+            "added_by": "the patient"
+            if report.added_by is None
+            else (report.added_by.get_full_name() or report.added_by.username),
+            "scanned": report.get_scan_status_display(),
+        }
+        for report in ScanReport.objects.filter(intake=case.intake).select_related("added_by")
+    ]
+
+
+@require_GET
+@report_reader_required
+def report_view(request: HttpRequest, reference: str, name: str) -> FileResponse:
+    """One scan report, streamed: a PDF as a download (never shown inline), a photo inline; in a sandbox,
+    never sniffed, never cached; every read recorded in the audit log."""
+    case = case_for(reference)
+    report = get_object_or_404(ScanReport, intake=case.intake, storage_name=name)
+    record_view(request, case, action="case.report.read", report=report.pk)
+    position = list(
+        ScanReport.objects.filter(intake=case.intake, question=report.question).values_list(
+            "pk", flat=True
+        )
+    ).index(report.pk)
+    extension = report.storage_name.rsplit(".", 1)[-1]
+    scan = report.question.removeprefix("report_").replace("_", "-")
+    response = FileResponse(
+        report_services.storage().open(report.storage_name),
+        as_attachment=report.content_type == "application/pdf",
+        # Named by the case and the scan, never by the patient or the name their device gave it
+        filename=f"{reference}-{scan}-{position + 1}.{extension}",
+        content_type=report.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response

@@ -6,6 +6,15 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "view_case"),
         ("screening", "change_case"),
         ("screening", "export_case"),
+        ("screening", "add_casenote"),
+        ("screening", "view_scanreport"),
+    },
+    # A clinician who reads cases and their scan reports (every read audited) and adds clinical notes;
+    # no changes to a case's status, no exports, no rules, no accounts (shared/DESIGN.md).
+    "Specialist": {
+        ("screening", "view_case"),
+        ("screening", "add_casenote"),
+        ("screening", "view_scanreport"),
     },
     # Manages staff accounts (each grant approved by a second clinic admin) and reads the whole audit log;
     # never patient data (accounts.py refuses an account that would hold both).
