@@ -95,6 +95,7 @@ CLINICAL_BULLETS = {
     ],
     "3: age outside trial ranges, informational": ["info_age_outside_trials"],
     "3a: long-term steroids, informational": ["info_long_term_steroids"],
+    "5: MRI review by specialists before treatment": ["info_mri_report_missing"],
 }
 
 
@@ -142,6 +143,10 @@ CASES = {
     "rf_weight_loss": ({"weight_loss": YES}, {"weight_loss": NO}),
     "rf_iv_drug_use": ({"iv_drug_use": YES}, {"iv_drug_use": NO}),
     "info_new_pain_under_20": ({"age": 19, "pain_months": 1}, {"age": 19, "pain_months": 3}),
+    "info_mri_report_missing": (
+        {"scans_done": ["mri"]},
+        {"scans_done": ["mri"], "report_mri": 1},
+    ),
     "info_new_pain_over_50": ({"age": 62, "pain_months": 2}, {"age": 45, "pain_months": 2}),
     "ci_spinal_infection": ({"infection_spine": YES}, {"infection_spine": NO}),
     "ci_active_malignancy": ({"cancer": "current"}, {"cancer": "past"}),

@@ -335,3 +335,13 @@ def test_a_file_is_found_only_through_its_own_case(sent_with_reports, coordinato
     assert coordinator.get(elsewhere).status_code == 404
     unknown = f"/staff/cases/{sent_with_reports.reference}/reports/not-a-file.pdf"
     assert coordinator.get(unknown).status_code == 404
+
+
+def test_an_mri_without_its_report_is_said_to_staff_and_with_it_is_not(sent_with_reports, other_patient):
+    from screening.casework.services import latest_screening
+
+    other_patient.fill()  # an MRI done, no report attached
+    other_patient.submit()
+    without = {f["rule"] for f in latest_screening(other_patient.intake).findings}
+    attached = {f["rule"] for f in latest_screening(sent_with_reports).findings}
+    assert "info_mri_report_missing" in without and "info_mri_report_missing" not in attached

@@ -25,7 +25,7 @@ def test_loading_the_defaults_is_idempotent():
     assert "Rules already present: nothing loaded." in out.getvalue()
     assert RulesetVersion.objects.count() == 1
     version = RulesetVersion.objects.get()
-    assert len(version.content) == 47 and len(version.content_hash) == 64
+    assert len(version.content) == 48 and len(version.content_hash) == 64
     assert AuditEvent.objects.filter(action="ruleset.publish", object_ref="v1").exists()
 
 
