@@ -31,6 +31,7 @@ BASE_COLUMNS = [
     "Days waiting",
     "Form language",
     "Interpreter needed",
+    "Scan reports attached",
     "outcome_code",
     "tier",
     "status_code",

@@ -337,7 +337,9 @@ def test_a_file_is_found_only_through_its_own_case(sent_with_reports, coordinato
     assert coordinator.get(unknown).status_code == 404
 
 
-def test_an_mri_without_its_report_is_said_to_staff_and_with_it_is_not(sent_with_reports, other_patient):
+def test_an_mri_without_its_report_is_said_to_staff_and_with_it_is_not(
+    sent_with_reports, other_patient
+):
     from screening.casework.services import latest_screening
 
     other_patient.fill()  # an MRI done, no report attached
@@ -345,3 +347,35 @@ def test_an_mri_without_its_report_is_said_to_staff_and_with_it_is_not(sent_with
     without = {f["rule"] for f in latest_screening(other_patient.intake).findings}
     attached = {f["rule"] for f in latest_screening(sent_with_reports).findings}
     assert "info_mri_report_missing" in without and "info_mri_report_missing" not in attached
+
+
+def test_the_exports_carry_each_file_as_metadata_never_its_content(sent_with_reports, coordinator):
+    import base64
+    import csv
+    import hashlib
+    import io
+
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    from screening.casework.fhir_export import questionnaire_response
+
+    exported = questionnaire_response(sent_with_reports, identifiable=False)
+    QuestionnaireResponse.model_validate(exported)  # valid FHIR R4B, contained resources too
+    documents = exported["contained"]
+    assert [d["resourceType"] for d in documents] == ["DocumentReference"] * 2
+    pdf = documents[1]["content"][0]["attachment"]
+    assert pdf["contentType"] == "application/pdf" and pdf["size"] == len(samples.pdf())
+    assert pdf["hash"] == base64.b64encode(hashlib.sha1(samples.pdf()).digest()).decode()  # noqa: S324
+    assert "data" not in pdf and pdf["url"].endswith(
+        f"/staff/cases/{sent_with_reports.reference}/reports/{ScanReport.objects.last().storage_name}"
+    )
+    imaging = next(i for i in exported["item"] if i["linkId"] == "imaging")
+    report_item = next(i for i in imaging["item"] if i["linkId"] == "report_mri")
+    assert report_item["answer"] == [
+        {"valueReference": {"reference": "#report-1"}},
+        {"valueReference": {"reference": "#report-2"}},
+    ]
+    body = b"".join(coordinator.get("/staff/export.csv?status=all").streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    counts = {row["Reference"]: row["Scan reports attached"] for row in rows}
+    assert counts[sent_with_reports.reference] == "2"

@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from screening import clock
 from screening.casework.models import Case
 from screening.intake import language
+from screening.intake.models import ScanReport
 from screening.rules import outcomes
 
 _OUTCOMES = dict(outcomes.CASE_CHOICES)
@@ -54,6 +55,8 @@ COLUMNS = [
     ("Days waiting", lambda c, now: (now - c.received_at).days),
     ("Form language", lambda c, now: language.in_english(c.intake.language)),
     ("Interpreter needed", lambda c, now: _interpreter(c.intake.answers)),
+    # How many scan reports are attached; a file itself is never in an export
+    ("Scan reports attached", lambda c, now: c.report_files or 0),
     ("outcome_code", lambda c, now: c.outcome),
     ("tier", lambda c, now: c.tier if c.tier is not None else ""),
     ("status_code", lambda c, now: c.status),
@@ -99,8 +102,16 @@ def rows(cases: QuerySet[Case], *, identifiable: bool, now: datetime | None = No
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_STRINGS)
     yield writer.writerow([name for name, _value in chosen])
     related = ["intake", "assignee"] + (["intake__identity"] if identifiable else [])
+    files = (
+        ScanReport.objects.filter(intake=OuterRef("intake"))
+        .order_by()
+        .values("intake")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     ordered: Iterable[Case] = (
         cases.select_related(*related)
+        .annotate(report_files=Subquery(files))
         .order_by("severity", "received_at", "pk")
         .iterator(chunk_size=2000)
     )

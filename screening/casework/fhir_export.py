@@ -5,16 +5,31 @@ kind; a final "scores" group holds the derived scores with their formula version
 questions are left out. Without ``identifiable`` the identifying questions are left out entirely, so the
 export carries no name, date of birth or contact detail (the age, which would follow from the date of
 birth, is not exported either).
+
+Each scan report attached is a contained DocumentReference (issue 19), which its upload question's answer
+references: its metadata (type, size, SHA-1, when) and the address staff open it at. The file itself is
+never in the export; the EHR fetches it by reference, as a signed-in coordinator or specialist.
 """
 
+import base64
+import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 
+from screening.intake import report_services
 from screening.intake.branching import is_answered
-from screening.intake.catalogue import IDENTIFYING_KEYS, RETIRED, SECTIONS, Kind, Question
+from screening.intake.catalogue import (
+    IDENTIFYING_KEYS,
+    QUESTIONS,
+    RETIRED,
+    SECTIONS,
+    Kind,
+    Question,
+)
 from screening.intake.facts import height_cm, weight_kg
-from screening.intake.models import Intake
+from screening.intake.models import Intake, ScanReport
 from screening.intake.selectors import NO_LONGER_ASKED, load_answers
 
 UCUM = "http://unitsofmeasure.org"
@@ -49,6 +64,12 @@ NOT_SCORED = "not_scored"
 def questionnaire_response(intake: Intake, *, identifiable: bool) -> dict[str, Any]:
     """The intake as a plain, JSON-able QuestionnaireResponse; identifying answers only if asked for."""
     answers = load_answers(intake)
+    reports = list(ScanReport.objects.filter(intake=intake))
+    references: dict[str, list[dict]] = {}
+    for n, report in enumerate(reports, start=1):
+        references.setdefault(report.question, []).append(
+            {"valueReference": {"reference": f"#report-{n}"}}
+        )
     # A submitted intake's "not asked" list is frozen; a draft's answers are pruned as each page is saved.
     hidden = set(intake.not_asked)
     if not identifiable:
@@ -56,7 +77,7 @@ def questionnaire_response(intake: Intake, *, identifiable: bool) -> dict[str, A
     items = []
     for section in SECTIONS:
         questions = [
-            _item(q, answers[q.key])
+            _item(q, answers[q.key], references.get(q.key))
             for page in section.pages
             for q in page.questions
             if q.key not in hidden and is_answered(answers.get(q.key))
@@ -71,8 +92,14 @@ def questionnaire_response(intake: Intake, *, identifiable: bool) -> dict[str, A
     if scores:
         items.append({"linkId": "scores", "text": "Derived scores", "item": scores})
     authored = intake.submitted_at or intake.updated_at
+    contained = (
+        {"contained": [_document(intake, report, n) for n, report in enumerate(reports, start=1)]}
+        if reports
+        else {}
+    )
     return {
         "resourceType": "QuestionnaireResponse",
+        **contained,
         "id": intake.reference,
         "identifier": {
             "system": f"{settings.SITE_URL}/fhir/intake-reference",
@@ -88,11 +115,42 @@ def questionnaire_response(intake: Intake, *, identifiable: bool) -> dict[str, A
     }
 
 
-def _item(question: Question, value: Any) -> dict[str, Any]:
+def _item(question: Question, value: Any, files: list[dict] | None = None) -> dict[str, Any]:
     text = str(question.label)
     if question.group:
         text = f"{question.group}: {text}"  # "Block 1: When was it?", as the case page shows it
-    return {"linkId": question.key, "text": text, "answer": _answers(question, value)}
+    return {"linkId": question.key, "text": text, "answer": files or _answers(question, value)}
+
+
+def _document(intake: Intake, report: ScanReport, n: int) -> dict[str, Any]:
+    """A scan report as a DocumentReference: metadata, and the file by reference only."""
+    scan = report.question.removeprefix("report_")
+    with report_services.storage().open(report.storage_name) as handle:
+        sha1 = hashlib.sha1(handle.read(), usedforsecurity=False).digest()  # FHIR's Attachment.hash
+    return {
+        "resourceType": "DocumentReference",
+        "id": f"report-{n}",
+        "status": "current",
+        "type": {
+            "coding": [{"system": "http://loinc.org", "code": "18748-4"}],
+            "text": f"{QUESTIONS['scans_done'].choice_label(scan)} report",
+        },
+        "date": report.added_at.isoformat(),
+        "content": [
+            {
+                "attachment": {
+                    "contentType": report.content_type,
+                    "size": report.size,
+                    "hash": base64.b64encode(sha1).decode(),
+                    "creation": report.added_at.isoformat(),
+                    "url": settings.SITE_URL
+                    + reverse(
+                        "screening:case-report", args=[intake.reference, report.storage_name]
+                    ),
+                }
+            }
+        ],
+    }
 
 
 def _answers(question: Question, value: Any) -> list[dict[str, Any]]:
