@@ -97,17 +97,114 @@
     arm();
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    focusSummary();
-    idleWarning();
-    document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.addEventListener("click", function () { window.print(); });
+  // Scan reports: the files chosen are listed, each with "Remove", before anything is sent; sending
+  // shows its progress. Without this, the files go with the form and each is listed once it is attached.
+  function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  function chosenList(input) {
+    var box = input.parentNode.querySelector(".fc-file-chosen");
+    if (!box) {
+      box = document.createElement("ul");
+      box.className = "fc-file-list fc-file-chosen";
+      input.insertAdjacentElement("afterend", box);
+    }
+    box.textContent = "";
+    Array.prototype.forEach.call(input.files, function (file, index) {
+      var item = document.createElement("li");
+      item.className = "fc-file-list__item";
+      var name = document.createElement("span");
+      name.className = "fc-file-list__name";
+      name.textContent = file.name + " (" + megabytes(file.size) + ")";
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn btn-link p-0 fc-file-list__remove";
+      remove.textContent = input.getAttribute("data-remove-text") + " ";
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = file.name;
+      remove.appendChild(hidden);
+      remove.addEventListener("click", function () {
+        var kept = new DataTransfer();
+        Array.prototype.forEach.call(input.files, function (other, n) {
+          if (n !== index) { kept.items.add(other); }
+        });
+        input.files = kept.files;
+        chosenList(input);
+        input.focus();
+      });
+      item.appendChild(name);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(remove);
+      box.appendChild(item);
     });
+  }
+  function reportFiles(form) {
+    var inputs = form.querySelectorAll("input[type=file][data-remove-text]");
+    if (!inputs.length || !window.XMLHttpRequest || !window.DataTransfer) { return; }
+    inputs.forEach(function (input) {
+      input.addEventListener("change", function () { chosenList(input); });
+    });
+    var pressed = null;
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button[type=submit]");
+      if (button) { pressed = button; }
+    });
+    form.addEventListener("submit", function (event) {
+      var sending = Array.prototype.some.call(inputs, function (input) { return input.files.length; });
+      if (!sending || event.defaultPrevented) { return; }
+      event.preventDefault();
+      var data = new FormData(form);
+      if (pressed && pressed.name) { data.append(pressed.name, pressed.value); }
+      var status = document.getElementById("fc-upload-status");
+      var bar = status.querySelector("progress");
+      status.hidden = false;
+      form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+      // The form's own address ("form.action" would be its buttons named "action")
+      var address = form.getAttribute("action") || window.location.href;
+      var request = new XMLHttpRequest();
+      request.open("POST", address);
+      request.upload.addEventListener("progress", function (progress) {
+        if (progress.lengthComputable) {
+          bar.value = Math.round((progress.loaded / progress.total) * 100);
+          bar.textContent = bar.value + "%";
+        }
+      });
+      request.addEventListener("load", function () {
+        var here = new URL(address, window.location.href);
+        var landed = new URL(request.responseURL);
+        if (landed.pathname !== here.pathname || request.status !== 200) {
+          window.location.assign(request.responseURL);  // saved: on to the next page (or back here)
+          return;
+        }
+        // Shown again with errors: this page's answer, with the files attached so far
+        var page = new DOMParser().parseFromString(request.responseText, "text/html");
+        document.title = page.title;
+        document.querySelector("main").replaceWith(page.querySelector("main"));
+        setUp();
+      });
+      request.addEventListener("error", function () {
+        form.querySelectorAll("button").forEach(function (button) { button.disabled = false; });
+        status.querySelector("[data-failed]").hidden = false;
+      });
+      request.send(data);
+    });
+  }
+
+  function setUp() {
+    focusSummary();
     var form = document.getElementById("intake-form");
     if (!form) { return; }
     updateReveals(form);
     form.addEventListener("change", function () { updateReveals(form); });
     exclusiveCheckboxes(form);
     saveOnBack(form);
+    reportFiles(form);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    idleWarning();
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+    setUp();
   });
 })();
