@@ -264,6 +264,23 @@ STORAGES = {
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },
+    }
+    if not env_str("SCAN_REPORTS_S3_BUCKET", "")
+    else {
+        # django-storages (`pip install -e '.[s3]'`): private objects, encrypted at rest, never a public
+        # address (staff open files through the app); credentials from the usual AWS_* variables or the
+        # instance's role
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("SCAN_REPORTS_S3_BUCKET"),
+            "endpoint_url": env_str("SCAN_REPORTS_S3_ENDPOINT", "") or None,
+            "region_name": env_str("SCAN_REPORTS_S3_REGION", "") or None,
+            "location": "scan-reports",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": env_str("SCAN_REPORTS_S3_SSE", "AES256")},
+        },
     },
     "staticfiles": {
         "BACKEND": (

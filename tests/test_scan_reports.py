@@ -379,3 +379,26 @@ def test_the_exports_carry_each_file_as_metadata_never_its_content(sent_with_rep
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     counts = {row["Reference"]: row["Scan reports attached"] for row in rows}
     assert counts[sent_with_reports.reference] == "2"
+
+
+def test_a_closed_case_past_retention_takes_its_files_with_it(
+    sent_with_reports, settings, django_capture_on_commit_callbacks
+):
+    from screening.casework.models import Case
+    from screening.staff.retention import purge_retained
+
+    names = list(ScanReport.objects.values_list("storage_name", flat=True))
+    long_ago = sent_with_reports.submitted_at - timedelta(days=settings.CASE_RETENTION_DAYS + 10)
+    Case.objects.filter(intake=sent_with_reports).update(
+        status="closed", close_reason=Case.CloseReason.values[0], updated_at=long_ago
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        purge_retained()
+    assert not ScanReport.objects.exists()
+    assert not any(storages["scan_reports"].exists(name) for name in names)
+
+
+def test_the_daily_command_sweeps_orphans(at_imaging):
+    out = StringIO()
+    call_command("sweep_scan_reports", stdout=out)
+    assert out.getvalue().strip() == "Deleted 0 scan-report file(s) that no intake names."
