@@ -83,6 +83,9 @@ urlpatterns = [
     path("staff/cases/<str:reference>/fhir/", case_views.case_fhir_view, name="case-fhir"),
     path("staff/cases/<str:reference>/print/", case_views.case_print_view, name="case-print"),
     path(
+        "staff/cases/<str:reference>/reports/add/", actions.report_add_view, name="case-report-add"
+    ),
+    path(
         "staff/cases/<str:reference>/reports/<str:name>",
         case_views.report_view,
         name="case-report",

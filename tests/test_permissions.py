@@ -67,7 +67,11 @@ ACCESS = {
     "screening:case": ("GET", READ),
     "screening:case-print": ("GET", STAFF),
     "screening:case-fhir": ("GET", STAFF),
-    "screening:case-report": ("GET", READ),  # an unknown file: 404 for those who may read reports
+    "screening:case-report": ("GET", READ),
+    "screening:case-report-add": (
+        "POST",
+        STAFF,
+    ),  # an unknown file: 404 for those who may read reports
     "screening:case-amend": ("GET", STAFF),
     "screening:case-book": ("GET", STAFF),
     "screening:case-claim": ("POST", STAFF),

@@ -402,3 +402,36 @@ def test_the_daily_command_sweeps_orphans(at_imaging):
     out = StringIO()
     call_command("sweep_scan_reports", stdout=out)
     assert out.getvalue().strip() == "Deleted 0 scan-report file(s) that no intake names."
+
+
+# --- a coordinator adds a report received by post or e-mail -----------------------------------------------
+def test_a_coordinator_adds_a_report_and_the_case_is_screened_again(coordinator, patient, settings):
+    from screening.casework.services import latest_screening
+    from screening.staff.models import AuditEvent
+
+    settings.UPLOAD_SCAN = "off"
+    patient.fill()  # an MRI done, its report not attached
+    patient.submit()
+    reference = patient.intake.reference
+    assert "info_mri_report_missing" in {
+        f["rule"] for f in latest_screening(patient.intake).findings
+    }
+    url = f"/staff/cases/{reference}/reports/add/"
+    refused = coordinator.post(
+        url, {"scan": "mri", "file": _file("letter.docx", samples.word_document())}
+    )
+    assert refused.status_code == 400
+    assert "This file is a Word document" in refused.content.decode()
+    missing = coordinator.post(url, {"scan": ""})
+    assert "Select the scan this report is of" in missing.content.decode()
+    assert "Choose the report&#x27;s file" in missing.content.decode()
+    added = coordinator.post(url, {"scan": "mri", "file": _file("posted.pdf", samples.pdf())})
+    assert added.status_code == 302 and added.url.endswith("#reports")
+    report = ScanReport.objects.get()
+    assert report.added_by.username == "casey" and report.question == "report_mri"
+    assert "info_mri_report_missing" not in {
+        f["rule"] for f in latest_screening(patient.intake).findings
+    }
+    assert AuditEvent.objects.filter(action="case.report.add", object_ref=reference).exists()
+    page = coordinator.get(f"/staff/cases/{reference}/").context["reports"]
+    assert page[0]["added_by"] == "Casey Moss"

@@ -10,14 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import clock
+from screening import clock, upload_limits
 from screening.casework import services as casework
 from screening.casework.access import case_action, case_for, note_writer_required
-from screening.casework.case_views import case_page, record_view
-from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteForm
+from screening.casework.case_views import case_page, record_view, report_scans
+from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteForm, ReportForm
 from screening.casework.missing_information import completion_page
 from screening.casework.models import Amendment, Case
-from screening.intake import selectors
+from screening.intake import report_files, selectors
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS
 from screening.intake.page_forms import PageForm
 from screening.rules import outcomes
@@ -209,3 +209,30 @@ def book_view(request: HttpRequest, reference: str) -> HttpResponse:
         {"case": case, "intake": case.intake, "form": form},
         status=400 if form.is_bound else 200,
     )
+
+
+@case_action
+def report_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """A coordinator attaches a scan report received by post or e-mail; the case is screened again."""
+    case = case_for(reference)
+    form = ReportForm(request.POST, request.FILES, scans=report_scans())
+    if "file" in upload_limits.dropped(request):  # over 20 MB: dropped as it arrived
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", str(report_files.MESSAGES["too_big"]))
+    elif form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            casework.case_add_report(
+                case_id=case.pk,
+                user=request.user,
+                question=QUESTIONS[f"report_{form.cleaned_data['scan']}"],
+                data=upload.read(),
+                name=str(upload.name or "")[:120],
+            )
+        except report_files.Refused as refused:
+            form.add_error("file", str(refused.message))
+        else:
+            messages.success(request, "Report added. The case was screened again.")
+            return redirect(reverse("screening:case", args=[reference]) + "#reports")
+    return case_page(request, case, status=400, report_form=form)

@@ -20,13 +20,14 @@ from screening.casework.access import (
     exporter_required,
     report_reader_required,
 )
-from screening.casework.forms import AssignForm, ContactForm, NoteForm
+from screening.casework.forms import AssignForm, ContactForm, NoteForm, ReportForm
 from screening.casework.missing_information import missing_names, questions_to_complete
 from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
 from screening.intake import language, report_services, selectors
-from screening.intake.catalogue import QUESTIONS
+from screening.intake.catalogue import FILE_KEYS, QUESTIONS
 from screening.intake.models import ScanReport
+from screening.intake.report_files import PICKER_TYPES
 from screening.rules import outcomes
 
 _UNREAD = object()  # an argument not given, where None is a value
@@ -110,6 +111,7 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
             "close_reasons": Case.CloseReason.choices,
             "can_change": request.user.has_perm("screening.change_case"),
             "can_note": request.user.has_perm("screening.add_casenote"),
+            "report_types": PICKER_TYPES,
             "can_export": request.user.has_perm("screening.export_case"),
             # Scan reports: listed to those who may open them (coordinators and specialists)
             "reports": report_rows(case)
@@ -129,11 +131,20 @@ def _case_forms(case: Case, posted: dict) -> dict:
     )
     note = posted.get("note_form") or NoteForm()
     contact = posted.get("contact_form") or ContactForm()
+    report = posted.get("report_form") or ReportForm(scans=report_scans())
     return {
         "assign_form": assign,
         "note_form": note,
         "contact_form": contact,
+        "report_form": report,
     }
+
+
+def report_scans() -> list[tuple[str, str]]:
+    """The scans a report can be of, as the intake names them ("MRI scan")."""
+    scans = QUESTIONS["scans_done"]
+    codes = [key.removeprefix("report_") for key in FILE_KEYS]
+    return [(code, scans.choice_label(code)) for code in codes]
 
 
 def _with_plain_choices(form: AssignForm) -> AssignForm:

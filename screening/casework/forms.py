@@ -130,3 +130,25 @@ class BookingForm(StaffForm):
             else:
                 cleaned["starts_at"] = starts_at
         return cleaned
+
+
+class ReportForm(StaffForm):
+    """A scan report received by post or e-mail, added by a coordinator (checked and scanned as a
+    patient's is)."""
+
+    scan = forms.ChoiceField(
+        label="Report of which scan",
+        choices=[],
+        error_messages={"required": "Select the scan this report is of"},
+    )
+    file = forms.FileField(
+        label="The report (a PDF, or a photo of each printed page)",
+        error_messages={
+            "required": "Choose the report's file",
+            "empty": "The file is empty: choose the report's file again",
+        },
+    )
+
+    def __init__(self, *args, scans: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].choices = [("", "Select a scan"), *scans]

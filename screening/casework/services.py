@@ -23,6 +23,7 @@ from screening.casework.models import (
     ContactAttempt,
     ScreeningResult,
 )
+from screening.intake import report_services
 from screening.intake.branching import is_answered, not_asked, prune
 from screening.intake.catalogue import IDENTIFYING_KEYS, QUESTIONS, RETIRED
 from screening.intake.consent import CONSENT_TEXTS
@@ -351,3 +352,16 @@ def queue_record_export(*, user, identifiable: bool, rows: int, filters: dict) -
         object_ref="csv",
         detail={"identifiable": identifiable, "rows": rows, "filters": filters},
     )
+
+
+def case_add_report(*, case_id: int, user, question, data: bytes, name: str):
+    """A scan report received by post or e-mail, attached by a coordinator (checked and scanned as a
+    patient's is: report_files.Refused says why not), then the case screened again (an "MRI report not
+    attached" line goes). Recorded in the audit log."""
+    case = Case.objects.select_related("intake").get(pk=case_id)
+    report = report_services.report_add(
+        intake=case.intake, question=question, data=data, name=name, by=user
+    )
+    _log(user, "case.report.add", case, report=report.pk, scan=question.key)
+    case_rescreen(case_id=case_id, user=user)
+    return report
