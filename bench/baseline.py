@@ -84,6 +84,11 @@ def at_least(value: Any, limit: float) -> bool | None:
     return None if value is None else is_number(value) and value >= limit
 
 
+def is_not_answered(value: Any) -> bool:
+    """Left unanswered (the "not asked" marker is not: a question not asked is no gap)."""
+    return value is None
+
+
 def all_of(findings: list[Finding], rule: str, outcome: str, *checks: tuple[str, bool | None]):
     """A rule whose conditions must all hold: ``checks`` are (fact, result) in the rule's order."""
     missing: list[str] = []
@@ -231,6 +236,13 @@ def screen_baseline(facts: dict[str, Any]) -> tuple[str, list[Finding]]:
     all_of(found, "info_planning_pregnancy", info, planning)
     steroids = ("long_term_steroids", is_yes(f("long_term_steroids")))
     all_of(found, "info_long_term_steroids", info, steroids)
+    all_of(
+        found,
+        "info_mri_report_missing",
+        info,
+        ("scans_done", one_of(f("scans_done"), ("mri",))),
+        ("report_mri", is_not_answered(f("report_mri"))),
+    )
 
     raising = [outcome for _rule, outcome, _missing in found if outcome != "routine"]
     outcome = min(raising, key=SEVERITY.index) if raising else "routine"

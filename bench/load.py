@@ -13,10 +13,14 @@ abandoning: on two shared cores fifty patients share some 25 requests a second, 
 takes about as long as the run itself, and abandoning at the deadline would leave almost nothing to
 reconcile. The figures give the requests within the 60 s window and the whole run apart.
 
+Each patient attaches a 2 MB PDF of their MRI report on the imaging page (issue 19), stored under a folder of
+this run (MEDIA_ROOT) and accepted unscanned (UPLOAD_SCAN=off: the figures measure the app, not clamd).
+
 Then, with psycopg straight against the database: every receipt a patient saw names exactly one submitted
 intake, with that patient's name and date of birth; no patient's intake was stored twice; the number of
 submitted intakes equals the number of receipts seen; the answers of every submitted intake are the same
-(every patient typed the same ones); no draft is left behind. And no request may fail: zero 5xx, zero
+(every patient typed the same ones); no draft is left behind; every submitted intake has exactly its one file,
+each row's file is in the folder, and no file is left that no row names (lost or orphaned files). And no request may fail: zero 5xx, zero
 connection errors. Exits 1 on any failure, printing why.
 
 bench/faults.py reuses this script's pieces (run_patients, reconcile, figures) with faults in the middle.
@@ -88,6 +92,7 @@ def run_patients(
     ramp: float = 1.0,
     hold_submit: dict[int, float] | None = None,
     grace: float = 180.0,
+    report: bytes | None = None,
 ) -> Run:
     """``patients`` threads, each completing intakes until ``seconds`` have passed (an intake begun before
     then is finished); returns when all have stopped, at most ``grace`` seconds after the deadline (a
@@ -116,6 +121,7 @@ def run_patients(
                 deadline=run.deadline,
                 verify_drafts=verify_drafts,
                 hold_submit=(hold_submit or {}).get(number) if serial == 0 else None,
+                report=report,
             ).run()
             with lock:
                 run.outcomes.append(outcome)
@@ -138,7 +144,7 @@ def run_patients(
 
 # --- gunicorn, with its log kept aside -----------------------------------------------------------------
 @contextlib.contextmanager
-def gunicorn_logged(log_path: Path, *, workers: int):
+def gunicorn_logged(log_path: Path, *, workers: int, **extra: str):
     """bench._common.gunicorn with the server's stderr (the app's log: tracebacks of 500s, gunicorn's worker
     restarts and timeouts) written to ``log_path`` instead of this terminal. Yields the base URL."""
     with contextlib.ExitStack() as stack:
@@ -149,7 +155,11 @@ def gunicorn_logged(log_path: Path, *, workers: int):
         try:
             base = stack.enter_context(
                 _common.gunicorn(
-                    NAME, port=PORT, workers=workers, INTAKE_LIMITS_MULTIPLIER=LIMITS_MULTIPLIER
+                    NAME,
+                    port=PORT,
+                    workers=workers,
+                    INTAKE_LIMITS_MULTIPLIER=LIMITS_MULTIPLIER,
+                    **extra,
                 )
             )
         finally:
@@ -309,6 +319,54 @@ def reconcile(run: Run, rows: list[dict], *, lost_receipts_allowed: bool) -> Rec
     return result
 
 
+# --- the scan reports: one per patient, none lost, none orphaned ----------------------------------------
+REPORT_BYTES = 2 * 1024 * 1024
+
+
+def report_pdf(size: int = REPORT_BYTES) -> bytes:
+    """A PDF of about ``size`` bytes, as a scanner's report might be (the bulk in its metadata)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "MRI lumbar spine", "/Subject": "x" * size})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def file_problems(rows: list[dict], folder: Path) -> tuple[dict[str, int], list[str]]:
+    """Every submitted intake has its one file, in the folder; no file is there that no row names."""
+    import psycopg
+
+    ids = [r["id"] for r in rows]
+    with psycopg.connect(_common.database_url(NAME)) as conn:
+        files = conn.execute(
+            "SELECT intake_id, storage_name, size FROM screening_scanreport WHERE intake_id = ANY(%s)",
+            [ids],
+        ).fetchall()
+    per_intake = Counter(intake_id for intake_id, _name, _size in files)
+    problems = [
+        f"intake {r['reference']} has {per_intake.get(r['id'], 0)} files, not 1"
+        for r in rows
+        if r["status"] == "submitted" and per_intake.get(r["id"], 0) != 1
+    ]
+    named = {name for _id, name, _size in files}
+    stored = {p.name for p in folder.iterdir()} if folder.exists() else set()
+    problems += [f"file {name} of a row is not in the folder (lost)" for name in named - stored]
+    problems += [
+        f"file {name} in the folder that no row names (orphaned)" for name in stored - named
+    ]
+    figures = {
+        "rows": len(files),
+        "files in the folder": len(stored),
+        "bytes": sum(s for *_x, s in files),
+    }
+    return figures, problems
+
+
 # --- figures ------------------------------------------------------------------------------------------
 def percentile(values: list[float], q: float) -> float:
     if not values:
@@ -319,8 +377,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def print_figures(run: Run, patients: int) -> None:
     requests = run.requests
-    posts = [r.seconds for r in requests if r.step in ("begin", "page", "submit") and not r.failed]
+    posts = [
+        r.seconds
+        for r in requests
+        if r.step in ("begin", "page", "upload", "submit") and not r.failed
+    ]
     pages = [r.seconds for r in requests if r.step == "page" and not r.failed]
+    uploads = [r.seconds for r in requests if r.step == "upload" and not r.failed]
     gets = [r.seconds for r in requests if r.step == "get" and not r.failed]
     span = max((r.ended for r in requests), default=run.started) - run.started
     window = run.deadline - run.started
@@ -340,6 +403,11 @@ def print_figures(run: Run, patients: int) -> None:
         f"  page POST latency           p50 {percentile(pages, 50) * 1000:.0f} ms, "
         f"p99 {percentile(pages, 99) * 1000:.0f} ms (n={len(pages)})"
     )
+    if uploads:
+        print(
+            f"  imaging POST with a 2 MB file p50 {percentile(uploads, 50) * 1000:.0f} ms, "
+            f"p99 {percentile(uploads, 99) * 1000:.0f} ms (n={len(uploads)})"
+        )
     print(
         f"  all POSTs (begin, submit)   p50 {percentile(posts, 50) * 1000:.0f} ms, "
         f"p99 {percentile(posts, 99) * 1000:.0f} ms, max {max(posts, default=0) * 1000:.0f} ms"
@@ -418,7 +486,11 @@ def main() -> int:
         _common.prepare_database(NAME, fresh=True)
     intake_answers()
     log_path = Path(tempfile.gettempdir()) / "facetclinic-bench-load-gunicorn.log"
-    with gunicorn_logged(log_path, workers=args.workers) as base:
+    media = Path(tempfile.mkdtemp(prefix="facetclinic-bench-media-"))
+    report = report_pdf()
+    with gunicorn_logged(
+        log_path, workers=args.workers, MEDIA_ROOT=str(media), UPLOAD_SCAN="off"
+    ) as base:
         before = gunicorn_pids()
         first_id = max_intake_id()
         print(
@@ -426,19 +498,27 @@ def main() -> int:
             f"(gunicorn, {args.workers} sync workers) ..."
         )
         run = run_patients(
-            base, patients=args.patients, seconds=args.seconds, tag="Load", grace=args.grace
+            base,
+            patients=args.patients,
+            seconds=args.seconds,
+            tag="Load",
+            grace=args.grace,
+            report=report,
         )
         after = gunicorn_pids()
-    result = reconcile(run, stored_intakes(first_id), lost_receipts_allowed=False)
+    rows = stored_intakes(first_id)
+    result = reconcile(run, rows, lost_receipts_allowed=False)
+    files, lost_or_orphaned = file_problems(rows, media / "scan-reports")
     print("Figures:")
     print_figures(run, args.patients)
     print("Reconciliation:")
     print_reconciliation(result)
+    print(f"Scan reports ({len(report)} bytes each): {files}")
     log = server_log_summary(log_path)
     print(f"Server log ({log_path}): {log}")
 
     problems = patient_problems(run, failures_allowed=lambda failure: False)
-    problems += result.problems
+    problems += result.problems + lost_or_orphaned
     if result.drafts:
         problems.append(f"{result.drafts} drafts left behind by {args.patients} patients")
     if not run.outcomes or not result.receipts:

@@ -182,6 +182,7 @@ class Patient:
         deadline: float,
         verify_drafts: bool = False,
         hold_submit: float | None = None,
+        report: bytes | None = None,
         max_attempts: int = 15,
         step_seconds: float = 60.0,
         timeout: float = 60.0,
@@ -190,6 +191,7 @@ class Patient:
         self.deadline = deadline
         self.verify_drafts = verify_drafts
         self.hold_submit = hold_submit
+        self.report = report  # a scan report to attach on the imaging page (bench/load.py)
         self.max_attempts = max_attempts
         self.step_seconds = step_seconds
         self.timeout = timeout
@@ -261,7 +263,13 @@ class Patient:
                 f"GET {where}", "get", "GET", where, expect=200, contains="intake-form"
             )
             data = {**self.answers[slug], "action": "continue", "csrfmiddlewaretoken": _csrf(page)}
-            where = self._step(f"POST {where}", "page", "POST", where, data=data, expect=302)
+            if slug == "imaging" and self.report is not None:
+                files = {"report_mri": ("mri-report.pdf", self.report, "application/pdf")}
+                where = self._step(
+                    f"POST {where}", "upload", "POST", where, data=data, files=files, expect=302
+                )
+            else:
+                where = self._step(f"POST {where}", "page", "POST", where, data=data, expect=302)
             self.completed_pages.append(slug)
             if where in (START, RECEIPT) or where.startswith(START + "?"):
                 raise self._unexpected(f"POST /intake/{slug}/", 302, f"sent to {where} mid-intake")
@@ -302,6 +310,7 @@ class Patient:
         path: str,
         *,
         data: dict | None = None,
+        files: dict | None = None,
         expect: int,
         contains: str | None = None,
     ) -> str:
@@ -309,7 +318,7 @@ class Patient:
         redirected to (302). A 5xx or no answer: wait and send it again (the same answers)."""
         started = time.monotonic()
         for attempt in range(1, self.max_attempts + 1):
-            status, body, location = self._send(kind, method, path, data)
+            status, body, location = self._send(kind, method, path, data, files)
             if status == expect and (status != 200 or contains is None or contains in body):
                 if attempt > 1:
                     self.outcome.retried_steps += 1
@@ -328,11 +337,16 @@ class Patient:
             time.sleep(0.5 + random.random())  # noqa: S311  # nosec B311: a pause, not a secret
         raise GiveUp(f"{label}: still failing after {attempt} attempts")
 
-    def _send(self, kind: str, method: str, path: str, data: dict | None):
+    def _send(self, kind: str, method: str, path: str, data: dict | None, files=None):
         started = time.monotonic()
         try:
             response = self.session.request(
-                method, self.base + path, data=data, allow_redirects=False, timeout=self.timeout
+                method,
+                self.base + path,
+                data=data,
+                files=files,
+                allow_redirects=False,
+                timeout=self.timeout,
             )
         except requests.RequestException as error:
             self.outcome.requests.append(Request(kind, path, started, time.monotonic(), None))

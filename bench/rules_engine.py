@@ -98,6 +98,8 @@ def _new_answer(key: str, rng: random.Random, today: date):
             return {"cm": rng.randint(150, 195)}
         case Kind.WEIGHT:
             return {"kg": rng.randint(45, 170)}
+        case Kind.FILE:  # how many scan reports are attached (none: not answered)
+            return rng.choice([None, 1, 2])
     raise AssertionError(f"no answer maker for {key} ({question.kind})")
 
 
