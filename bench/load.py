@@ -13,7 +13,7 @@ abandoning: on two shared cores fifty patients share some 25 requests a second, 
 takes about as long as the run itself, and abandoning at the deadline would leave almost nothing to
 reconcile. The figures give the requests within the 60 s window and the whole run apart.
 
-Each patient attaches a 2 MB PDF of their MRI report on the imaging page (issue 19), stored under a folder of
+Each patient attaches a 2 MB PDF of their MRI report (a scanned page: one JPEG in a PDF) on the imaging page (issue 19), stored under a folder of
 this run (MEDIA_ROOT) and accepted unscanned (UPLOAD_SCAN=off: the figures measure the app, not clamd).
 
 Then, with psycopg straight against the database: every receipt a patient saw names exactly one submitted
@@ -320,20 +320,23 @@ def reconcile(run: Run, rows: list[dict], *, lost_receipts_allowed: bool) -> Rec
 
 
 # --- the scan reports: one per patient, none lost, none orphaned ----------------------------------------
-REPORT_BYTES = 2 * 1024 * 1024
+REPORT_BYTES = 2 * 1024 * 1024  # about: a scanned page
 
 
 def report_pdf(size: int = REPORT_BYTES) -> bytes:
-    """A PDF of about ``size`` bytes, as a scanner's report might be (the bulk in its metadata)."""
+    """A PDF of a scanned report, about ``size`` bytes: one page holding a JPEG, as a scanner makes it
+    (noise, so that JPEG cannot shrink it; a fixed seed, so every run sends the same file)."""
     import io
+    import random
 
-    from pypdf import PdfWriter
+    from PIL import Image
 
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": "MRI lumbar spine", "/Subject": "x" * size})
+    noise = random.Random(2026).randbytes  # noqa: S311  # nosec B311: test data, not a secret
+    width = 1600
+    height = max(100, size // width)  # about 1 byte a pixel at quality 92
+    image = Image.frombytes("RGB", (width, height), noise(width * height * 3))
     out = io.BytesIO()
-    writer.write(out)
+    image.save(out, "PDF", resolution=150, quality=92)
     return out.getvalue()
 
 
@@ -487,7 +490,7 @@ def main() -> int:
     intake_answers()
     log_path = Path(tempfile.gettempdir()) / "facetclinic-bench-load-gunicorn.log"
     media = Path(tempfile.mkdtemp(prefix="facetclinic-bench-media-"))
-    report = report_pdf()
+    pdf = report_pdf()
     with gunicorn_logged(
         log_path, workers=args.workers, MEDIA_ROOT=str(media), UPLOAD_SCAN="off"
     ) as base:
@@ -503,7 +506,7 @@ def main() -> int:
             seconds=args.seconds,
             tag="Load",
             grace=args.grace,
-            report=report,
+            report=pdf,
         )
         after = gunicorn_pids()
     rows = stored_intakes(first_id)
@@ -513,7 +516,7 @@ def main() -> int:
     print_figures(run, args.patients)
     print("Reconciliation:")
     print_reconciliation(result)
-    print(f"Scan reports ({len(report)} bytes each): {files}")
+    print(f"Scan reports ({len(pdf)} bytes each): {files}")
     log = server_log_summary(log_path)
     print(f"Server log ({log_path}): {log}")
 
