@@ -81,13 +81,14 @@ def test_demo_accounts_are_made_once_with_passwords_shown_once(settings, default
     assert [line[0] for line in lines] == [
         "coordinator",
         "coordinator2",
+        "specialist",
         "rulesadmin",
         "rulesapprover",
         "clinicadmin",
         "clinicadmin2",
     ]
     user = get_user_model().objects.get(username="rulesadmin")
-    assert user.check_password(lines[2][1]) and user.groups.get().name == "Rules admin"
+    assert user.check_password(lines[3][1]) and user.groups.get().name == "Rules admin"
     assert "already exist" in run("create_demo_staff")
 
 

@@ -435,3 +435,21 @@ def test_a_coordinator_adds_a_report_and_the_case_is_screened_again(coordinator,
     assert AuditEvent.objects.filter(action="case.report.add", object_ref=reference).exists()
     page = coordinator.get(f"/staff/cases/{reference}/").context["reports"]
     assert page[0]["added_by"] == "Casey Moss"
+
+
+def test_files_past_the_hourly_limit_of_an_address_are_refused_with_what_to_do(at_imaging, settings):
+    settings.REPORTS_PER_ADDRESS_PER_HOUR = 2
+    files = [_file(f"page-{n}.png", samples.photo("png", size=(60, 40))) for n in range(3)]
+    response = _send(at_imaging, {"report_mri": files})
+    assert ScanReport.objects.count() == 2
+    assert response.context["form"].errors["report_mri"] == [f"page-2.png: {MESSAGES['too_fast']}"]
+
+
+def test_a_file_over_20_mb_is_dropped_as_it_arrives_and_the_page_says_so(at_imaging, monkeypatch):
+    from screening.intake import report_files
+
+    monkeypatch.setattr(report_files, "MAX_BYTES", 1000)
+    monkeypatch.setattr("screening.upload_limits.MAX_BYTES", 1000)
+    response = _send(at_imaging, {"report_mri": [_file("huge.pdf", samples.pdf() + b" " * 2000)]})
+    assert response.context["form"].errors["report_mri"] == [str(MESSAGES["too_big"])]
+    assert not ScanReport.objects.exists()

@@ -11,6 +11,7 @@ from screening.staff.second_factor import new_backup_codes
 DEMO_STAFF = (
     ("coordinator", "Casey", "Coordinator", ("Coordinator",), False),
     ("coordinator2", "Jordan", "Coordinator", ("Coordinator",), False),
+    ("specialist", "Sam", "Specialist", ("Specialist",), False),
     ("rulesadmin", "Riley", "Rules admin", ("Rules admin",), True),
     # A clinician who edits rules too and approves those another rules admin submits.
     ("rulesapprover", "Idris", "Rules approver", ("Rules admin", "Rules approver"), True),
