@@ -453,3 +453,40 @@ def test_a_file_over_20_mb_is_dropped_as_it_arrives_and_the_page_says_so(at_imag
     response = _send(at_imaging, {"report_mri": [_file("huge.pdf", samples.pdf() + b" " * 2000)]})
     assert response.context["form"].errors["report_mri"] == [str(MESSAGES["too_big"])]
     assert not ScanReport.objects.exists()
+
+
+# --- asking the patient for a report through a completion link --------------------------------------------
+@pytest.mark.django_db(transaction=True)  # the e-mail goes through the task worker
+def test_a_completion_link_asks_for_the_missing_report_and_the_patient_attaches_it(
+    coordinator, patient, settings
+):
+    import re
+
+    from django.core import mail
+
+    from screening.casework.services import latest_screening
+    from tests.test_notifications import run_worker
+
+    settings.UPLOAD_SCAN = "off"
+    patient.fill()  # an MRI and an X-ray done, their reports not attached
+    patient.submit()
+    reference = patient.intake.reference
+    page = coordinator.get(f"/staff/cases/{reference}/").content.decode()
+    assert "Reports of scans the patient had, not attached:" in page and "<li>MRI scan report</li>" in page
+    mail.outbox.clear()
+    coordinator.post(f"/staff/cases/{reference}/completion-link/", follow=True)
+    run_worker()
+    (message,) = mail.outbox
+    path = re.search(r"https?://[^/\s]+(/complete/[^/\s]+/)", message.body).group(1)
+    link_user = Client()
+    form_url = link_user.get(path)["Location"]
+    born = {"date_of_birth_day": "14", "date_of_birth_month": "7", "date_of_birth_year": "1971"}
+    form_page = link_user.post(form_url, born, follow=True).content.decode()
+    assert 'enctype="multipart/form-data"' in form_page and 'name="report_mri"' in form_page
+    refused = link_user.post(form_url, {"report_mri": [_file("a.docx", samples.word_document())]})
+    assert refused.status_code == 400 and "This file is a Word document" in refused.content.decode()
+    sent = link_user.post(form_url, {"report_mri": [_file("mri.pdf", samples.pdf())]})
+    assert sent.status_code == 302
+    assert ScanReport.objects.get().question == "report_mri"
+    findings = {f["rule"] for f in latest_screening(patient.intake).findings}
+    assert "info_mri_report_missing" not in findings  # screened again with the report in

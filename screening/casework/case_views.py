@@ -21,7 +21,11 @@ from screening.casework.access import (
     report_reader_required,
 )
 from screening.casework.forms import AssignForm, ContactForm, NoteForm, ReportForm
-from screening.casework.missing_information import missing_names, questions_to_complete
+from screening.casework.missing_information import (
+    missing_names,
+    questions_to_complete,
+    reports_missing,
+)
 from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
 from screening.intake import language, report_services, selectors
@@ -90,11 +94,15 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
         casework.missing_facts_of(reading["screening"]) if case.intake.is_submitted else ([], [])
     )
     missing = questions_to_complete(*facts, reading["stored"]) if any(facts) else []
+    # Reports of scans done, not attached: a completion link can ask for them
+    reports_wanted = (
+        reports_missing(reading["stored"], clock.today()) if case.intake.is_submitted else []
+    )
     open_link = (
         case.completion_links.filter(
             used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
         ).first()
-        if missing
+        if missing or reports_wanted
         else None
     )
     return render(
@@ -106,6 +114,10 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
             "timeline": history.entries,
             "missing": missing,
             "missing_names": missing_names(*facts) if missing else [],
+            "reports_wanted": [
+                QUESTIONS["scans_done"].choice_label(key.removeprefix("report_"))
+                for key in reports_wanted
+            ],
             "open_link": open_link,
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,

@@ -8,8 +8,9 @@ from django.db.models import F
 
 from screening import clock
 from screening.casework.models import Amendment, CompletionLink
-from screening.casework.services import case_amend
+from screening.casework.services import case_amend, case_rescreen
 from screening.intake import reference_codes as codes
+from screening.intake.models import ScanReport
 
 COMPLETION_LINK_MAX_FAILURES = 5
 
@@ -68,13 +69,22 @@ def completion_link_check(*, link_id: int, date_of_birth) -> bool:
 
 
 @transaction.atomic
-def case_complete_by_link(*, link_id: int, values: dict[str, Any]) -> bool:
-    """Store the patient's answers from a link and use the link up: once, even if sent twice at once."""
+def case_complete_by_link(
+    *, link_id: int, values: dict[str, Any], files_added: bool = False
+) -> bool:
+    """Store the patient's answers from a link and use the link up: once, even if sent twice at once.
+    With ``files_added`` (scan reports attached through the link), the case is screened again even when
+    no answer changed."""
     used = CompletionLink.objects.filter(
         pk=link_id, used_at=None, withdrawn_at=None, expires_at__gt=clock.now()
     ).update(used_at=clock.now())
     if not used:
         return False
     link = CompletionLink.objects.select_related("case").get(pk=link_id)
-    case_amend(case_id=link.case_id, values=values, source=Amendment.Source.LINK)
+    screened = case_amend(case_id=link.case_id, values=values, source=Amendment.Source.LINK)
+    files_added = ScanReport.objects.filter(
+        intake_id=link.case.intake_id, added_at__gte=link.created_at
+    ).exists()
+    if screened is None and files_added:
+        case_rescreen(case_id=link.case_id, user=None)
     return True

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from screening.intake.branching import context, question_shown
 from screening.intake.catalogue import INDEX, QUESTIONS, Kind, Page
 from screening.intake.facts import fact_specs, source_questions
 from screening.intake.staff_wording import staff_label
@@ -102,3 +103,14 @@ def completion_page(keys: list[str], *, for_staff: bool = False) -> Page:
         if k in QUESTIONS
     )
     return Page(slug="complete", title=_("A few more questions"), questions=questions)
+
+
+def reports_missing(stored: dict[str, Any], today) -> list[str]:
+    """The upload questions of the scans the patient had whose report is not attached: a completion link
+    can ask for them (a phone call cannot)."""
+    ctx = context(stored, today)
+    return [
+        key
+        for key, q in QUESTIONS.items()
+        if q.kind == Kind.FILE and not stored.get(key) and question_shown(q, stored, ctx)
+    ]

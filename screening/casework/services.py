@@ -13,7 +13,11 @@ from django.utils import timezone
 from screening import clock
 from screening.casework import notifications as notify
 from screening.casework.case_screening import intake_screen
-from screening.casework.missing_information import missing_facts, questions_to_complete
+from screening.casework.missing_information import (
+    missing_facts,
+    questions_to_complete,
+    reports_missing,
+)
 from screening.casework.models import (
     Amendment,
     Booking,
@@ -278,9 +282,11 @@ def case_send_completion_link(*, case_id: int, user) -> CompletionLink:
         raise ActionRefused("Reopen the case before asking the patient for more information.")
     if not case.intake.is_submitted:
         raise ActionRefused("The patient has not sent the form yet: call them instead.")
-    keys = missing_questions(latest_screening(case.intake), load_answers(case.intake))
+    stored = load_answers(case.intake)
+    keys = missing_questions(latest_screening(case.intake), stored)
+    keys += reports_missing(stored, clock.today())  # the reports of scans done, to attach
     if not keys:
-        raise ActionRefused("No information is missing for this case's findings.")
+        raise ActionRefused("No information or scan report is missing for this case.")
     if not case.intake.identity.email:
         raise ActionRefused(
             "The patient gave no e-mail address: record the answers by phone instead."

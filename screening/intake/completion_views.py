@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from screening import clock
+from screening import clock, upload_limits
 from screening.casework import completion_links as links
 from screening.casework.missing_information import completion_page
-from screening.intake import language
+from screening.intake import language, report_services
+from screening.intake import limit_responses as limits
 from screening.intake.page_forms import PageForm
 from screening.intake.resume_form import BirthDateCheckForm
 from screening.intake.selectors import load_answers
@@ -45,11 +46,27 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         return _closed(request, link)
     if request.session.get(SESSION_OPEN) != link.pk:
         return _check_birth_date(request, link)
+    page = completion_page(link.questions)
+    intake = link.case.intake
+    received = (  # the reports asked for: attached as they come, checked and scanned as on the intake
+        report_services.reports_receive(
+            intake=intake,
+            page=page,
+            files=request.FILES,
+            oversize=upload_limits.dropped(request),
+            within_limit=lambda: (
+                not limits.over(limits.REPORTS, throttle.client_key("reports", request))
+            ),
+        )
+        if request.method == "POST" and report_services.upload_questions(page)
+        else report_services.Received()
+    )
     form = PageForm(
         request.POST if request.method == "POST" else None,
-        page=completion_page(link.questions),
-        stored=load_answers(link.case.intake),
+        page=page,
+        stored=load_answers(intake),
         today=clock.today(),
+        file_errors=received.errors,
     )
     if request.method == "POST" and form.is_valid():
         if links.case_complete_by_link(link_id=link.pk, values=form.answers):

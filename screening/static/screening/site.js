@@ -139,7 +139,8 @@
   }
   function reportFiles(form) {
     var inputs = form.querySelectorAll("input[type=file][data-remove-text]");
-    if (!inputs.length || !window.XMLHttpRequest || !window.DataTransfer) { return; }
+    var status = document.getElementById("fc-upload-status");
+    if (!inputs.length || !status || !window.XMLHttpRequest || !window.DataTransfer) { return; }
     inputs.forEach(function (input) {
       input.addEventListener("change", function () { chosenList(input); });
     });
@@ -154,7 +155,6 @@
       event.preventDefault();
       var data = new FormData(form);
       if (pressed && pressed.name) { data.append(pressed.name, pressed.value); }
-      var status = document.getElementById("fc-upload-status");
       var bar = status.querySelector("progress");
       status.hidden = false;
       form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
