@@ -437,7 +437,9 @@ def test_a_coordinator_adds_a_report_and_the_case_is_screened_again(coordinator,
     assert page[0]["added_by"] == "Casey Moss"
 
 
-def test_files_past_the_hourly_limit_of_an_address_are_refused_with_what_to_do(at_imaging, settings):
+def test_files_past_the_hourly_limit_of_an_address_are_refused_with_what_to_do(
+    at_imaging, settings
+):
     settings.REPORTS_PER_ADDRESS_PER_HOUR = 2
     files = [_file(f"page-{n}.png", samples.photo("png", size=(60, 40))) for n in range(3)]
     response = _send(at_imaging, {"report_mri": files})
@@ -472,7 +474,10 @@ def test_a_completion_link_asks_for_the_missing_report_and_the_patient_attaches_
     patient.submit()
     reference = patient.intake.reference
     page = coordinator.get(f"/staff/cases/{reference}/").content.decode()
-    assert "Reports of scans the patient had, not attached:" in page and "<li>MRI scan report</li>" in page
+    assert (
+        "Reports of scans the patient had, not attached:" in page
+        and "<li>MRI scan report</li>" in page
+    )
     mail.outbox.clear()
     coordinator.post(f"/staff/cases/{reference}/completion-link/", follow=True)
     run_worker()
