@@ -90,3 +90,69 @@ def program() -> bytes:
 def jpeg_that_is_also_a_pdf() -> bytes:
     """A polyglot: a JPEG's first bytes, then a whole PDF (a PDF reader looks for %PDF- in 1024 bytes)."""
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + pdf()
+
+
+def pdf_with(extra) -> bytes:
+    """A one-page PDF changed by ``extra(writer, page)`` before it is written (hand-made hostile PDFs)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    extra(writer, page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_file_attachment_annotation() -> bytes:
+    """A file carried by an annotation: /FS with /EF, the stream without the optional /Type."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    def extra(writer, page):
+        payload = DecodedStreamObject()
+        payload.set_data(b"MZ not a report")
+        spec = DictionaryObject(
+            {
+                NameObject("/F"): NameObject("/payload.exe"),
+                NameObject("/EF"): DictionaryObject(
+                    {NameObject("/F"): writer._add_object(payload)}
+                ),
+            }
+        )
+        note = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): writer._add_object(NameObject("/FileAttachment")),
+                NameObject("/FS"): spec,
+            }
+        )
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+
+    return pdf_with(extra)
+
+
+def pdf_action_behind_a_reference(action: str = "/SubmitForm") -> bytes:
+    """A link whose action's kind (/S) is a reference to the name, not the name itself."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    def extra(writer, page):
+        link = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/A"): DictionaryObject(
+                    {NameObject("/S"): writer._add_object(NameObject(action))}
+                ),
+            }
+        )
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+
+    return pdf_with(extra)
+
+
+def jpeg_with_comment(comment: bytes) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(out, format="JPEG", comment=comment)
+    return out.getvalue()

@@ -124,3 +124,62 @@ def test_the_messages_come_in_spanish_too():
     with translation.override("es"):
         word = str(MESSAGES["word"])
     assert word != str(MESSAGES["word"]) and "Word" in word
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        samples.pdf_file_attachment_annotation(),
+        samples.pdf_action_behind_a_reference("/SubmitForm"),
+        samples.pdf_action_behind_a_reference("/Launch"),
+        samples.pdf_action_behind_a_reference("/GoToR"),
+    ],
+    ids=["file-attachment-annotation", "submit-form-by-reference", "launch-by-reference", "gotor"],
+)
+def test_a_pdf_that_acts_or_carries_a_file_by_any_road_is_refused(data):
+    with pytest.raises(Refused) as refused:
+        make_safe(data)
+    assert refused.value.message == MESSAGES["active"]
+
+
+def test_a_pdf_with_a_link_to_a_website_is_kept():
+    assert make_safe(samples.pdf_action_behind_a_reference("/URI")).kind == "pdf"
+
+
+def test_a_pdf_with_something_appended_is_refused_as_not_plain():
+    appended = samples.pdf() + b"PK\x03\x04" + b"\x00" * 4096  # a ZIP after the end of the PDF
+    with pytest.raises(Refused) as refused:
+        make_safe(appended)
+    assert refused.value.message == MESSAGES["polyglot"]
+
+
+def test_a_photo_keeps_no_comment_of_its_own():
+    safe = make_safe(samples.jpeg_with_comment(b"Patient: Jane Doe <script>alert(1)</script>"))
+    assert b"Jane Doe" not in safe.content and b"<script>" not in safe.content
+
+
+def test_a_hostile_pdf_built_to_be_slow_is_refused_quickly():
+    import time
+
+    slow = b"%PDF-1.7\n" + b"stream\n" * 200_000 + b"%%EOF"
+    started = time.monotonic()
+    with pytest.raises(Refused):
+        make_safe(slow)
+    assert time.monotonic() - started < 5
+
+
+def test_a_tiny_file_of_too_many_pixels_is_refused_before_it_is_decoded():
+    image = Image.new("1", (9000, 9000))  # 81 megapixels in a few kilobytes
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(Refused) as refused:
+        make_safe(out.getvalue())
+    assert refused.value.message == MESSAGES["too_many_pixels"]
+
+
+def test_a_large_photo_is_kept_at_a_readable_size():
+    with Image.open(
+        io.BytesIO(make_safe(samples.photo("jpeg", size=(6000, 4500))).content)
+    ) as kept:
+        assert max(kept.size) <= report_files.STORED_SIDE

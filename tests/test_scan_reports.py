@@ -495,3 +495,23 @@ def test_a_completion_link_asks_for_the_missing_report_and_the_patient_attaches_
     assert ScanReport.objects.get().question == "report_mri"
     findings = {f["rule"] for f in latest_screening(patient.intake).findings}
     assert "info_mri_report_missing" not in findings  # screened again with the report in
+
+
+def test_a_remove_button_with_a_made_up_value_removes_nothing_and_fails_nothing(at_imaging):
+    _send(at_imaging, {"report_mri": [_file("a.png", samples.photo("png"))]})
+    for value in ("../../etc/passwd", "x\x00y.pdf", "a" * 500):
+        response = _send(at_imaging, {}, remove_report=value)
+        assert response.status_code == 302, value
+    assert ScanReport.objects.count() == 1
+
+
+def test_more_than_one_request_may_carry_is_refused_whole_and_nothing_is_saved(
+    at_imaging, settings
+):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 3000
+    big = [_file(f"p{n}.pdf", samples.pdf() + b"\n" * 1500) for n in range(3)]
+    response = _send(at_imaging, {"report_mri": big}, data={"diagnoses_told": ["stenosis"]})
+    assert response.status_code == 200
+    assert response.context["form"].errors["report_mri"] == [str(MESSAGES["too_much_at_once"])]
+    assert not ScanReport.objects.exists()
+    assert at_imaging.intake.answers.get("diagnoses_told") != ["stenosis"]  # nothing of it saved

@@ -12,13 +12,11 @@ never in the export; the EHR fetches it by reference, as a signed-in coordinator
 """
 
 import base64
-import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 
-from screening.intake import report_services
 from screening.intake.branching import is_answered
 from screening.intake.catalogue import (
     IDENTIFYING_KEYS,
@@ -123,10 +121,18 @@ def _item(question: Question, value: Any, files: list[dict] | None = None) -> di
 
 
 def _document(intake: Intake, report: ScanReport, n: int) -> dict[str, Any]:
-    """A scan report as a DocumentReference: metadata, and the file by reference only."""
+    """A scan report as a DocumentReference: metadata, and the file by reference only (no file is read:
+    its SHA-1, FHIR's Attachment.hash, was recorded when it was attached)."""
     scan = report.question.removeprefix("report_")
-    with report_services.storage().open(report.storage_name) as handle:
-        sha1 = hashlib.sha1(handle.read(), usedforsecurity=False).digest()  # FHIR's Attachment.hash
+    attachment = {
+        "contentType": report.content_type,
+        "size": report.size,
+        "creation": report.added_at.isoformat(),
+        "url": settings.SITE_URL
+        + reverse("screening:case-report", args=[intake.reference, report.storage_name]),
+    }
+    if report.sha1:
+        attachment["hash"] = base64.b64encode(bytes.fromhex(report.sha1)).decode()
     return {
         "resourceType": "DocumentReference",
         "id": f"report-{n}",
@@ -136,20 +142,7 @@ def _document(intake: Intake, report: ScanReport, n: int) -> dict[str, Any]:
             "text": f"{QUESTIONS['scans_done'].choice_label(scan)} report",
         },
         "date": report.added_at.isoformat(),
-        "content": [
-            {
-                "attachment": {
-                    "contentType": report.content_type,
-                    "size": report.size,
-                    "hash": base64.b64encode(sha1).decode(),
-                    "creation": report.added_at.isoformat(),
-                    "url": settings.SITE_URL
-                    + reverse(
-                        "screening:case-report", args=[intake.reference, report.storage_name]
-                    ),
-                }
-            }
-        ],
+        "content": [{"attachment": attachment}],
     }
 
 

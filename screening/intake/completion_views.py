@@ -48,6 +48,11 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         return _check_birth_date(request, link)
     page = completion_page(link.questions)
     intake = link.case.intake
+    asks_reports = bool(report_services.upload_questions(page))
+    removing = report_services.storage_name_or_none(request.POST.get("remove_report"))
+    if request.method == "POST" and asks_reports and removing:
+        # Only a file sent through this link: those the patient or the clinic sent before stay
+        report_services.report_remove(intake=intake, storage_name=removing, since=link.created_at)
     received = (  # the reports asked for: attached as they come, checked and scanned as on the intake
         report_services.reports_receive(
             intake=intake,
@@ -58,7 +63,7 @@ def complete_form(request: HttpRequest) -> HttpResponse:
                 not limits.over(limits.REPORTS, throttle.client_key("reports", request))
             ),
         )
-        if request.method == "POST" and report_services.upload_questions(page)
+        if request.method == "POST" and asks_reports
         else report_services.Received()
     )
     form = PageForm(
@@ -68,7 +73,9 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         today=clock.today(),
         file_errors=received.errors,
     )
-    if request.method == "POST" and form.is_valid():
+    if asks_reports:  # the files sent through this link, each with its "Remove"
+        form.show_reports(report_services.attached(intake, since=link.created_at))
+    if request.method == "POST" and not removing and form.is_valid():
         if links.case_complete_by_link(link_id=link.pk, values=form.answers):
             request.session[SESSION_DONE] = link.pk
             return redirect("screening:complete-done")
@@ -77,7 +84,7 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         request,
         "screening/intake/complete_form.html",
         {"form": form, "expires_at": link.expires_at},
-        status=400 if form.is_bound else 200,
+        status=400 if form.is_bound and not removing else 200,
     )
 
 

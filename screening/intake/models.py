@@ -136,6 +136,7 @@ class ScanReport(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    sha1 = models.CharField(max_length=40, blank=True)  # FHIR's Attachment.hash is a SHA-1
     scan_status = models.CharField(max_length=12, choices=ScanStatus.choices)
     added_at = clock.ClockedDateTimeField(auto_now_add=True)
     # Who attached it: the patient (null) or a coordinator

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from screening import clock, upload_limits
 from screening.intake import branching as ans
-from screening.intake import language, report_services, services
+from screening.intake import language, report_files, report_services, services
 from screening.intake import limit_responses as limits
 from screening.intake.advice import advice_context, rule_messages
 from screening.intake.answer_display import display_value
@@ -264,8 +264,13 @@ def _receive_reports(request: HttpRequest, current: Page, draft) -> report_servi
     saved, so a file is kept even when an answer on the page needs fixing."""
     if draft is None:
         return report_services.Received()
-    if removing := request.POST.get("remove_report"):
+    if removing := report_services.storage_name_or_none(request.POST.get("remove_report")):
         report_services.report_remove(intake=draft, storage_name=removing)
+    if upload_limits.stopped(request):  # more than one request may carry: nothing of it is kept
+        received = report_services.Received()
+        for question in report_services.upload_questions(current):
+            received.refuse(question.key, report_files.MESSAGES["too_much_at_once"])
+        return received
     return report_services.reports_receive(
         intake=draft,
         page=current,

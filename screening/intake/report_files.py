@@ -11,14 +11,16 @@ Every refusal says what to do instead, in the patient's language: the messages a
 """
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 MAX_BYTES = 20 * 1024 * 1024  # per file
-MAX_PIXELS = 80_000_000  # a 48-megapixel phone photo fits; a decompression bomb does not
+MAX_PIXELS = 50_000_000  # a 48- or 50-megapixel phone photo fits; a decompression bomb does not
+STORED_SIDE = (
+    4000  # pixels on the longest side, kept: a printed page stays readable, memory stays small
+)
 PDF_MAX_OBJECTS = 50_000  # a scan report has a few hundred; more is refused as not a plain report
 
 # What a photo or a PDF is stored as: (content type, file extension)
@@ -101,6 +103,10 @@ MESSAGES = {
         "Your form cannot take more files: together they are over %(megabytes)s MB. Remove a file, "
         "or send your form without it: the clinic will ask you for the report."
     ),
+    "too_much_at_once": _(
+        "These files together are too large to send at once. Send them a few at a time, or send "
+        "smaller ones."
+    ),
     "too_fast": _(
         "Too many files have been sent from your connection in the last hour. Try again later, or "
         "send your form without them: the clinic will ask you for the report."
@@ -141,6 +147,8 @@ def make_safe(data: bytes, scan: Callable[[bytes], str] = lambda data: "not_scan
     # A PDF reader finds "%PDF-" anywhere in the first 1024 bytes: a photo that is also a PDF is refused.
     if kind != "pdf" and b"%PDF-" in data[:1024]:
         raise Refused(MESSAGES["polyglot"])
+    if kind == "pdf" and _pdf_carries_more(data):
+        raise Refused(MESSAGES["polyglot"])
     status = scan(data)
     content = _checked_pdf(data) if kind == "pdf" else _reencoded(data, kind)
     content_type, extension = STORED_AS[kind]
@@ -155,105 +163,143 @@ def make_safe(data: bytes, scan: Callable[[bytes], str] = lambda data: "not_scan
 
 # --- photos --------------------------------------------------------------------------------------------
 def _reencoded(data: bytes, kind: str) -> bytes:
-    """The photo's pixels only, upright, in a new file: no EXIF (location), no comments, nothing appended."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The photo's pixels only, upright, in a new file: no EXIF (location), no comments, no colour
+    profile, nothing appended. A photo larger than STORED_SIDE is kept at that size (a JPEG is decoded
+    at a fraction of its size to begin with, so a phone's 50-megapixel photo never fills the memory)."""
+    from PIL import Image, ImageOps
 
     if kind == "heic":
         import pillow_heif
 
         pillow_heif.register_heif_opener()
+    formats = {"jpeg": ["JPEG"], "png": ["PNG"], "heic": ["HEIF"]}[kind]
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=formats) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise Refused(MESSAGES["too_many_pixels"])
+            if kind == "jpeg":
+                image.draft("RGB", (STORED_SIDE, STORED_SIDE))  # decoded at 1/2, 1/4 or 1/8 size
             image.load()
             upright = ImageOps.exif_transpose(
                 image
             )  # the phone's rotation, applied before EXIF goes
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            upright.thumbnail((STORED_SIDE, STORED_SIDE))
+            alpha = kind == "png" and ("A" in upright.getbands() or "transparency" in upright.info)
+            mode = (
+                ("RGBA" if alpha else "RGB") if upright.mode not in ("L", "RGB") else upright.mode
+            )
+            pixels = upright.convert(mode) if upright.mode != mode else upright
+            # A new image of the same pixels: nothing of the old file's metadata comes with it
+            clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    except Refused:
+        raise
+    except Exception:  # any failure to decode a photo means it cannot be opened
         raise Refused(MESSAGES["damaged"]) from None
     out = io.BytesIO()
     if kind == "png":
-        pixels = upright if upright.mode in ("RGB", "RGBA", "L", "LA") else upright.convert("RGBA")
-        pixels.save(out, format="PNG", optimize=True)
+        clean.save(out, format="PNG", optimize=True)
     else:
-        pixels = upright if upright.mode in ("RGB", "L") else upright.convert("RGB")
-        pixels.save(out, format="JPEG", quality=90, optimize=True)
+        clean.save(out, format="JPEG", quality=90, optimize=True)
     return out.getvalue()
 
 
 # --- PDFs ----------------------------------------------------------------------------------------------
-# Names that make a PDF do something when opened or clicked, or carry another file inside it
+# Keys that make a PDF do something when opened or clicked, or carry another file inside it
 _ACTIVE_KEYS = {
     "/JS",
     "/JavaScript",
     "/OpenAction",
     "/AA",
     "/Launch",
+    "/EF",
     "/EmbeddedFile",
     "/EmbeddedFiles",
     "/RichMedia",
     "/XFA",
 }
-_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/Rendition"}
-# The same names in the file's own text (outside its streams, whose compressed bytes would match by
-# chance), with any "#xx" escape a hand-made PDF might hide them behind read as the reader reads it
-_ACTIVE_RAW = re.compile(
-    rb"/(?:" + rb"|".join(name[1:].encode() for name in sorted(_ACTIVE_KEYS)) + rb")(?![A-Za-z0-9])"
-)
-_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.S)
+# Names that are such actions or such content, wherever they stand (an action's /S, an annotation's
+# /Subtype, a /Type), even behind a reference. Links (/URI) and moves inside the file stay allowed.
+_ACTIVE_NAMES = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToE",
+    "/GoToR",
+    "/Rendition",
+    "/Movie",
+    "/Sound",
+    "/RichMediaExecute",
+    "/FileAttachment",
+    "/RichMedia",
+    "/Screen",
+    "/3D",
+    "/EmbeddedFile",
+}
+
+
+def _pdf_carries_more(data: bytes) -> bool:
+    """A PDF that is also another file: a web page or script inside it, or more than a little after its
+    last end-of-file marker (a ZIP or a program appended)."""
+    head, tail = data[:65536].lower(), data[-65536:].lower()
+    if any(marker in part for part in (head, tail) for marker in (b"<script", b"<html")):
+        return True
+    end = data.rfind(b"%%EOF")  # none at all: a damaged file, which the parser says
+    return end != -1 and len(data) - (end + 5) > 1024
 
 
 def _checked_pdf(data: bytes) -> bytes:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    if _ACTIVE_RAW.search(_unescaped_names(_STREAM.sub(b" ", data))):
-        raise Refused(MESSAGES["active"])
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise Refused(MESSAGES["encrypted"])
         if not len(reader.pages):
             raise Refused(MESSAGES["damaged"])
-        _refuse_active(reader.trailer)
+        _refuse_active(reader)
     except Refused:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise Refused(MESSAGES["damaged"]) from None
     except Exception:  # pypdf raises many kinds on a malformed file; all mean "damaged"
         raise Refused(MESSAGES["damaged"]) from None
     return data
 
 
-def _unescaped_names(data: bytes) -> bytes:
-    """PDF names may spell a letter as #xx ("/J#61vaScript"): read them as the reader will."""
-    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), data)
+def _refuse_active(reader) -> None:
+    """Every object the file lists (in its cross-reference tables and object streams, whether or not
+    anything points at it), and everything inside each: refuse a PDF that acts or carries a file."""
+    from pypdf.generic import IndirectObject
+
+    numbers = {n for by_number in reader.xref.values() for n in by_number} | set(reader.xref_objStm)
+    if len(numbers) > PDF_MAX_OBJECTS:
+        raise Refused(MESSAGES["polyglot"])
+    for number in sorted(numbers):
+        try:
+            item = reader.get_object(number)
+        except Exception:  # noqa: S112  # an entry pypdf cannot read: no object to check
+            continue
+        _refuse_active_in(item, IndirectObject)
 
 
-def _refuse_active(root) -> None:
-    """Walk every object reachable from the trailer; refuse a PDF that acts or carries a file."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+def _refuse_active_in(root, indirect_type) -> None:
+    """One object and its direct contents (objects it refers to are checked on their own)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
-    seen: set[tuple[int, int]] = set()
-    stack = [root]
-    visited = 0
+    stack, seen = [root], 0
     while stack:
         item = stack.pop()
-        if isinstance(item, IndirectObject):
-            ref = (item.idnum, item.generation)
-            if ref in seen:
-                continue
-            seen.add(ref)
-            item = item.get_object()
-        visited += 1
-        if visited > PDF_MAX_OBJECTS:
+        seen += 1
+        if seen > PDF_MAX_OBJECTS:
             raise Refused(MESSAGES["polyglot"])
+        if isinstance(item, NameObject) and str(item) in _ACTIVE_NAMES:
+            raise Refused(MESSAGES["active"])
         if isinstance(item, DictionaryObject):
-            if _ACTIVE_KEYS & set(item.keys()):
+            if _ACTIVE_KEYS & {str(key) for key in item}:
                 raise Refused(MESSAGES["active"])
-            if item.get("/S") in _ACTIVE_ACTIONS:
-                raise Refused(MESSAGES["active"])
-            stack.extend(item.values())
+            for key in ("/S", "/Subtype", "/Type"):  # a name behind a reference counts too
+                value = item.get(key)
+                if isinstance(value, indirect_type):
+                    stack.append(value.get_object())
+            stack.extend(v for v in item.values() if not isinstance(v, indirect_type))
         elif isinstance(item, ArrayObject):
-            stack.extend(item)
+            stack.extend(v for v in item if not isinstance(v, indirect_type))

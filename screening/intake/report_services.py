@@ -5,6 +5,7 @@ sweep_scan_reports`, removes any file without a row: a crash between the two wri
 
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,14 +34,26 @@ def storage():
     return storages["scan_reports"]
 
 
+_STORAGE_NAME = re.compile(r"[A-Za-z0-9_-]{32}\.(pdf|jpg|png)")
+
+
+def storage_name_or_none(text: str | None) -> str | None:
+    """A stored file's name as report_add makes them, or None (anything else names no file)."""
+    return text if text and _STORAGE_NAME.fullmatch(text) else None
+
+
 def upload_questions(page: Page) -> list[Question]:
     return [q for q in page.questions if q.kind == Kind.FILE]
 
 
-def attached(intake: Intake) -> dict[str, list[ScanReport]]:
-    """The intake's files by upload question, in the order they were attached."""
+def attached(intake: Intake, since=None) -> dict[str, list[ScanReport]]:
+    """The intake's files by upload question, in the order they were attached (``since``: those the
+    patient attached from that moment on)."""
     by_question: dict[str, list[ScanReport]] = {}
-    for report in ScanReport.objects.filter(intake=intake):
+    reports = ScanReport.objects.filter(intake=intake)
+    if since is not None:
+        reports = reports.filter(added_by=None, added_at__gte=since)
+    for report in reports:
         by_question.setdefault(report.question, []).append(report)
     return by_question
 
@@ -92,20 +105,20 @@ def _file_named(name: str, message) -> str:
 
 
 def report_add(*, intake: Intake, question: Question, data: bytes, name: str = "", by=None):
-    """Attach one file to ``question`` of the draft, or raise Refused saying what to do instead."""
-    attached = ScanReport.objects.filter(intake=intake)
-    if attached.filter(question=question.key).count() >= settings.REPORTS_PER_SCAN:
-        raise Refused(str(MESSAGES["too_many"]) % {"count": settings.REPORTS_PER_SCAN})
-    used = attached.aggregate(total=Sum("size"))["total"] or 0
-    if used + len(data) > settings.REPORT_BYTES_PER_DRAFT:
-        megabytes = settings.REPORT_BYTES_PER_DRAFT // (1024 * 1024)
-        raise Refused(str(MESSAGES["too_much"]) % {"megabytes": megabytes})
+    """Attach one file to ``question`` of the intake, or raise Refused saying what to do instead.
+
+    The file is checked and scanned first (slow, no lock held), stored, then counted against the limits
+    and recorded with the intake locked, so two requests at once (two tabs, a double click) cannot pass
+    the limits together; a file the limits refuse is deleted again."""
+    _within_limits(intake, question, len(data))  # early: no check or scan of a file that cannot fit
     safe = report_files.make_safe(data, scan=_scanned)
     stored_as = storage().save(
         f"{secrets.token_urlsafe(24)}.{safe.extension}", ContentFile(safe.content)
     )
     try:
         with transaction.atomic():
+            Intake.objects.select_for_update().filter(pk=intake.pk).first()
+            _within_limits(intake, question, len(safe.content))
             return ScanReport.objects.create(
                 intake=intake,
                 question=question.key,
@@ -114,12 +127,23 @@ def report_add(*, intake: Intake, question: Question, data: bytes, name: str = "
                 content_type=safe.content_type,
                 size=len(safe.content),
                 sha256=hashlib.sha256(safe.content).hexdigest(),
+                sha1=hashlib.sha1(safe.content, usedforsecurity=False).hexdigest(),
                 scan_status=safe.scan_status,
                 added_by=by,
             )
-    except Exception:
+    except BaseException:
         storage().delete(stored_as)  # no row, no file
         raise
+
+
+def _within_limits(intake: Intake, question: Question, size: int) -> None:
+    attached = ScanReport.objects.filter(intake=intake)
+    if attached.filter(question=question.key).count() >= settings.REPORTS_PER_SCAN:
+        raise Refused(str(MESSAGES["too_many"]) % {"count": settings.REPORTS_PER_SCAN})
+    used = attached.aggregate(total=Sum("size"))["total"] or 0
+    if used + size > settings.REPORT_BYTES_PER_DRAFT:
+        megabytes = settings.REPORT_BYTES_PER_DRAFT // (1024 * 1024)
+        raise Refused(str(MESSAGES["too_much"]) % {"megabytes": megabytes})
 
 
 def _scanned(data: bytes) -> str:
@@ -133,11 +157,13 @@ def _scanned(data: bytes) -> str:
         raise Refused(MESSAGES["unchecked"]) from None
 
 
-def report_remove(*, intake: Intake, storage_name: str) -> bool:
-    """Drop one of the draft's files (its file goes once this commits). False if it is not the draft's."""
-    deleted, _by_model = ScanReport.objects.filter(
-        intake=intake, storage_name=storage_name
-    ).delete()
+def report_remove(*, intake: Intake, storage_name: str, since=None) -> bool:
+    """Drop one of the intake's files (its file goes once this commits). False if it is not the intake's
+    (or, with ``since``, not one the patient attached from then on)."""
+    reports = ScanReport.objects.filter(intake=intake, storage_name=storage_name)
+    if since is not None:
+        reports = reports.filter(added_by=None, added_at__gte=since)
+    deleted, _by_model = reports.delete()
     return bool(deleted)
 
 

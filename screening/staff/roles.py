@@ -67,7 +67,11 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
 
 # What makes an account one that reads patient data, and one that manages accounts: an account never holds
 # both (a person who does both has two accounts). Checked on the permissions, so a new role counts too.
-READS_PATIENT_DATA = {"screening.view_case", "screening.export_identifiable_case"}
+READS_PATIENT_DATA = {
+    "screening.view_case",
+    "screening.export_identifiable_case",
+    "screening.view_scanreport",
+}
 MANAGES_ACCOUNTS = {"auth.add_user", "auth.change_user", "screening.approve_account_change"}
 # Roles whose work is in the Django admin, which needs "staff status" (derived, never set by hand).
 ADMIN_SITE_ROLES = {"Rules admin", "Rules approver", "Clinic admin"}

@@ -171,11 +171,11 @@
       request.addEventListener("load", function () {
         var here = new URL(address, window.location.href);
         var landed = new URL(request.responseURL);
-        if (landed.pathname !== here.pathname || request.status !== 200) {
-          window.location.assign(request.responseURL);  // saved: on to the next page (or back here)
+        if (landed.pathname !== here.pathname) {
+          window.location.assign(request.responseURL);  // saved: on to the next page
           return;
         }
-        // Shown again with errors: this page's answer, with the files attached so far
+        // Shown again (errors, a limit, a file removed): the answer, with the files attached so far
         var page = new DOMParser().parseFromString(request.responseText, "text/html");
         document.title = page.title;
         document.querySelector("main").replaceWith(page.querySelector("main"));
