@@ -12,11 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from screening import clock, upload_limits
+from screening import clock
 from screening.casework import completion_links as links
 from screening.casework.missing_information import completion_page
-from screening.intake import language, report_services
-from screening.intake import limit_responses as limits
+from screening.intake import language, report_services, report_uploads
 from screening.intake.page_forms import PageForm
 from screening.intake.resume_form import BirthDateCheckForm
 from screening.intake.selectors import load_answers
@@ -54,15 +53,7 @@ def complete_form(request: HttpRequest) -> HttpResponse:
         # Only a file sent through this link: those the patient or the clinic sent before stay
         report_services.report_remove(intake=intake, storage_name=removing, since=link.created_at)
     received = (  # the reports asked for: attached as they come, checked and scanned as on the intake
-        report_services.reports_receive(
-            intake=intake,
-            page=page,
-            files=request.FILES,
-            oversize=upload_limits.dropped(request),
-            within_limit=lambda: (
-                not limits.over(limits.REPORTS, throttle.client_key("reports", request))
-            ),
-        )
+        report_uploads.receive(request, intake, page)
         if request.method == "POST" and asks_reports
         else report_services.Received()
     )

@@ -15,9 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from screening import clock, upload_limits
+from screening import clock
 from screening.intake import branching as ans
-from screening.intake import language, report_files, report_services, services
+from screening.intake import language, report_services, report_uploads, services
 from screening.intake import limit_responses as limits
 from screening.intake.advice import advice_context, rule_messages
 from screening.intake.answer_display import display_value
@@ -266,20 +266,7 @@ def _receive_reports(request: HttpRequest, current: Page, draft) -> report_servi
         return report_services.Received()
     if removing := report_services.storage_name_or_none(request.POST.get("remove_report")):
         report_services.report_remove(intake=draft, storage_name=removing)
-    if upload_limits.stopped(request):  # more than one request may carry: nothing of it is kept
-        received = report_services.Received()
-        for question in report_services.upload_questions(current):
-            received.refuse(question.key, report_files.MESSAGES["too_much_at_once"])
-        return received
-    return report_services.reports_receive(
-        intake=draft,
-        page=current,
-        files=request.FILES,
-        oversize=upload_limits.dropped(request),
-        within_limit=lambda: (
-            not limits.over(limits.REPORTS, throttle.client_key("reports", request))
-        ),
-    )
+    return report_uploads.receive(request, draft, current)
 
 
 def _live_draft(request: HttpRequest):
