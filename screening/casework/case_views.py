@@ -29,7 +29,7 @@ from screening.casework.missing_information import (
 from screening.casework.models import Case, ScreeningResult
 from screening.casework.timeline import case_history
 from screening.intake import language, report_services, selectors
-from screening.intake.catalogue import FILE_KEYS, QUESTIONS
+from screening.intake.catalogue import FILE_KEYS, scan_of_report
 from screening.intake.models import ScanReport
 from screening.intake.report_files import PICKER_TYPES
 from screening.rules import outcomes
@@ -114,10 +114,7 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
             "timeline": history.entries,
             "missing": missing,
             "missing_names": missing_names(*facts) if missing else [],
-            "reports_wanted": [
-                QUESTIONS["scans_done"].choice_label(key.removeprefix("report_"))
-                for key in reports_wanted
-            ],
+            "reports_wanted": [scan_of_report(key)[1] for key in reports_wanted],
             "open_link": open_link,
             "next_status": casework.NEXT_STATUS.get(case.status),
             "close_reasons": Case.CloseReason.choices,
@@ -154,9 +151,7 @@ def _case_forms(case: Case, posted: dict) -> dict:
 
 def report_scans() -> list[tuple[str, str]]:
     """The scans a report can be of, as the intake names them ("MRI scan")."""
-    scans = QUESTIONS["scans_done"]
-    codes = [key.removeprefix("report_") for key in FILE_KEYS]
-    return [(code, scans.choice_label(code)) for code in codes]
+    return [scan_of_report(key) for key in FILE_KEYS]
 
 
 def _with_plain_choices(form: AssignForm) -> AssignForm:
@@ -206,12 +201,10 @@ def case_print_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 def report_rows(case: Case) -> list[dict]:
     """Each file attached to the case, as the case page lists it (no file is read here)."""
-    scans = QUESTIONS["scans_done"]
     return [
         {
             "report": report,
-            # "report_mri" is the report of the scan "mri": "MRI scan"
-            "scan": scans.choice_label(report.question.removeprefix("report_")),
+            "scan": scan_of_report(report.question)[1],
             "type": "PDF" if report.content_type == "application/pdf" else "Photo",
             "added_by": "the patient"
             if report.added_by is None
@@ -236,7 +229,7 @@ def report_view(request: HttpRequest, reference: str, name: str) -> FileResponse
         )
     ).index(report.pk)
     extension = report.storage_name.rsplit(".", 1)[-1]
-    scan = report.question.removeprefix("report_").replace("_", "-")
+    scan = scan_of_report(report.question)[0].replace("_", "-")
     response = FileResponse(
         report_services.storage().open(report.storage_name),
         as_attachment=report.content_type == "application/pdf",

@@ -20,11 +20,11 @@ from django.urls import reverse
 from screening.intake.branching import is_answered
 from screening.intake.catalogue import (
     IDENTIFYING_KEYS,
-    QUESTIONS,
     RETIRED,
     SECTIONS,
     Kind,
     Question,
+    scan_of_report,
 )
 from screening.intake.facts import height_cm, weight_kg
 from screening.intake.models import Intake, ScanReport
@@ -123,7 +123,6 @@ def _item(question: Question, value: Any, files: list[dict] | None = None) -> di
 def _document(intake: Intake, report: ScanReport, n: int) -> dict[str, Any]:
     """A scan report as a DocumentReference: metadata, and the file by reference only (no file is read:
     its SHA-1, FHIR's Attachment.hash, was recorded when it was attached)."""
-    scan = report.question.removeprefix("report_")
     attachment = {
         "contentType": report.content_type,
         "size": report.size,
@@ -139,7 +138,7 @@ def _document(intake: Intake, report: ScanReport, n: int) -> dict[str, Any]:
         "status": "current",
         "type": {
             "coding": [{"system": "http://loinc.org", "code": "18748-4"}],
-            "text": f"{QUESTIONS['scans_done'].choice_label(scan)} report",
+            "text": f"{scan_of_report(report.question)[1]} report",
         },
         "date": report.added_at.isoformat(),
         "content": [{"attachment": attachment}],

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from screening.intake.catalogue.goals import CONSENT, GOALS
 from screening.intake.catalogue.health import DAILY_LIFE, HEALTH, WORDING
-from screening.intake.catalogue.history import BLOCKS, IMAGING, TREATMENT_SECTION, TREATMENTS
+from screening.intake.catalogue.history import (
+    BLOCKS,
+    IMAGING,
+    TREATMENT_SECTION,
+    TREATMENTS,
+    scan_of_report,
+)
 from screening.intake.catalogue.red_flags import SAFETY
 from screening.intake.catalogue.retired import NEWLY_BRANCHED, RETIRED, upgrade
 from screening.intake.catalogue.schema import (
@@ -47,6 +53,7 @@ __all__ = [
     "When",
     "filled",
     "page_by_slug",
+    "scan_of_report",
     "section_of",
     "upgrade",
 ]

@@ -35,6 +35,12 @@ def _scan_when(key: str, short) -> Question:
     )
 
 
+def scan_of_report(question_key: str) -> tuple[str, str]:
+    """The scan an upload question is the report of: ("mri", "MRI scan") for "report_mri"."""
+    code = question_key.removeprefix("report_")
+    return code, str(dict(SCANS)[code])
+
+
 def _scan_report(key: str, short) -> Question:
     """The report of a scan, attached (issue 19): optional, never counted as a question to answer."""
     return ask(
