@@ -274,11 +274,8 @@ def _refuse_active(reader) -> None:
     if len(numbers) > PDF_MAX_OBJECTS:
         raise Refused(MESSAGES["polyglot"])
     for number in sorted(numbers):
-        try:
-            item = reader.get_object(number)
-        except Exception:  # noqa: S112  # an entry pypdf cannot read: no object to check
-            continue
-        _refuse_active_in(item, IndirectObject)
+        # An object that cannot be read cannot be checked: the file is refused as damaged (by the caller)
+        _refuse_active_in(reader.get_object(number), IndirectObject)
 
 
 def _refuse_active_in(root, indirect_type) -> None:
