@@ -99,7 +99,15 @@
 
   // Scan reports: the files chosen are listed, each with "Remove", before anything is sent; sending
   // shows its progress. Without this, the files go with the form and each is listed once it is attached.
-  function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  // A file's size as the page's language writes it: "850 KB", "2,4 MB" in Spanish
+  function fileSize(bytes) {
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      maximumFractionDigits: 1
+    });
+    return bytes < 1048576
+      ? number.format(Math.max(1, Math.round(bytes / 1024))) + " KB"
+      : number.format(bytes / 1048576) + " MB";
+  }
   function chosenList(input) {
     var box = input.parentNode.querySelector(".fc-file-chosen");
     if (!box) {
@@ -113,7 +121,7 @@
       item.className = "fc-file-list__item";
       var name = document.createElement("span");
       name.className = "fc-file-list__name";
-      name.textContent = file.name + " (" + megabytes(file.size) + ")";
+      name.textContent = file.name + " (" + fileSize(file.size) + ")";
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "btn btn-link p-0 fc-file-list__remove";
