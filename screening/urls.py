@@ -82,6 +82,7 @@ urlpatterns = [
     path("staff/cases/<str:reference>/book/", actions.book_view, name="case-book"),
     path("staff/cases/<str:reference>/fhir/", case_views.case_fhir_view, name="case-fhir"),
     path("staff/cases/<str:reference>/print/", case_views.case_print_view, name="case-print"),
+    path("staff/cases/<str:reference>/treatments/", actions.treatment_view, name="case-treatment"),
     path(
         "staff/cases/<str:reference>/reports/add/", actions.report_add_view, name="case-report-add"
     ),

@@ -68,9 +68,15 @@ def test_the_coordinator_and_clinic_admin_groups_have_exactly_their_permissions(
         "export_case",
         "add_casenote",
         "view_scanreport",
+        "add_treatment",
     }
-    # Reads cases and their scan reports, adds notes: no changes, no exports (issue 19)
-    assert codenames("Specialist") == {"view_case", "add_casenote", "view_scanreport"}
+    # Reads cases and their scan reports, adds notes, records treatments: no changes, no exports
+    assert codenames("Specialist") == {
+        "view_case",
+        "add_casenote",
+        "view_scanreport",
+        "add_treatment",
+    }
     assert codenames("Clinic admin") == {
         "view_user",
         "add_user",

@@ -67,11 +67,10 @@ ACCESS = {
     "screening:case": ("GET", READ),
     "screening:case-print": ("GET", STAFF),
     "screening:case-fhir": ("GET", STAFF),
+    # An unknown file: 404 for those who may read reports
     "screening:case-report": ("GET", READ),
-    "screening:case-report-add": (
-        "POST",
-        STAFF,
-    ),  # an unknown file: 404 for those who may read reports
+    "screening:case-report-add": ("POST", STAFF),
+    "screening:case-treatment": ("POST", READ),  # coordinators and specialists record treatments
     "screening:case-amend": ("GET", STAFF),
     "screening:case-book": ("GET", STAFF),
     "screening:case-claim": ("POST", STAFF),

@@ -46,3 +46,10 @@ def note_writer_required(view):
     return require_POST(
         login_required(permission_required("screening.add_casenote", raise_exception=True)(view))
     )
+
+
+def treatment_recorder_required(view):
+    """A treatment recorded on a case: POST only, by coordinators and specialists."""
+    return require_POST(
+        login_required(permission_required("screening.add_treatment", raise_exception=True)(view))
+    )

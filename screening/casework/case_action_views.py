@@ -12,9 +12,21 @@ from django.utils import timezone
 
 from screening import clock, upload_limits
 from screening.casework import services as casework
-from screening.casework.access import case_action, case_for, note_writer_required
+from screening.casework.access import (
+    case_action,
+    case_for,
+    note_writer_required,
+    treatment_recorder_required,
+)
 from screening.casework.case_views import case_page, record_view, report_scans
-from screening.casework.forms import AssignForm, BookingForm, ContactForm, NoteForm, ReportForm
+from screening.casework.forms import (
+    AssignForm,
+    BookingForm,
+    ContactForm,
+    NoteForm,
+    ReportForm,
+    TreatmentForm,
+)
 from screening.casework.missing_information import completion_page
 from screening.casework.models import Amendment, Case
 from screening.intake import report_files, selectors
@@ -236,3 +248,26 @@ def report_add_view(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, "Report added. The case was screened again.")
             return redirect(reverse("screening:case", args=[reference]) + "#reports")
     return case_page(request, case, status=400, report_form=form)
+
+
+@treatment_recorder_required
+def treatment_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """A treatment given to the patient (issue 20): recorded, then back to the case's treatments."""
+    case = case_for(reference)
+    form = TreatmentForm(request.POST)
+    if not form.is_valid():
+        return case_page(request, case, status=400, treatment_form=form)
+    data = form.cleaned_data
+    casework.case_record_treatment(
+        case=case,
+        user=request.user,
+        kind=data["kind"],
+        other=data["other"].strip() if data["kind"] == "other" else "",
+        given_on=data["given_on"],
+        levels=data["levels"],
+        side=data["side"],
+        clinician=data["clinician"].strip(),
+        notes=data["notes"],
+    )
+    messages.success(request, "Treatment recorded.")
+    return redirect(reverse("screening:case", args=[reference]) + "#treatments")

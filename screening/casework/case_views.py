@@ -20,7 +20,7 @@ from screening.casework.access import (
     exporter_required,
     report_reader_required,
 )
-from screening.casework.forms import AssignForm, ContactForm, NoteForm, ReportForm
+from screening.casework.forms import AssignForm, ContactForm, NoteForm, ReportForm, TreatmentForm
 from screening.casework.missing_information import (
     missing_names,
     questions_to_complete,
@@ -120,6 +120,8 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -
             "close_reasons": Case.CloseReason.choices,
             "can_change": request.user.has_perm("screening.change_case"),
             "can_note": request.user.has_perm("screening.add_casenote"),
+            "can_treat": request.user.has_perm("screening.add_treatment"),
+            "treatments": list(case.treatments.select_related("recorded_by")),
             "report_types": PICKER_TYPES,
             "can_export": request.user.has_perm("screening.export_case"),
             # Scan reports: listed to those who may open them (coordinators and specialists)
@@ -141,7 +143,9 @@ def _case_forms(case: Case, posted: dict) -> dict:
     note = posted.get("note_form") or NoteForm()
     contact = posted.get("contact_form") or ContactForm()
     report = posted.get("report_form") or ReportForm(scans=report_scans())
+    treatment = posted.get("treatment_form") or TreatmentForm()
     return {
+        "treatment_form": treatment,
         "assign_form": assign,
         "note_form": note,
         "contact_form": contact,

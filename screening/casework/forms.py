@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from screening import clock
-from screening.casework.models import Booking, ContactAttempt
+from screening.casework.models import Booking, ContactAttempt, Treatment
 from screening.forms_base import StaffForm
+from screening.intake.catalogue.schema import SPINAL_LEVELS
 
 MAX_NOTE = 5000
 MAX_CLINICIAN = 200
@@ -152,3 +153,69 @@ class ReportForm(StaffForm):
     def __init__(self, *args, scans: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scan"].choices = [("", "Select a scan"), *scans]
+
+
+class TreatmentForm(StaffForm):
+    """A treatment given (issue 20). Errors say what to fix, by the field."""
+
+    kind = forms.ChoiceField(
+        label="Treatment",
+        choices=Treatment.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the treatment given"},
+    )
+    other = forms.CharField(
+        label="If other, which treatment",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Name the treatment in 200 characters or fewer"},
+    )
+    given_on = forms.DateField(
+        label="Given on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the day the treatment was given",
+            "invalid": "Enter the day the treatment was given as a date, like 2026-12-01",
+        },
+    )
+    levels = forms.MultipleChoiceField(
+        label="Levels treated",
+        choices=[(code, str(label)) for code, label in SPINAL_LEVELS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the levels treated"},
+    )
+    side = forms.ChoiceField(
+        label="Side",
+        choices=Treatment.Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the side treated"},
+    )
+    clinician = forms.CharField(
+        label="Clinician",
+        max_length=MAX_CLINICIAN,
+        error_messages={
+            "required": "Enter the clinician who gave the treatment",
+            "max_length": f"Clinician must be {MAX_CLINICIAN} characters or fewer",
+        },
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"Notes must be {MAX_NOTE} characters or fewer"},
+    )
+
+    def clean_given_on(self):
+        given = self.cleaned_data["given_on"]
+        if given > clock.today():
+            raise forms.ValidationError(
+                "The day the treatment was given must be today or in the past"
+            )
+        return given
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Treatment.Kind.OTHER and not (cleaned.get("other") or "").strip():
+            self.add_error("other", "Name the treatment, since it is not in the list")
+        return cleaned

@@ -339,3 +339,72 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.state})"
+
+
+class Treatment(models.Model):
+    """A treatment given to the patient of a case (issue 20): what, when, where on the spine, by whom.
+    A case can have several over time; each will carry its own follow-up schedule."""
+
+    class Kind(models.TextChoices):
+        PRP = "prp", "Platelet-rich plasma (PRP)"
+        ADIPOSE = "adipose", "Adipose-derived regenerative cells"
+        BONE_MARROW = "bone_marrow", "Bone-marrow cells"
+        WHARTONS_JELLY = "whartons_jelly", "Wharton's jelly"
+        HYDRODISSECTION = "hydrodissection", "Hydrodissection"
+        RFA = "rfa", "Radiofrequency ablation"
+        OTHER = "other", "Other"
+
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BOTH = "both", "Both sides"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="treatments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    other = models.CharField(max_length=200, blank=True)  # what it was, when the kind is "other"
+    given_on = models.DateField()
+    levels = models.JSONField(default=list)  # codes of the intake's spinal levels ("l4_l5")
+    side = models.CharField(max_length=5, choices=Side.choices)
+    clinician = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "prp",
+                        "adipose",
+                        "bone_marrow",
+                        "whartons_jelly",
+                        "hydrodissection",
+                        "rfa",
+                        "other",
+                    ]
+                ),
+                name="treatment_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="other") | ~Q(other=""), name="treatment_other_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.given_on} for case {self.case_id}"
+
+    @property
+    def what(self) -> str:
+        return self.other if self.kind == self.Kind.OTHER else self.get_kind_display()
+
+    @property
+    def level_names(self) -> str:
+        """ "L4-L5, L5-S1": the levels as the intake names them."""
+        from screening.intake.catalogue.schema import SPINAL_LEVELS
+
+        names = dict(SPINAL_LEVELS)
+        return ", ".join(str(names.get(code, code)) for code in self.levels)

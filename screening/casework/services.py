@@ -26,6 +26,7 @@ from screening.casework.models import (
     CompletionLink,
     ContactAttempt,
     ScreeningResult,
+    Treatment,
 )
 from screening.intake import report_services
 from screening.intake.branching import is_answered, not_asked, prune
@@ -371,3 +372,13 @@ def case_add_report(*, case_id: int, user, question, data: bytes, name: str):
     _log(user, "case.report.add", case, report=report.pk, scan=question.key)
     case_rescreen(case_id=case_id, user=user)
     return report
+
+
+def case_record_treatment(*, case: Case, user, **given) -> Treatment:
+    """Record a treatment given to the case's patient (issue 20), in the audit log too."""
+    with transaction.atomic():
+        treatment = Treatment.objects.create(
+            case=case, recorded_by=user, recorded_at=clock.now(), **given
+        )
+        _log(user, "case.treatment", case, treatment=treatment.pk, kind=treatment.kind)
+    return treatment

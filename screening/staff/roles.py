@@ -8,13 +8,16 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("screening", "export_case"),
         ("screening", "add_casenote"),
         ("screening", "view_scanreport"),
+        ("screening", "add_treatment"),
     },
-    # A clinician who reads cases and their scan reports (every read audited) and adds clinical notes;
+    # A clinician who reads cases and their scan reports (every read audited), adds clinical notes and
+    # records treatments;
     # no changes to a case's status, no exports, no rules, no accounts (shared/DESIGN.md).
     "Specialist": {
         ("screening", "view_case"),
         ("screening", "add_casenote"),
         ("screening", "view_scanreport"),
+        ("screening", "add_treatment"),
     },
     # Manages staff accounts (each grant approved by a second clinic admin) and reads the whole audit log;
     # never patient data (accounts.py refuses an account that would hold both).
